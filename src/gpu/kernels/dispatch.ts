@@ -1,0 +1,45 @@
+// What every kernel host module hands the engine: a bound, ready-to-encode dispatch. Bind groups and
+// uniform buffers are made once when a plan is built; encoding a forward pass only records commands.
+
+export interface Dispatch {
+  label: string; // 'Owner.kernel', shown in validation messages and timings
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+}
+
+export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch): void {
+  pass.setPipeline(d.pipeline);
+  pass.setBindGroup(0, d.bindGroup);
+  pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+}
+
+/** Encode dispatches in one compute pass (optionally timed) and submit. */
+export function runDispatches(
+  device: GPUDevice,
+  dispatches: Dispatch[],
+  label = 'Sparsescope.run',
+  timestampWrites?: GPUComputePassTimestampWrites,
+): void {
+  const encoder = device.createCommandEncoder({ label });
+  const pass = encoder.beginComputePass({ label, timestampWrites });
+  for (const d of dispatches) encodeDispatch(pass, d);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+}
+
+/**
+ * Fused epilogue applied by the dense and CSR kernels after the bias:
+ * none; GELU (tanh approximation, GPT-2's MLP); ReLU clamped to [0, clampMax] (Graph Challenge DNN).
+ */
+export type Activation = 'none' | 'gelu' | 'relu-clamp';
+
+/** WGSL `override` constants for the epilogue: ACTIVATION (0 none, 1 gelu, 2 relu-clamp), CLAMP_MAX. */
+export function activationConstants(activation: Activation, clampMax = 32): Record<string, number> {
+  const code = activation === 'none' ? 0 : activation === 'gelu' ? 1 : 2;
+  return { ACTIVATION: code, CLAMP_MAX: clampMax };
+}
+
+export function ceilDiv(a: number, b: number): number {
+  return Math.ceil(a / b);
+}
