@@ -18,9 +18,11 @@ export default defineConfig({
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
           environment: 'node',
-          // Dawn holds one Vulkan instance per process; keep GPU files in one forked worker.
+          // Dawn holds one Vulkan instance per process; keep GPU files in one forked worker and share its
+          // device and pipeline cache across files (SwiftShader compiles are slow).
           pool: 'forks',
           maxWorkers: 1,
+          isolate: false,
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

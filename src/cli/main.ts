@@ -17,6 +17,8 @@ type Command = (args: ReturnType<typeof parseArgs>) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   info: async () => infoCommand,
+  run: async () => (await import('./run')).runCommand,
+  dnn: async () => (await import('./dnn')).dnnCommand,
 };
 
 /** Register a command lazily (keeps start-up fast and lets modules own their commands). */

@@ -81,3 +81,8 @@ export async function readFloat32(
   free.push(staging);
   return out;
 }
+
+/** The bit pattern of an f32, for packing floats into a u32 uniform (read back with bitcast<f32>). */
+export function f32Bits(value: number): number {
+  return new Uint32Array(new Float32Array([value]).buffer)[0];
+}

@@ -53,13 +53,13 @@ export function getPipeline(device: GPUDevice, spec: PipelineSpec): Promise<GPUC
   return pipeline;
 }
 
-/** Bind group layout of N read-only storage buffers, then M read-write storage buffers, then a uniform. */
+/** Bind group layout of N read-only storage buffers, then M read-write ones, then uniform buffers (true = 1). */
 export function storageLayout(
   device: GPUDevice,
   label: string,
   readOnly: number,
   readWrite: number,
-  uniform = true,
+  uniforms: number | boolean = 1,
 ): GPUBindGroupLayout {
   const entries: GPUBindGroupLayoutEntry[] = [];
   let binding = 0;
@@ -73,7 +73,8 @@ export function storageLayout(
   for (let i = 0; i < readWrite; i++) {
     entries.push({ binding: binding++, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
   }
-  if (uniform) {
+  const uniformCount = typeof uniforms === 'boolean' ? Number(uniforms) : uniforms;
+  for (let i = 0; i < uniformCount; i++) {
     entries.push({ binding: binding++, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
   }
   return device.createBindGroupLayout({ label, entries });

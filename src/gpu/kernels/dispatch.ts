@@ -43,3 +43,10 @@ export function activationConstants(activation: Activation, clampMax = 32): Reco
 export function ceilDiv(a: number, b: number): number {
   return Math.ceil(a / b);
 }
+
+/** Workgroup grid for a 1-D kernel over `count` items: x ≤ 65535 (the default limit), spilling into y. */
+export function linearGrid(count: number, workgroupSize = 64, maxX = 65535): [number, number, number] {
+  const groups = Math.max(1, ceilDiv(count, workgroupSize));
+  if (groups <= maxX) return [groups, 1, 1];
+  return [maxX, ceilDiv(groups, maxX), 1];
+}

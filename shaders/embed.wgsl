@@ -1,0 +1,34 @@
+// Token + position embedding: out[t, c] = wte[tokens[t], c] + wpe[pos0 + t, c].
+// tokens: (T) u32; wte: (vocab, d); wpe: (nCtx, d); out: (T, d). One thread per output element.
+
+struct Params {
+  t: u32,
+  d: u32,
+  _pad0: u32,
+  _pad1: u32,
+}
+
+struct Step {
+  pos0: u32, // position of the first token of this call (the KV cache length before it)
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
+}
+
+@group(0) @binding(0) var<storage, read> tokens: array<u32>;
+@group(0) @binding(1) var<storage, read> wte: array<f32>;
+@group(0) @binding(2) var<storage, read> wpe: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+@group(0) @binding(5) var<uniform> step: Step;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * 64u;
+  if (i >= p.t * p.d) {
+    return;
+  }
+  let t = i / p.d;
+  let c = i % p.d;
+  out[i] = wte[tokens[t] * p.d + c] + wpe[(step.pos0 + t) * p.d + c];
+}

@@ -1,0 +1,157 @@
+// Dense vs CSR kernel sweeps: every point is measured in one run on one adapter, so a speedup is always
+// the ratio of two numbers taken together. Shared by `sparsescope bench` and the app's benchmark panel.
+import type { GpuContext } from '../gpu/context';
+import { storageBuffer, uploadStorage } from '../gpu/buffers';
+import { DenseMatmul } from '../gpu/kernels/matmul';
+import { CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { Rng } from '../math/rng';
+import { randomCsr } from './matrices';
+import { gbps, gflops, matmulBytes, matmulFlops } from './stats';
+import { type TimingOptions, timeDispatches } from './timeDispatch';
+
+export interface Shape {
+  n: number; // output neurons
+  k: number; // input neurons
+  label?: string;
+}
+
+/** GPT-2 small's four linear-layer shapes (out × in). */
+export const GPT2_SMALL_SHAPES: Shape[] = [
+  { n: 768, k: 768, label: 'attn.proj 768×768' },
+  { n: 2304, k: 768, label: 'qkv 2304×768' },
+  { n: 3072, k: 768, label: 'fc 3072×768' },
+  { n: 768, k: 3072, label: 'fc.proj 768×3072' },
+];
+
+export interface SweepConfig {
+  shapes: Shape[];
+  densities: number[];
+  batches: number[];
+  seed?: number;
+  timing?: TimingOptions;
+  /** Also time the naive one-output-per-thread dense kernel (the baseline the tiled GEMM must beat). */
+  naive?: boolean;
+}
+
+export interface BenchRecord {
+  path: 'dense' | 'sparse';
+  variant: string; // kernel variant actually dispatched (tiled, gemv, naive, subgroup, workgroup, batched)
+  shape: string;
+  n: number;
+  k: number;
+  batch: number;
+  density: number; // 1 for dense
+  nnz: number;
+  medianMs: number;
+  p10Ms: number;
+  p90Ms: number;
+  gflops: number; // useful flops: dense 2·N·K·B, sparse 2·nnz·B
+  gbps: number; // compulsory bytes / median time
+  repeats: number; // dispatches per sample
+  samples: number;
+  backend: 'webgpu' | 'cpu';
+  adapter: string;
+  timer: 'gpu-timestamp' | 'wall';
+}
+
+export interface SweepProgress {
+  done: number;
+  total: number;
+  current: string;
+}
+
+export function sweepSize(config: SweepConfig): number {
+  const perShapeBatch = config.densities.length + 1 + (config.naive ? 1 : 0);
+  return config.shapes.length * config.batches.length * perShapeBatch;
+}
+
+export async function runKernelSweep(
+  ctx: GpuContext,
+  config: SweepConfig,
+  onProgress?: (p: SweepProgress) => void,
+  signal?: AbortSignal,
+): Promise<BenchRecord[]> {
+  const { device } = ctx;
+  const rng = new Rng(config.seed ?? 1);
+  const dense = await DenseMatmul.create(ctx);
+  const sparse = await CsrSpmm.create(ctx);
+  const records: BenchRecord[] = [];
+  const total = sweepSize(config);
+  let done = 0;
+  const step = (current: string) => {
+    if (signal?.aborted) throw new DOMException('benchmark cancelled', 'AbortError');
+    onProgress?.({ done, total, current });
+  };
+  const base = { backend: 'webgpu' as const, adapter: ctx.adapterLabel };
+
+  for (const shape of config.shapes) {
+    const { n, k } = shape;
+    const label = shape.label ?? `${n}×${k}`;
+    const bias = uploadStorage(device, 'Bench.bias', rng.uniformArray(n));
+    for (const batch of config.batches) {
+      const x = uploadStorage(device, 'Bench.x', rng.uniformArray(batch * k));
+      const y = storageBuffer(device, 'Bench.y', 4 * batch * n);
+      const record = (path: 'dense' | 'sparse', variant: string, density: number, nnz: number, t: Timing) => {
+        const flops = matmulFlops(path, n, k, batch, nnz);
+        const bytes = matmulBytes(path, n, k, batch, nnz);
+        records.push({
+          ...base,
+          path,
+          variant,
+          shape: label,
+          n,
+          k,
+          batch,
+          density,
+          nnz,
+          medianMs: t.medianMs,
+          p10Ms: t.p10Ms,
+          p90Ms: t.p90Ms,
+          gflops: gflops(flops, t.medianMs),
+          gbps: gbps(bytes, t.medianMs),
+          repeats: t.repeats,
+          samples: t.samples,
+          timer: t.timer,
+        });
+        done++;
+      };
+
+      const w = uploadStorage(device, 'Bench.w', rng.uniformArray(n * k));
+      const denseVariants: ('auto' | 'naive')[] = config.naive ? ['auto', 'naive'] : ['auto'];
+      for (const variant of denseVariants) {
+        step(`dense ${variant} ${label} batch ${batch}`);
+        const d = dense.bind({ x, w, bias, y }, { batch, n, k }, variant);
+        const t = await timeDispatches(device, [d], config.timing);
+        record('dense', d.label.split(':')[1] ?? variant, 1, n * k, t);
+      }
+      w.destroy();
+
+      for (const density of config.densities) {
+        step(`sparse ${label} batch ${batch} density ${density}`);
+        const csr = sparse.upload(device, randomCsr(rng, n, k, density), 'Bench.csr');
+        const d = sparse.bind({ x, csr, bias, y }, { batch });
+        const t = await timeDispatches(device, [d], config.timing);
+        record('sparse', d.label.split(':')[1] ?? 'auto', density, csr.nnz, t);
+        csr.destroy();
+      }
+      x.destroy();
+      y.destroy();
+    }
+    bias.destroy();
+  }
+  onProgress?.({ done, total, current: 'done' });
+  return records;
+}
+
+type Timing = Awaited<ReturnType<typeof timeDispatches>>;
+
+/** sparse-over-dense speedup for each sparse record, against the dense record of the same shape and batch. */
+export function speedups(records: BenchRecord[]): (BenchRecord & { speedup: number })[] {
+  const denseMs = new Map<string, number>();
+  for (const r of records) {
+    if (r.path === 'dense' && r.variant !== 'naive') denseMs.set(`${r.n}x${r.k}x${r.batch}`, r.medianMs);
+  }
+  return records
+    .filter((r) => r.path === 'sparse')
+    .map((r) => ({ ...r, speedup: (denseMs.get(`${r.n}x${r.k}x${r.batch}`) ?? Number.NaN) / r.medianMs }));
+}

@@ -1,0 +1,160 @@
+// `sparsescope run`: a GPT-2 forward pass on the dense and/or sparse path, with per-layer timings,
+// optional generation, and the logits as JSON.
+import { writeFileSync } from 'node:fs';
+import type { Backend } from '../engine/backend';
+import { CpuBackend } from '../engine/cpu/cpuBackend';
+import { generate } from '../engine/generate';
+import { totalMs } from '../engine/timings';
+import type { LayerTiming, WeightPath } from '../engine/types';
+import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
+import { topK } from '../math/sampling';
+import type { ForwardResult } from '../math/transformer';
+import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { openBackend } from './gpu';
+import { loadModel, makePair, tokenizerFor } from './loadModel';
+import { formatTable } from './table';
+
+/**
+ * Per-layer table: each path's attention and MLP sub-block times and the block total, and the speedup when
+ * both paths ran. With `ops`, the listed matmul times instead (qkv, attn.proj, fc, fc.proj).
+ */
+export function timingTable(
+  timings: LayerTiming[],
+  paths: WeightPath[],
+  nLayer: number,
+  ops?: string[],
+): string {
+  const get = (layer: number, op: string, path: WeightPath) =>
+    timings.find((t) => t.layer === layer && t.op === op && t.path === path)?.ms ?? Number.NaN;
+  const columns = ops ?? ['attn', 'mlp'];
+  const headers = [
+    'layer',
+    ...paths.flatMap((p) => [...columns.map((op) => `${p} ${op}`), ...(ops ? [] : [`${p} total`])]),
+  ];
+  if (paths.length === 2) headers.push('speedup');
+  const total = (l: number, p: WeightPath) => columns.reduce((s, op) => s + get(l, op, p), 0);
+  const rows: (string | number)[][] = [];
+  for (let l = 0; l < nLayer; l++) {
+    const row: (string | number)[] = [`block ${l}`];
+    for (const p of paths) {
+      row.push(...columns.map((op) => get(l, op, p)));
+      if (!ops) row.push(total(l, p));
+    }
+    if (paths.length === 2) row.push(total(l, 'dense') / total(l, 'sparse'));
+    rows.push(row);
+  }
+  if (!ops) {
+    const head: (string | number)[] = ['lnf+unembed'];
+    const headMs = (p: WeightPath) =>
+      timings
+        .filter((t) => t.layer === nLayer && t.path === p && (t.op === 'lnf' || t.op === 'unembed'))
+        .reduce((s, t) => s + t.ms, 0);
+    for (const p of paths) head.push('—', '—', headMs(p));
+    if (paths.length === 2) head.push(headMs('dense') / headMs('sparse'));
+    rows.push(head);
+  }
+  return formatTable(headers, rows);
+}
+
+export async function runCommand(args: ParsedArgs): Promise<number> {
+  const modelSpec = stringFlag(args, 'model');
+  if (!modelSpec) throw new UsageError('--model <file.safetensors | preset> is required');
+  const pathFlag = choiceFlag(args, 'path', ['dense', 'sparse', 'both'] as const, 'both');
+  const paths: WeightPath[] = pathFlag === 'both' ? ['dense', 'sparse'] : [pathFlag];
+  const density = numberFlag(args, 'density', 1 / 64);
+  if (!(density > 0 && density <= 1)) throw new UsageError('--density must be in (0, 1]');
+  const seed = numberFlag(args, 'seed', 0);
+  const generateN = numberFlag(args, 'generate', 0);
+  const repeats = numberFlag(args, 'repeats', 1);
+
+  const t0 = performance.now();
+  const model = loadModel(modelSpec, seed);
+  for (const w of model.warnings) console.error(`warning: ${w}`);
+  const { config } = model.weights;
+  const tokenizer = await tokenizerFor(model.weights);
+  const tokensFlag = stringFlag(args, 'tokens');
+  const prompt = stringFlag(args, 'prompt');
+  let tokens: number[];
+  if (tokensFlag) tokens = numberListFlag(args, 'tokens', []);
+  else if (prompt !== undefined && tokenizer) tokens = tokenizer.encode(prompt);
+  else if (prompt !== undefined)
+    throw new UsageError(`this model's vocabulary (${config.vocabSize}) has no tokenizer: use --tokens`);
+  else throw new UsageError('give --prompt TEXT or --tokens 1,2,3');
+  if (tokens.length === 0) throw new UsageError('the prompt encodes to no tokens');
+  const pair = makePair(model.weights, density, numberFlag(args, 'min-per-neuron', 4));
+  const loadMs = performance.now() - t0;
+
+  const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
+  const backend: Backend =
+    opened.kind === 'webgpu' ? new WebGpuBackend(opened.ctx, repeats) : new CpuBackend(opened.reason);
+  console.log(
+    `model: ${model.name} — ${config.nLayer} layers, d ${config.dModel}, vocab ${config.vocabSize}`,
+  );
+  console.log(
+    `sparse twin: density ${density} (≥ ${numberFlag(args, 'min-per-neuron', 4)} per neuron); loaded in ${(loadMs / 1000).toFixed(1)} s`,
+  );
+  console.log(`backend: ${backend.description}${backend.reason ? ` (${backend.reason})` : ''}`);
+  console.log(
+    `prompt: ${tokens.length} tokens [${tokens.slice(0, 16).join(', ')}${tokens.length > 16 ? ', …' : ''}]`,
+  );
+  await backend.prepare(pair);
+
+  const results = new Map<WeightPath, ForwardResult>();
+  for (const path of paths) {
+    // One untimed warm-up pass so first-use costs (plan building, lazy compiles) are not in the table.
+    await backend.forward(tokens, { path, activations: false });
+    results.set(path, await backend.forward(tokens, { path, activations: false }));
+  }
+  const timings = [...results.values()].flatMap((r) => r.timings);
+  const source = timings[0]?.source === 'gpu-timestamp' ? 'GPU timestamps' : 'wall clock';
+  console.log(`\nper-layer times in ms (${source}; prefill of ${tokens.length} tokens):`);
+  console.log(timingTable(timings, paths, config.nLayer));
+  if (args.flags.has('detail')) {
+    console.log('\nmatmuls inside the blocks, ms:');
+    console.log(timingTable(timings, paths, config.nLayer, ['qkv', 'attn.proj', 'fc', 'fc.proj']));
+  }
+  for (const path of paths) console.log(`${path} total: ${totalMs(timings, path).toFixed(3)} ms`);
+  if (paths.length === 2) {
+    console.log(
+      `speedup (dense / sparse, same run): ${(totalMs(timings, 'dense') / totalMs(timings, 'sparse')).toFixed(2)}×`,
+    );
+  }
+  for (const [path, result] of results) {
+    const last = result.logits.subarray(result.logits.length - config.vocabSize);
+    const top = topK(last, 5)
+      .map((t) => `${tokenizer ? JSON.stringify(tokenizer.decode([t.id])) : t.id} ${(100 * t.p).toFixed(1)}%`)
+      .join(', ');
+    console.log(`${path} next token: ${top}`);
+  }
+
+  if (generateN > 0) {
+    for (const path of paths) {
+      const ids: number[] = [];
+      process.stdout.write(`${path} generation: `);
+      for await (const token of generate(backend, tokens, {
+        path,
+        maxNewTokens: generateN,
+        nCtx: config.nCtx,
+      })) {
+        ids.push(token.id);
+        process.stdout.write(tokenizer ? tokenizer.decode([token.id]) : `${token.id} `);
+      }
+      process.stdout.write('\n');
+    }
+  }
+
+  const logitsPath = stringFlag(args, 'logits');
+  if (logitsPath) {
+    const rows = (r: ForwardResult) =>
+      Array.from({ length: r.logits.length / config.vocabSize }, (_, i) =>
+        Array.from(r.logits.subarray(i * config.vocabSize, (i + 1) * config.vocabSize)),
+      );
+    const first = results.get(paths[0])!;
+    const out: Record<string, unknown> = { path: paths[0], tokens, logits: rows(first) };
+    if (paths.length === 2) out.sparseLogits = rows(results.get('sparse')!);
+    writeFileSync(logitsPath, JSON.stringify(out));
+    console.log(`logits written to ${logitsPath}`);
+  }
+  backend.dispose();
+  return 0;
+}

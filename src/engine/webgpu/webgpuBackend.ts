@@ -1,0 +1,218 @@
+// The WebGPU backend: both paths of a model pair on one device. Kernels compile once at create(), weights
+// upload once at prepare(), plans are cached per (path, T, mode); forward() only writes tokens, encodes,
+// and reads one staging buffer. Every pass is timed (GPU timestamps, or wall clock without them).
+import type { GpuContext } from '../../gpu/context';
+import { AttentionKernel } from '../../gpu/kernels/attention';
+import { encodeDispatch } from '../../gpu/kernels/dispatch';
+import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
+import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
+import { DenseMatmul } from '../../gpu/kernels/matmul';
+import { CsrSpmm } from '../../gpu/kernels/spmmCsr';
+import { GpuTimer } from '../../gpu/timer';
+import type { ForwardResult } from '../../math/transformer';
+import type { Gpt2Config } from '../../model/config';
+import type { Backend, BackendForwardOptions, ModelPair } from '../backend';
+import { layerTimings, type PassTime } from '../timings';
+import type { WeightPath } from '../types';
+import { buildForwardPlan, type ForwardPlan, type Kernels, type PlanStep } from './forwardPlan';
+import { checkModelFits, type GpuModel, uploadModel } from './modelBuffers';
+
+const MAX_PLANS = 6;
+
+export class WebGpuBackend implements Backend {
+  readonly kind = 'webgpu' as const;
+  readonly reason?: string;
+  private kernels: Kernels | null = null;
+  private models: Partial<Record<WeightPath, GpuModel>> = {};
+  private config: Gpt2Config | null = null;
+  private plans = new Map<string, ForwardPlan>();
+  private cache: Record<WeightPath, number> = { dense: 0, sparse: 0 };
+  private readonly timer: GpuTimer;
+
+  /** `timingRepeats`: matmul passes are dispatched this many times and timed per dispatch (idempotent). */
+  constructor(
+    readonly ctx: GpuContext,
+    readonly timingRepeats = 1,
+  ) {
+    this.timer = new GpuTimer(ctx.device, 1024);
+  }
+
+  get description(): string {
+    return `WebGPU · ${this.ctx.adapterLabel}`;
+  }
+
+  get timerSource() {
+    return this.timer.source;
+  }
+
+  async prepare(models: ModelPair, onProgress?: (fraction: number, what: string) => void): Promise<void> {
+    const config = models.dense.config;
+    checkModelFits(this.ctx, models.dense);
+    checkModelFits(this.ctx, models.sparse);
+    this.releaseModels();
+    onProgress?.(0, 'compiling kernels');
+    const ctx = this.ctx;
+    const [layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu] = await Promise.all([
+      LayerNormKernel.create(ctx),
+      ElementwiseKernels.create(ctx),
+      AttentionKernel.create(ctx, config.nCtx),
+      DenseMatmul.create(ctx),
+      DenseMatmul.create(ctx, { activation: 'gelu' }),
+      CsrSpmm.create(ctx),
+      CsrSpmm.create(ctx, { activation: 'gelu' }),
+    ]);
+    this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
+    onProgress?.(0.3, 'uploading dense weights');
+    this.models.dense = uploadModel(ctx, sparse, models.dense, 'dense');
+    onProgress?.(0.65, 'uploading sparse weights');
+    this.models.sparse = uploadModel(ctx, sparse, models.sparse, 'sparse');
+    this.config = config;
+    this.cache = { dense: 0, sparse: 0 };
+    await ctx.device.queue.onSubmittedWorkDone();
+    onProgress?.(1, 'ready');
+  }
+
+  cacheLength(path: WeightPath): number {
+    return this.cache[path];
+  }
+
+  private plan(path: WeightPath, t: number, options: BackendForwardOptions): ForwardPlan {
+    const logits = options.logits ?? 'all';
+    const activations = options.activations ?? true;
+    const key = `${path}:${t}:${logits}:${activations}`;
+    let plan = this.plans.get(key);
+    if (plan) {
+      this.plans.delete(key); // re-insert: the Map's order is the LRU order
+    } else {
+      const model = this.models[path];
+      if (!model || !this.kernels || !this.config) throw new Error('WebGpuBackend: prepare() a model first');
+      plan = buildForwardPlan(this.ctx.device, this.kernels, model, this.config, t, { logits, activations });
+    }
+    this.plans.set(key, plan);
+    while (this.plans.size > MAX_PLANS) {
+      const [oldKey, old] = this.plans.entries().next().value as [string, ForwardPlan];
+      old.destroy();
+      this.plans.delete(oldKey);
+    }
+    return plan;
+  }
+
+  async forward(tokens: number[], options: BackendForwardOptions): Promise<ForwardResult> {
+    const config = this.config;
+    if (!config) throw new Error('WebGpuBackend: prepare() a model first');
+    if (this.ctx.isLost) throw new Error(this.ctx.lostMessage ?? 'GPU device lost');
+    const { path } = options;
+    const t = tokens.length;
+    const pos0 = options.append ? this.cache[path] : 0;
+    if (t === 0) throw new Error('forward: no tokens');
+    if (pos0 + t > config.nCtx) {
+      throw new Error(
+        `forward: ${pos0} cached + ${t} new tokens exceed the model's context of ${config.nCtx}`,
+      );
+    }
+    for (const id of tokens) {
+      if (!Number.isInteger(id) || id < 0 || id >= config.vocabSize) {
+        throw new Error(`forward: token id ${id} is outside the vocabulary (0..${config.vocabSize - 1})`);
+      }
+    }
+    const plan = this.plan(path, t, options);
+    const { device } = this.ctx;
+    device.queue.writeBuffer(plan.tokens, 0, new Uint32Array(tokens));
+    device.queue.writeBuffer(plan.step, 0, new Uint32Array([pos0, 0, 0, 0]));
+    const passTimes =
+      this.timer.source === 'gpu-timestamp'
+        ? await this.runTimestamped(plan.steps)
+        : await this.runWall(plan.steps);
+    this.cache[path] = pos0 + t;
+    return {
+      ...(await this.readResults(plan, config)),
+      timings: layerTimings(passTimes, path, this.timer.source),
+    };
+  }
+
+  private encodeStep(
+    encoder: GPUCommandEncoder,
+    step: PlanStep,
+    timestampWrites?: GPUComputePassTimestampWrites,
+  ) {
+    if (step.kind === 'copy') {
+      const c = step.copy;
+      encoder.copyBufferToBuffer(c.src, c.srcOffset, c.dst, c.dstOffset, c.size);
+      return;
+    }
+    const pass = encoder.beginComputePass({ label: step.pass.op, timestampWrites });
+    const repeats = step.pass.idempotent ? this.timingRepeats : 1;
+    for (let r = 0; r < repeats; r++) for (const d of step.pass.dispatches) encodeDispatch(pass, d);
+    pass.end();
+  }
+
+  private async runTimestamped(steps: PlanStep[]): Promise<PassTime[]> {
+    const { device } = this.ctx;
+    const encoder = device.createCommandEncoder({ label: 'Forward.encoder' });
+    this.timer.begin();
+    const meta: { layer: number; op: string; repeats: number }[] = [];
+    for (const step of steps) {
+      if (step.kind === 'pass') {
+        meta.push({ ...step.pass, repeats: step.pass.idempotent ? this.timingRepeats : 1 });
+        this.encodeStep(encoder, step, this.timer.pass(`${step.pass.layer}:${step.pass.op}`));
+      } else {
+        this.encodeStep(encoder, step);
+      }
+    }
+    const readback = this.timer.resolve(encoder);
+    device.queue.submit([encoder.finish()]);
+    const times = await this.timer.read(readback);
+    return times.map((time, i) => ({ layer: meta[i].layer, op: meta[i].op, ms: time.ms / meta[i].repeats }));
+  }
+
+  /** Without timestamp queries: submit each pass alone and time it to queue completion. */
+  private async runWall(steps: PlanStep[]): Promise<PassTime[]> {
+    const { device } = this.ctx;
+    const out: PassTime[] = [];
+    for (const step of steps) {
+      const encoder = device.createCommandEncoder({ label: 'Forward.encoder' });
+      this.encodeStep(encoder, step);
+      const t0 = performance.now();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      if (step.kind === 'pass') {
+        const repeats = step.pass.idempotent ? this.timingRepeats : 1;
+        out.push({ layer: step.pass.layer, op: step.pass.op, ms: (performance.now() - t0) / repeats });
+      }
+    }
+    return out;
+  }
+
+  private async readResults(plan: ForwardPlan, config: Gpt2Config): Promise<Omit<ForwardResult, 'timings'>> {
+    await plan.staging.mapAsync(GPUMapMode.READ);
+    try {
+      const bytes = plan.staging.getMappedRange();
+      const { t } = plan;
+      const { dModel: d, dMlp: m, vocabSize } = config;
+      const take = (offset: number, count: number) =>
+        new Float32Array(bytes.slice(offset, offset + 4 * count));
+      return {
+        logits: take(plan.layout.logits, plan.logitRows * vocabSize),
+        activations: {
+          residual: plan.layout.residual.map((o) => take(o, t * d)),
+          mlp: plan.layout.mlp.map((o) => take(o, t * m)),
+        },
+      };
+    } finally {
+      plan.staging.unmap();
+    }
+  }
+
+  private releaseModels(): void {
+    for (const plan of this.plans.values()) plan.destroy();
+    this.plans.clear();
+    this.models.dense?.destroy();
+    this.models.sparse?.destroy();
+    this.models = {};
+  }
+
+  dispose(): void {
+    this.releaseModels();
+    this.timer.destroy();
+  }
+}
