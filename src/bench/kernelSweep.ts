@@ -1,7 +1,8 @@
 // Dense vs CSR kernel sweeps: every point is measured in one run on one adapter, so a speedup is always
 // the ratio of two numbers taken together. Shared by `sparsescope bench` and the app's benchmark panel.
-import type { GpuContext } from '../gpu/context';
+
 import { storageBuffer, uploadStorage } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
 import { DenseMatmul } from '../gpu/kernels/matmul';
 import { CsrSpmm } from '../gpu/kernels/spmmCsr';
 import { Rng } from '../math/rng';
@@ -147,11 +148,16 @@ type Timing = Awaited<ReturnType<typeof timeDispatches>>;
 
 /** sparse-over-dense speedup for each sparse record, against the dense record of the same shape and batch. */
 export function speedups(records: BenchRecord[]): (BenchRecord & { speedup: number })[] {
-  const denseMs = new Map<string, number>();
+  const of = speedupLookup(records);
+  return records.filter((r) => r.path === 'sparse').map((r) => ({ ...r, speedup: of(r) ?? Number.NaN }));
+}
+
+/** Lookup of each sparse record's speedup over the dense record of the same shape and batch. */
+export function speedupLookup(records: BenchRecord[]): (r: BenchRecord) => number | undefined {
+  const dense = new Map<string, number>();
   for (const r of records) {
-    if (r.path === 'dense' && r.variant !== 'naive') denseMs.set(`${r.n}x${r.k}x${r.batch}`, r.medianMs);
+    if (r.path === 'dense' && r.variant !== 'naive') dense.set(`${r.n}x${r.k}x${r.batch}`, r.medianMs);
   }
-  return records
-    .filter((r) => r.path === 'sparse')
-    .map((r) => ({ ...r, speedup: (denseMs.get(`${r.n}x${r.k}x${r.batch}`) ?? Number.NaN) / r.medianMs }));
+  return (r) =>
+    r.path === 'sparse' ? (dense.get(`${r.n}x${r.k}x${r.batch}`) ?? Number.NaN) / r.medianMs : undefined;
 }

@@ -18,6 +18,8 @@ type Command = (args: ReturnType<typeof parseArgs>) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   info: async () => infoCommand,
   run: async () => (await import('./run')).runCommand,
+  spmm: async () => (await import('./spmm')).spmmCommand,
+  bench: async () => (await import('./bench')).benchCommand,
   dnn: async () => (await import('./dnn')).dnnCommand,
 };
 

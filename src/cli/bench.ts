@@ -1,0 +1,151 @@
+// `sparsescope bench`: dense vs CSR kernel sweeps on one adapter in one run, a table and a JSON report.
+import { writeFileSync } from 'node:fs';
+import { runCpuSweep } from '../bench/cpuSweep';
+import {
+  type BenchRecord,
+  GPT2_SMALL_SHAPES,
+  runKernelSweep,
+  type Shape,
+  type SweepConfig,
+  speedups,
+} from '../bench/kernelSweep';
+import { BENCH_SCHEMA, type BenchReport } from '../bench/report';
+import { crossoverDensity } from '../bench/stats';
+import { measureCopyBandwidth } from '../gpu/kernels/copy';
+import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { openBackend } from './gpu';
+import { formatTable } from './table';
+
+export function parseShapes(spec: string | undefined): Shape[] {
+  if (!spec || spec === 'gpt2') return GPT2_SMALL_SHAPES;
+  return spec.split(',').map((part) => {
+    const m = /^(\d+)x(\d+)$/.exec(part.trim());
+    if (!m) throw new UsageError(`--shapes: "${part}" is not NxK (out×in), e.g. 3072x768`);
+    return { n: Number(m[1]), k: Number(m[2]) };
+  });
+}
+
+export function benchTable(records: BenchRecord[]): string {
+  const speed = new Map(speedups(records).map((r) => [r, r.speedup]));
+  const rows = records.map((r) => {
+    const s = [...speed.entries()].find(
+      ([x]) =>
+        x.n === r.n && x.k === r.k && x.batch === r.batch && x.density === r.density && r.path === 'sparse',
+    )?.[1];
+    return [
+      r.shape,
+      r.batch,
+      r.path,
+      r.variant,
+      r.density,
+      r.medianMs,
+      r.p10Ms,
+      r.p90Ms,
+      r.gflops,
+      r.gbps,
+      s ?? '—',
+    ];
+  });
+  return formatTable(
+    ['shape', 'batch', 'path', 'variant', 'density', 'median ms', 'p10', 'p90', 'GFLOP/s', 'GB/s', 'speedup'],
+    rows,
+  );
+}
+
+/** Crossover density per (shape, batch): where CSR stops beating dense. */
+export function crossoverLines(records: BenchRecord[]): string[] {
+  const groups = new Map<string, { density: number; speedup: number }[]>();
+  for (const r of speedups(records)) {
+    const key = `${r.shape} batch ${r.batch}`;
+    groups.set(key, [...(groups.get(key) ?? []), { density: r.density, speedup: r.speedup }]);
+  }
+  return [...groups].map(([key, points]) => {
+    const d = crossoverDensity(points);
+    const best = Math.max(...points.map((p) => p.speedup));
+    return `${key}: ${d === null ? (best > 1 ? 'sparse faster at every density measured' : 'dense faster at every density measured') : `break-even at density ≈ ${d.toPrecision(2)}`}`;
+  });
+}
+
+export async function benchCommand(args: ParsedArgs): Promise<number> {
+  const config: SweepConfig = {
+    shapes: parseShapes(stringFlag(args, 'shapes')),
+    densities: numberListFlag(args, 'densities', [1, 1 / 4, 1 / 16, 1 / 64, 1 / 256, 1 / 1024]),
+    batches: numberListFlag(args, 'batches', [1, 64, 512]),
+    seed: numberFlag(args, 'seed', 1),
+    naive: !args.flags.has('no-naive'),
+    timing: {
+      samples: numberFlag(args, 'samples', 9),
+      warmup: 1,
+      targetSampleMs: numberFlag(args, 'target-ms', 2),
+    },
+  };
+  for (const d of config.densities)
+    if (!(d > 0 && d <= 1)) throw new UsageError(`density ${d} is outside (0, 1]`);
+  const gemmSizes = numberListFlag(args, 'gemm', []);
+  const backend = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
+  const progress = (p: { done: number; total: number; current: string }) =>
+    process.stderr.write(`\r[${p.done}/${p.total}] ${p.current.padEnd(60)}`);
+
+  let records: BenchRecord[];
+  let report: BenchReport;
+  const date = new Date().toISOString();
+  const command = `sparsescope bench ${process.argv.slice(3).join(' ')}`.trim();
+  if (backend.kind === 'webgpu') {
+    const { ctx } = backend;
+    const copy = await measureCopyBandwidth(ctx);
+    console.log(`adapter: ${ctx.adapterLabel}; copy bandwidth ${copy.gbps.toFixed(1)} GB/s (${copy.timer})`);
+    records = await runKernelSweep(ctx, config, progress);
+    for (const size of gemmSizes) {
+      const square = {
+        ...config,
+        shapes: [{ n: size, k: size, label: `gemm ${size}³` }],
+        batches: [size],
+        densities: [],
+      };
+      records.push(...(await runKernelSweep(ctx, square, progress)));
+    }
+    report = {
+      schema: BENCH_SCHEMA,
+      environment: {
+        runtime: `node ${process.version} + Dawn (webgpu npm package)`,
+        backend: 'webgpu',
+        adapter: ctx.adapterLabel,
+        adapterInfo: ctx.info,
+        features: [...ctx.device.features].sort(),
+        limits: ctx.limitsRecord(),
+        timer: records[0]?.timer ?? 'wall',
+        copyGbps: copy.gbps,
+        date,
+        command,
+      },
+      sweep: config,
+      records,
+    };
+  } else {
+    console.log(`backend: CPU (${backend.reason})`);
+    records = await runCpuSweep(config, progress);
+    report = {
+      schema: BENCH_SCHEMA,
+      environment: {
+        runtime: `node ${process.version}`,
+        backend: 'cpu',
+        adapter: 'JavaScript (one thread)',
+        timer: 'wall',
+        date,
+        command,
+      },
+      sweep: config,
+      records,
+    };
+  }
+  process.stderr.write('\n');
+  console.log(benchTable(records));
+  for (const line of crossoverLines(records)) console.log(line);
+  const jsonPath = stringFlag(args, 'json');
+  if (jsonPath) {
+    writeFileSync(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
+    console.log(`wrote ${records.length} records to ${jsonPath}`);
+  }
+  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  return 0;
+}

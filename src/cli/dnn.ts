@@ -1,0 +1,177 @@
+// `sparsescope dnn`: Graph Challenge sparse DNN inference from a directory of Matrix Market layers.
+// Prints the categories (1-based images), a per-layer timing table, total seconds and edges/s
+// (nImages · Σ nnz(Wₗ) / seconds); --json writes them; --truth compares and exits 1 on a mismatch.
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { type DnnResult, runDnnCpu } from '../math/dnn';
+import {
+  dnnEdges,
+  layerNumber,
+  loadDnnCategories,
+  loadDnnFromTexts,
+  loadDnnInput,
+  type SparseDnn,
+  selectImages,
+} from '../model/dnn';
+import { choiceFlag, numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { openBackend } from './gpu';
+
+export const DNN_USAGE = `usage: sparsescope dnn --layers DIR --input IMAGES.mtx [options]
+  --nlayers L            use layers 1..L (default: every layer file in DIR, which must be consecutive)
+  --bias B               bias on every neuron (default -0.3)     --ymax Y   ReLU clamp (default 32)
+  --backend webgpu|cpu   default webgpu (falls back to the CPU with a message)
+  --path sparse|dense    CSR weights, or the same weights stored densely (default sparse)
+  --cpu-kernel skip-zeros|spmm   CPU sparse kernel: scatter only live activations (default), or spmmFast
+                         over every image and every nonzero (the GPU kernel's work)
+  --images N --first I   run images I..I+N-1 (1-based; default all) — the dense paths are slow
+  --repeat R             run R times, report the median run (default 3 for sparse, 1 for dense)
+  --truth CATS.mtx       compare the categories, exit 1 on a mismatch
+  --json OUT.json        write {categories, seconds, edgesPerSecond, layers, ...}`;
+
+/** Layer files of DIR in layer order (l2 before l10), the first `nlayers` of them if given. */
+async function layerPaths(dir: string, nlayers: number | undefined): Promise<string[]> {
+  const names = (await readdir(dir)).filter((n) => layerNumber(n) !== null);
+  names.sort((a, b) => (layerNumber(a) ?? 0) - (layerNumber(b) ?? 0));
+  if (names.length === 0) throw new UsageError(`--layers ${dir}: no layer files (names like n1024-l1.mtx)`);
+  if (nlayers !== undefined) {
+    if (!Number.isInteger(nlayers) || nlayers < 1)
+      throw new UsageError('--nlayers must be a positive integer');
+    if (nlayers > names.length) {
+      throw new UsageError(`--nlayers ${nlayers}: ${dir} has only ${names.length} layer files`);
+    }
+    return names.slice(0, nlayers).map((n) => join(dir, n));
+  }
+  return names.map((n) => join(dir, n));
+}
+
+async function loadNetwork(dir: string, nlayers: number | undefined, bias: number, ymax: number) {
+  const paths = await layerPaths(dir, nlayers);
+  const files = await Promise.all(
+    paths.map(async (p) => ({ name: basename(p), text: await readFile(p, 'utf8') })),
+  );
+  return loadDnnFromTexts(files, { bias, ymax });
+}
+
+interface Run extends DnnResult {
+  timerSource: 'wall' | 'gpu-timestamp';
+}
+
+export async function dnnCommand(args: ParsedArgs): Promise<number> {
+  if (args.flags.has('help')) {
+    console.log(DNN_USAGE);
+    return 0;
+  }
+  const dir = stringFlag(args, 'layers');
+  const inputPath = stringFlag(args, 'input');
+  if (!dir || !inputPath) throw new UsageError(`--layers and --input are required\n${DNN_USAGE}`);
+  const nlayersFlag = stringFlag(args, 'nlayers');
+  const nlayers = nlayersFlag === undefined ? undefined : numberFlag(args, 'nlayers', 0);
+  const bias = numberFlag(args, 'bias', -0.3);
+  const ymax = numberFlag(args, 'ymax', 32);
+  const path = choiceFlag(args, 'path', ['sparse', 'dense'] as const, 'sparse');
+  const cpuKernel = choiceFlag(args, 'cpu-kernel', ['skip-zeros', 'spmm'] as const, 'skip-zeros');
+  const repeat = numberFlag(args, 'repeat', path === 'dense' ? 1 : 3);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError('--repeat must be a positive integer');
+  const requested = choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu');
+
+  const tLoad = performance.now();
+  const dnn = await loadNetwork(dir, nlayers, bias, ymax);
+  const allImages = loadDnnInput(await readFile(inputPath, 'utf8'), basename(inputPath), dnn);
+  const first = numberFlag(args, 'first', 1) - 1;
+  const count = numberFlag(args, 'images', allImages.rows - first);
+  const input = first === 0 && count === allImages.rows ? allImages : selectImages(allImages, first, count);
+  const loadSeconds = (performance.now() - tLoad) / 1000;
+
+  const backend = await openBackend(requested);
+  const runs: Run[] = [];
+  if (backend.kind === 'webgpu') {
+    const { DnnGpuPlan } = await import('../engine/dnnGpu');
+    const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows); // weights uploaded once
+    for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
+    plan.destroy();
+  } else {
+    for (let r = 0; r < repeat; r++) {
+      runs.push({ ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }), timerSource: 'wall' });
+    }
+  }
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const run = sorted[Math.floor((sorted.length - 1) / 2)];
+  const edges = dnnEdges(dnn, input.rows);
+  const categories = run.categories.map((i) => i + first + 1); // 1-based images of the whole input
+
+  const adapter = backend.kind === 'webgpu' ? backend.ctx.adapterLabel : null;
+  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  const kernel = backend.kind === 'webgpu' ? `webgpu (${adapter})` : `cpu (${backend.reason})`;
+  const how = path === 'sparse' && backend.kind === 'cpu' ? `sparse, ${cpuKernel} kernel` : path;
+  console.log(
+    `dnn: ${dnn.layers.length} layers (${dnn.names[0]} … ${dnn.names[dnn.names.length - 1]}), ` +
+      `${input.rows} images (${first + 1}..${first + input.rows}) × ${input.cols}, bias ${bias}, ymax ${ymax}; ` +
+      `loaded in ${loadSeconds.toFixed(2)} s`,
+  );
+  console.log(`backend ${kernel}, path ${how}, timer ${run.timerSource}, median of ${runs.length} run(s)`);
+  printLayerTable(dnn, run.layerMs);
+  console.log(`categories (${categories.length}, 1-based): ${categories.join(' ')}`);
+  console.log(
+    `total ${run.seconds.toFixed(4)} s (runs: ${runs.map((r) => r.seconds.toFixed(4)).join(', ')}); ` +
+      `${(edges / run.seconds).toExponential(3)} edges/s (${edges} edges)`,
+  );
+
+  let status = 0;
+  const truthPath = stringFlag(args, 'truth');
+  if (truthPath)
+    status = compareTruth(await readFile(truthPath, 'utf8'), truthPath, categories, first, input.rows);
+
+  const jsonPath = stringFlag(args, 'json');
+  if (jsonPath) {
+    const report = {
+      categories,
+      seconds: run.seconds,
+      edgesPerSecond: edges / run.seconds,
+      layers: run.layerMs,
+      edges,
+      nImages: input.rows,
+      firstImage: first + 1,
+      nLayers: dnn.layers.length,
+      backend: backend.kind,
+      adapter,
+      path,
+      cpuKernel: backend.kind === 'cpu' && path === 'sparse' ? cpuKernel : null,
+      timerSource: run.timerSource,
+      secondsAll: runs.map((r) => r.seconds),
+      loadSeconds,
+    };
+    await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`wrote ${jsonPath}`);
+  }
+  return status;
+}
+
+function printLayerTable(dnn: SparseDnn, layerMs: number[]): void {
+  console.log('layer  file                 nnz(W)        ms');
+  dnn.layers.forEach((w, l) => {
+    const name = dnn.names[l].padEnd(18);
+    console.log(
+      `${String(l + 1).padStart(5)}  ${name} ${String(w.nnz).padStart(8)} ${layerMs[l].toFixed(3).padStart(9)}`,
+    );
+  });
+}
+
+/** Compare with a truth file (restricted to the images that ran); 0 on a match, 1 otherwise. */
+function compareTruth(text: string, file: string, got: number[], first: number, count: number): number {
+  const truth = loadDnnCategories(text, basename(file))
+    .filter((i) => i >= first && i < first + count)
+    .map((i) => i + 1);
+  const gotSet = new Set(got);
+  const truthSet = new Set(truth);
+  const missing = truth.filter((i) => !gotSet.has(i));
+  const extra = got.filter((i) => !truthSet.has(i));
+  if (missing.length === 0 && extra.length === 0) {
+    console.log(`truth: match (${truth.length} categories, ${basename(file)})`);
+    return 0;
+  }
+  console.error(
+    `truth: MISMATCH against ${basename(file)}: ${truth.length} expected, ${got.length} found; ` +
+      `missing ${missing.length ? missing.join(' ') : 'none'}; unexpected ${extra.length ? extra.join(' ') : 'none'}`,
+  );
+  return 1;
+}
