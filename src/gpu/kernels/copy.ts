@@ -1,0 +1,116 @@
+// Achievable memory bandwidth of this adapter: a vec4 copy (shaders/copy.wgsl) of `bytes`, repeated
+// inside one compute pass so the timed span sits well above the timer's resolution. The roofline and the
+// benchmark panel quote kernels' effective GB/s against this number.
+import copyCode from '../../../shaders/copy.wgsl?raw';
+import { storageBuffer, uniformU32 } from '../buffers';
+import type { GpuContext } from '../context';
+import { getPipeline, storageLayout } from '../pipelines';
+import { GpuTimer, type TimerSource, wallTimeMs } from '../timer';
+import { ceilDiv, type Dispatch, encodeDispatch } from './dispatch';
+
+const WG = 256;
+/** Workgroups per copy dispatch; the shader's grid-stride loop covers the rest. */
+const MAX_GROUPS = 4096;
+
+export interface CopyBandwidth {
+  /** (read + write bytes) / median time, in GB/s (1e9 bytes per second). */
+  gbps: number;
+  /** Median time of one copy of `bytes`. */
+  medianMs: number;
+  /** Bytes copied by one copy (each is read once and written once). */
+  bytes: number;
+  timer: TimerSource;
+}
+
+export interface CopyOptions {
+  /** Timed passes; the median is reported. */
+  reps?: number;
+  /** Copies per timed pass. */
+  copiesPerPass?: number;
+}
+
+/** Default copy size: 64 MiB, 4 MiB on a CPU-emulated (fallback) adapter, capped by the binding limit. */
+export function defaultCopyBytes(ctx: GpuContext): number {
+  const wanted = ctx.info.isFallbackAdapter ? 4 << 20 : 64 << 20;
+  return Math.min(wanted, ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+}
+
+/** Grid for copying `vec4s` vec4s: [workgroups, 1, 1]; the stride the shader steps by is workgroups × WG. */
+export function copyDispatchSize(vec4s: number): [number, number, number] {
+  return [Math.max(1, Math.min(MAX_GROUPS, ceilDiv(vec4s, WG))), 1, 1];
+}
+
+export async function measureCopyBandwidth(
+  ctx: GpuContext,
+  bytes = defaultCopyBytes(ctx),
+  reps = 5,
+  options: CopyOptions = {},
+): Promise<CopyBandwidth> {
+  const { device } = ctx;
+  const size = Math.max(16, Math.floor(bytes / 16) * 16);
+  const vec4s = size / 16;
+  const copiesPerPass = options.copiesPerPass ?? (ctx.info.isFallbackAdapter ? 2 : 20);
+  const layout = storageLayout(device, 'Copy.layout', 1, 1, true);
+  const pipeline = await getPipeline(device, {
+    key: `Copy:vec4:wg${WG}`,
+    shaderLabel: 'copy.wgsl',
+    code: copyCode,
+    layout: device.createPipelineLayout({ label: 'Copy.pipelineLayout', bindGroupLayouts: [layout] }),
+    constants: { WG },
+  });
+  const src = storageBuffer(device, 'Copy.src', size);
+  const dst = storageBuffer(device, 'Copy.dst', size);
+  const workgroups = copyDispatchSize(vec4s);
+  // 4 × u32: vec4 count, grid stride in invocations, pad, pad.
+  const params = uniformU32(device, 'Copy.params', [vec4s, workgroups[0] * WG, 0, 0]);
+  const dispatch: Dispatch = {
+    label: 'Copy.vec4',
+    pipeline,
+    bindGroup: device.createBindGroup({
+      label: 'Copy.bindGroup',
+      layout,
+      entries: [
+        { binding: 0, resource: { buffer: src } },
+        { binding: 1, resource: { buffer: dst } },
+        { binding: 2, resource: { buffer: params } },
+      ],
+    }),
+    workgroups,
+  };
+  const timer = new GpuTimer(device, 1);
+  const encodePass = (timestampWrites?: GPUComputePassTimestampWrites): GPUCommandEncoder => {
+    const encoder = device.createCommandEncoder({ label: 'Copy.encoder' });
+    const pass = encoder.beginComputePass({ label: 'Copy.pass', timestampWrites });
+    for (let i = 0; i < copiesPerPass; i++) encodeDispatch(pass, dispatch);
+    pass.end();
+    return encoder;
+  };
+  try {
+    // Warm-up: first-touch allocation and pipeline residency stay out of the measurement.
+    device.queue.submit([encodePass().finish()]);
+    await device.queue.onSubmittedWorkDone();
+    const times: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      let ms: number;
+      if (timer.source === 'gpu-timestamp') {
+        timer.begin();
+        const encoder = encodePass(timer.pass('copy'));
+        const readback = timer.resolve(encoder);
+        device.queue.submit([encoder.finish()]);
+        ms = (await timer.read(readback))[0]?.ms ?? Number.NaN;
+      } else {
+        ms = await wallTimeMs(device, () => device.queue.submit([encodePass().finish()]));
+      }
+      if (Number.isFinite(ms) && ms > 0) times.push(ms / copiesPerPass);
+    }
+    if (times.length === 0) throw new Error('measureCopyBandwidth: no valid timing came back');
+    times.sort((a, b) => a - b);
+    const medianMs = times[times.length >> 1];
+    return { gbps: (2 * size) / (medianMs * 1e6), medianMs, bytes: size, timer: timer.source };
+  } finally {
+    timer.destroy();
+    src.destroy();
+    dst.destroy();
+    params.destroy();
+  }
+}
