@@ -1,0 +1,162 @@
+// WebGPU inference of a layered sparse network (src/model/dnn.ts), Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + b, 0), ymax):
+// every layer one fused kernel (CSR SpMM or dense matmul, ReLU-clamp epilogue) reading one activation
+// buffer and writing the other (ping-pong). Each layer is its own timed compute pass, all in one submit.
+// Buffers: act[0], act[1]: (B × maxWidth) f32 row-major; bias: (N) f32, N copies of b per distinct width;
+// sparse: each Wₗ (Nₗ × Kₗ out×in) as CSR buffers; dense: each Wₗ as (Nₗ × Kₗ) f32 row-major.
+
+import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
+import { type Dispatch, encodeDispatch } from '../gpu/kernels/dispatch';
+import { DenseMatmul } from '../gpu/kernels/matmul';
+import { CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { GpuTimer, type TimerSource } from '../gpu/timer';
+import type { CsrMatrix } from '../math/csr';
+import type { DnnPath, DnnResult } from '../math/dnn';
+import { dnnCategories, type SparseDnn } from '../model/dnn';
+
+export interface DnnGpuResult extends DnnResult {
+  timerSource: TimerSource;
+}
+
+/** Weights uploaded and dispatches bound once for a batch size; `run` uploads Y₀ and times every layer. */
+export class DnnGpuPlan {
+  private constructor(
+    private readonly ctx: GpuContext,
+    private readonly dnn: SparseDnn,
+    readonly path: DnnPath,
+    readonly batch: number,
+    private readonly act: [GPUBuffer, GPUBuffer],
+    private readonly dispatches: Dispatch[],
+    private readonly owned: { destroy(): void }[],
+    private readonly timer: GpuTimer,
+  ) {}
+
+  static async create(ctx: GpuContext, dnn: SparseDnn, path: DnnPath, batch: number): Promise<DnnGpuPlan> {
+    if (dnn.layers.length === 0) throw new Error('DnnGpu: the network has no layers');
+    const { device } = ctx;
+    const width = Math.max(dnn.layers[0].cols, ...dnn.layers.map((w) => w.rows));
+    const bytes = 4 * batch * width;
+    const act: [GPUBuffer, GPUBuffer] = [
+      storageBuffer(device, 'DnnGpu.act0', bytes),
+      storageBuffer(device, 'DnnGpu.act1', bytes),
+    ];
+    // NaN until written: a layer that skipped an element shows up as NaN, never as a plausible 0.
+    for (const buffer of act) poisonBuffer(device, buffer, bytes);
+    const owned: { destroy(): void }[] = [...act];
+    const biasFor = new Map<number, GPUBuffer>(); // one N-vector of b per distinct layer width
+    const bias = (n: number): GPUBuffer => {
+      let b = biasFor.get(n);
+      if (!b) {
+        b = uploadStorage(device, `DnnGpu.bias${n}`, new Float32Array(n).fill(dnn.bias));
+        biasFor.set(n, b);
+        owned.push(b);
+      }
+      return b;
+    };
+    const epilogue = { activation: 'relu-clamp' as const, clampMax: dnn.ymax };
+    const dispatches: Dispatch[] = [];
+    if (path === 'sparse') {
+      const spmm = await CsrSpmm.create(ctx, epilogue);
+      owned.push(spmm);
+      dnn.layers.forEach((w: CsrMatrix, l) => {
+        const csr = spmm.upload(device, w, `DnnGpu.W${l + 1}`);
+        owned.push(csr);
+        const y = act[(l + 1) % 2];
+        dispatches.push(spmm.bind({ x: act[l % 2], csr, bias: bias(w.rows), y }, { batch }));
+      });
+    } else {
+      const matmul = await DenseMatmul.create(ctx, epilogue);
+      owned.push({ destroy: () => matmul.dispose() });
+      dnn.layers.forEach((w: CsrMatrix, l) => {
+        const dense = uploadStorage(device, `DnnGpu.W${l + 1}.dense`, w.toDense());
+        owned.push(dense);
+        const y = act[(l + 1) % 2];
+        dispatches.push(
+          matmul.bind({ x: act[l % 2], w: dense, bias: bias(w.rows), y }, { batch, n: w.rows, k: w.cols }),
+        );
+      });
+    }
+    const timer = new GpuTimer(device, Math.max(1, dnn.layers.length));
+    return new DnnGpuPlan(ctx, dnn, path, batch, act, dispatches, owned, timer);
+  }
+
+  /** Y₀ (batch × K₀, CSR) → final activations, categories and per-layer milliseconds. */
+  async run(input: CsrMatrix): Promise<DnnGpuResult> {
+    const { device } = this.ctx;
+    if (input.rows !== this.batch || input.cols !== this.dnn.layers[0].cols) {
+      throw new Error(
+        `DnnGpu: input is ${input.rows}×${input.cols}, the plan wants ${this.batch}×${this.dnn.layers[0].cols}`,
+      );
+    }
+    const x0 = input.toDense();
+    device.queue.writeBuffer(this.act[0], 0, x0.buffer, x0.byteOffset, x0.byteLength);
+    const layerMs =
+      this.timer.source === 'gpu-timestamp' ? await this.timedByTimestamps() : await this.timedByWallClock();
+    const last = this.dnn.layers[this.dnn.layers.length - 1];
+    const out = this.act[this.dnn.layers.length % 2];
+    const y = await readFloat32(device, out, 4 * this.batch * last.rows);
+    return {
+      y,
+      categories: dnnCategories(y, this.batch, last.rows),
+      layerMs,
+      seconds: layerMs.reduce((a, b) => a + b, 0) / 1000,
+      timerSource: this.timer.source,
+    };
+  }
+
+  /** One submit, one timed compute pass per layer. */
+  private async timedByTimestamps(): Promise<number[]> {
+    const { device } = this.ctx;
+    this.timer.begin();
+    const encoder = device.createCommandEncoder({ label: 'DnnGpu.encoder' });
+    this.dispatches.forEach((d, l) => {
+      const pass = encoder.beginComputePass({
+        label: `DnnGpu.layer${l + 1}`,
+        timestampWrites: this.timer.pass(`layer ${l + 1}`),
+      });
+      encodeDispatch(pass, d);
+      pass.end();
+    });
+    const readback = this.timer.resolve(encoder);
+    device.queue.submit([encoder.finish()]);
+    return (await this.timer.read(readback)).map((t) => t.ms);
+  }
+
+  /** Without timestamp queries: a submit per layer, wall clock around onSubmittedWorkDone. */
+  private async timedByWallClock(): Promise<number[]> {
+    const { device } = this.ctx;
+    const layerMs: number[] = [];
+    await device.queue.onSubmittedWorkDone();
+    for (const [l, d] of this.dispatches.entries()) {
+      const t0 = performance.now();
+      const encoder = device.createCommandEncoder({ label: `DnnGpu.layer${l + 1}` });
+      const pass = encoder.beginComputePass({ label: `DnnGpu.layer${l + 1}` });
+      encodeDispatch(pass, d);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      layerMs.push(performance.now() - t0);
+    }
+    return layerMs;
+  }
+
+  destroy(): void {
+    for (const o of this.owned) o.destroy();
+    this.timer.destroy();
+  }
+}
+
+/** Convenience: plan, one run, dispose. */
+export async function runDnnGpu(
+  ctx: GpuContext,
+  dnn: SparseDnn,
+  input: CsrMatrix,
+  opts: { path: DnnPath },
+): Promise<DnnGpuResult> {
+  const plan = await DnnGpuPlan.create(ctx, dnn, opts.path, input.rows);
+  try {
+    return await plan.run(input);
+  } finally {
+    plan.destroy();
+  }
+}
