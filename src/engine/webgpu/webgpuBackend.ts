@@ -6,8 +6,8 @@ import { AttentionKernel } from '../../gpu/kernels/attention';
 import { encodeDispatch } from '../../gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
-import { DenseMatmul } from '../../gpu/kernels/matmul';
-import { CsrSpmm } from '../../gpu/kernels/spmmCsr';
+import { DenseMatmul, type DenseVariant } from '../../gpu/kernels/matmul';
+import { autoCsrVariants, CsrSpmm } from '../../gpu/kernels/spmmCsr';
 import { GpuTimer } from '../../gpu/timer';
 import type { ForwardResult } from '../../math/transformer';
 import type { Gpt2Config } from '../../model/config';
@@ -52,14 +52,20 @@ export class WebGpuBackend implements Backend {
     this.releaseModels();
     onProgress?.(0, 'compiling kernels');
     const ctx = this.ctx;
+    // Only the kernels 'auto' can choose for this model's shapes (compiles cost seconds on SwiftShader).
+    const vec4 = config.dModel % 4 === 0 && config.dMlp % 4 === 0;
+    const denseVariants: DenseVariant[] = vec4
+      ? ['tiled-vec4', 'gemv-vec4']
+      : ['tiled-scalar', 'gemv-scalar', 'tiled-vec4', 'gemv-vec4'];
+    const csrVariants = autoCsrVariants(ctx);
     const [layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu] = await Promise.all([
       LayerNormKernel.create(ctx),
       ElementwiseKernels.create(ctx),
       AttentionKernel.create(ctx, config.nCtx),
-      DenseMatmul.create(ctx),
-      DenseMatmul.create(ctx, { activation: 'gelu' }),
-      CsrSpmm.create(ctx),
-      CsrSpmm.create(ctx, { activation: 'gelu' }),
+      DenseMatmul.create(ctx, { variants: denseVariants }),
+      DenseMatmul.create(ctx, { activation: 'gelu', variants: denseVariants }),
+      CsrSpmm.create(ctx, { variants: csrVariants }),
+      CsrSpmm.create(ctx, { activation: 'gelu', variants: csrVariants }),
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
     onProgress?.(0.3, 'uploading dense weights');

@@ -122,6 +122,20 @@ export interface CsrSpmmOptions {
   tuning?: Partial<CsrTuning>;
   /** Fold the grid at this size instead of the device's maxComputeWorkgroupsPerDimension (tests use it). */
   maxWorkgroupsPerDimension?: number;
+  /** Kernels to compile (default: all this device can run). Compiles are slow on SwiftShader. */
+  variants?: readonly CsrVariant[];
+}
+
+/** The variants 'auto' can pick on this device: compile just these when only 'auto' is used. */
+export function autoCsrVariants(ctx: GpuContext): CsrVariant[] {
+  const choices = [1, 2, 4, 8, 64].map((batch) =>
+    chooseCsrVariant({
+      batch,
+      subgroups: ctx.features.subgroups,
+      fallbackAdapter: ctx.info.isFallbackAdapter,
+    }),
+  );
+  return [...new Set(choices)];
 }
 
 type PipelineSet = Partial<Record<CsrVariant, { bias: GPUComputePipeline; noBias: GPUComputePipeline }>>;
@@ -165,7 +179,9 @@ export class CsrSpmm {
       bindGroupLayouts: [layout],
     });
     const epilogue = activationConstants(opts.activation ?? 'none', opts.clampMax ?? 32);
-    const variants = CSR_VARIANTS.filter((v) => v !== 'subgroup' || ctx.features.subgroups);
+    const variants = (opts.variants ?? CSR_VARIANTS).filter(
+      (v) => v !== 'subgroup' || ctx.features.subgroups,
+    );
     const compile = (variant: CsrVariant, hasBias: boolean): Promise<GPUComputePipeline> => {
       const constants: Record<string, number> = {
         ...tuning[variant],
