@@ -8,6 +8,7 @@ commands:
   info                       adapter, features and limits as JSON
   spmm --matrix A.mtx ...    Y = A·X for a Matrix Market matrix, on the GPU or CPU
   bench [--json out.json]    dense vs CSR kernel sweeps
+  bench-model [--model M]    whole-model prefill/decode timings, dense vs sparse
   run --model M --prompt T   GPT-2 forward pass, dense or sparse, with per-layer timings
   dnn --layers DIR --input F Graph Challenge sparse DNN inference
 
@@ -20,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run')).runCommand,
   spmm: async () => (await import('./spmm')).spmmCommand,
   bench: async () => (await import('./bench')).benchCommand,
+  'bench-model': async () => (await import('./benchModel')).benchModelCommand,
   dnn: async () => (await import('./dnn')).dnnCommand,
 };
 

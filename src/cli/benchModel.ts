@@ -1,0 +1,153 @@
+// `sparsescope bench-model`: whole-model timings, dense vs sparse, in one run on one backend: prefill of
+// several lengths and per-token decode, per layer and in total, at several densities of the sparse twin.
+import { writeFileSync } from 'node:fs';
+import { summarize } from '../bench/stats';
+import type { Backend } from '../engine/backend';
+import { CpuBackend } from '../engine/cpu/cpuBackend';
+import { totalMs } from '../engine/timings';
+import type { LayerTiming, WeightPath } from '../engine/types';
+import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
+import { Rng } from '../math/rng';
+import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag } from './args';
+import { openBackend } from './gpu';
+import { loadModel, makePair } from './loadModel';
+import { formatTable } from './table';
+
+export interface ModelBenchRecord {
+  density: number;
+  path: WeightPath;
+  mode: 'prefill' | 'decode';
+  tokens: number; // prefill length, or the context length a decode step runs at
+  medianMs: number;
+  p10Ms: number;
+  p90Ms: number;
+  samples: number;
+  /** Median per-block times (attn + mlp) of the sample closest to the median total. */
+  layers: { layer: number; attnMs: number; mlpMs: number }[];
+  backend: string;
+  timer: string;
+}
+
+function layersOf(timings: LayerTiming[], path: WeightPath, nLayer: number) {
+  const get = (l: number, op: string) =>
+    timings.find((t) => t.layer === l && t.op === op && t.path === path)?.ms ?? Number.NaN;
+  return Array.from({ length: nLayer }, (_, l) => ({
+    layer: l,
+    attnMs: get(l, 'attn'),
+    mlpMs: get(l, 'mlp'),
+  }));
+}
+
+async function measure(run: () => Promise<LayerTiming[]>, path: WeightPath, samples: number) {
+  await run(); // warm-up: plan building, first-use costs
+  const totals: number[] = [];
+  const all: LayerTiming[][] = [];
+  for (let s = 0; s < samples; s++) {
+    const timings = await run();
+    totals.push(totalMs(timings, path));
+    all.push(timings);
+  }
+  const stats = summarize(totals);
+  const closest =
+    all[
+      totals.indexOf(
+        [...totals].sort((a, b) => Math.abs(a - stats.medianMs) - Math.abs(b - stats.medianMs))[0],
+      )
+    ];
+  return { stats, timings: closest };
+}
+
+export async function benchModelCommand(args: ParsedArgs): Promise<number> {
+  const model = loadModel(stringFlag(args, 'model', 'gpt2-small')!, numberFlag(args, 'seed', 0));
+  const { config } = model.weights;
+  const prefills = numberListFlag(args, 'prefill', [1, 64, 256]);
+  const densities = numberListFlag(args, 'densities', [1 / 4, 1 / 16, 1 / 64]);
+  const decodeAt = Math.min(numberFlag(args, 'decode-at', 64), config.nCtx - 1);
+  const samples = numberFlag(args, 'samples', 3);
+  const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
+  const backend: Backend =
+    opened.kind === 'webgpu' ? new WebGpuBackend(opened.ctx) : new CpuBackend(opened.reason);
+  const timer = opened.kind === 'webgpu' ? (backend as WebGpuBackend).timerSource : 'wall';
+  console.log(
+    `model ${model.name}; backend ${backend.description}; timer ${timer}; ${samples} samples per point`,
+  );
+  const rng = new Rng(7);
+  const tokensOf = (n: number) => Array.from({ length: n }, () => rng.int(config.vocabSize));
+  const records: ModelBenchRecord[] = [];
+  for (const density of densities) {
+    const t0 = performance.now();
+    await backend.prepare(makePair(model.weights, density));
+    console.log(
+      `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    for (const path of ['dense', 'sparse'] as const) {
+      if (path === 'dense' && density !== densities[0]) continue; // dense does not depend on the density
+      for (const n of prefills) {
+        const tokens = tokensOf(n);
+        const { stats, timings } = await measure(
+          async () => (await backend.forward(tokens, { path, activations: false })).timings,
+          path,
+          samples,
+        );
+        records.push({
+          density: path === 'dense' ? 1 : density,
+          path,
+          mode: 'prefill',
+          tokens: n,
+          ...stats,
+          layers: layersOf(timings, path, config.nLayer),
+          backend: backend.description,
+          timer,
+        });
+        process.stderr.write(`  ${path} prefill ${n}: ${stats.medianMs.toFixed(2)} ms\n`);
+      }
+      const context = tokensOf(decodeAt);
+      const { stats, timings } = await measure(
+        async () => {
+          await backend.forward(context, { path, activations: false, logits: 'last' });
+          return (
+            await backend.forward(tokensOf(1), { path, append: true, activations: false, logits: 'last' })
+          ).timings;
+        },
+        path,
+        samples,
+      );
+      records.push({
+        density: path === 'dense' ? 1 : density,
+        path,
+        mode: 'decode',
+        tokens: decodeAt,
+        ...stats,
+        layers: layersOf(timings, path, config.nLayer),
+        backend: backend.description,
+        timer,
+      });
+      process.stderr.write(`  ${path} decode at ${decodeAt}: ${stats.medianMs.toFixed(2)} ms\n`);
+    }
+  }
+  const dense = (mode: string, tokens: number) =>
+    records.find((r) => r.path === 'dense' && r.mode === mode && r.tokens === tokens)?.medianMs ?? Number.NaN;
+  const rows = records.map((r) => [
+    r.path,
+    r.path === 'dense' ? '—' : r.density,
+    r.mode,
+    r.tokens,
+    r.medianMs,
+    r.p10Ms,
+    r.p90Ms,
+    r.path === 'sparse' ? dense(r.mode, r.tokens) / r.medianMs : '—',
+  ]);
+  console.log(
+    formatTable(['path', 'density', 'mode', 'tokens', 'median ms', 'p10', 'p90', 'speedup vs dense'], rows),
+  );
+  const jsonPath = stringFlag(args, 'json');
+  if (jsonPath) {
+    writeFileSync(
+      jsonPath,
+      `${JSON.stringify({ model: model.name, config, date: new Date().toISOString(), records }, null, 1)}\n`,
+    );
+    console.log(`wrote ${jsonPath}`);
+  }
+  backend.dispose();
+  return 0;
+}
