@@ -4,6 +4,8 @@
 // y = act(x · Wᵀ + bias), act per src/math/activations.ts (the kernels' fused epilogue).
 import { type ActivationName, applyActivation } from './activations';
 import type { CsrMatrix } from './csr';
+import { WasmMemoryError } from './wasm/heap';
+import { spmmWasm, wasmSpmmAvailable } from './wasm/spmmWasm';
 
 /** Batch rows that spmmFast processes per pass over the CSR arrays (each nonzero is reused this often). */
 export const SPMM_FAST_TILE = 8;
@@ -41,13 +43,39 @@ export function spmmRef(
   return applyActivation(y, activation, clampMax);
 }
 
+/** Batches from which the WASM SIMD kernel (vectorised over batch rows) beats the JS one (measured). */
+export const SPMM_WASM_MIN_BATCH = 8;
+
 /**
- * Fast CPU SpMM, cost ∝ nnz·B. Batch rows are taken SPMM_FAST_TILE at a time: one pass over the CSR
+ * The CPU backend's SpMM: the WASM SIMD kernel (src/math/wasm/spmm.wat, f32 accumulation) for batches of
+ * SPMM_WASM_MIN_BATCH rows or more where WebAssembly SIMD exists, else spmmJs. Same contract as spmmRef.
+ */
+export function spmmFast(
+  x: Float32Array,
+  csr: CsrMatrix,
+  bias: Float32Array | null,
+  batch: number,
+  activation: ActivationName = 'none',
+  clampMax = 32,
+  out?: Float32Array,
+): Float32Array {
+  if (batch >= SPMM_WASM_MIN_BATCH && wasmSpmmAvailable()) {
+    try {
+      return spmmWasm(x, csr, bias, batch, activation, clampMax, out);
+    } catch (err) {
+      if (!(err instanceof WasmMemoryError)) throw err; // out of wasm memory: the JS kernel still works
+    }
+  }
+  return spmmJs(x, csr, bias, batch, activation, clampMax, out);
+}
+
+/**
+ * JS CPU SpMM, cost ∝ nnz·B. Batch rows are taken SPMM_FAST_TILE at a time: one pass over the CSR
  * arrays per tile, each (col, value) loaded once and used for the whole tile, with the tile's slice of
  * x (TILE × K floats, 24 KiB at K = 768) staying in cache. The leftover rows (B mod TILE) go one at a time.
  * Accumulates in JS numbers (f64). `out` (B × N) is overwritten and returned when given.
  */
-export function spmmFast(
+export function spmmJs(
   x: Float32Array,
   csr: CsrMatrix,
   bias: Float32Array | null,

@@ -2,6 +2,7 @@
 // In the browser each runner is a Web Worker (the page stays responsive, and the two paths use two cores);
 // in Node (CLI, tests) the runners are called inline.
 import type { ForwardResult } from '../../math/transformer';
+import { releaseResident } from '../../math/wasm/heap';
 import type { Backend, BackendForwardOptions, ModelPair } from '../backend';
 import type { WeightPath } from '../types';
 import { CpuPathRunner, type CpuRequest, type CpuResponse } from './protocol';
@@ -55,12 +56,14 @@ export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
   private readonly runners: Record<WeightPath, Runner>;
   private lengths: Record<WeightPath, number> = { dense: 0, sparse: 0 };
+  private readonly inline: boolean;
 
   /** `reason` says why the app is on the CPU; `workerFactory` moves compute off the main thread. */
   constructor(
     readonly reason?: string,
     workerFactory?: WorkerFactory,
   ) {
+    this.inline = !workerFactory;
     const make = (): Runner => (workerFactory ? new WorkerRunner(workerFactory()) : new InlineRunner());
     this.runners = { dense: make(), sparse: make() };
   }
@@ -72,6 +75,8 @@ export class CpuBackend implements Backend {
 
   async prepare(models: ModelPair, onProgress?: (fraction: number, what: string) => void): Promise<void> {
     onProgress?.(0, 'sending weights to the CPU workers');
+    // Inline runners share this thread's WASM weight arena: reset it once for the new model.
+    if (this.inline) releaseResident();
     const replies = await Promise.all([
       this.runners.dense.call({ type: 'prepare', weights: models.dense, path: 'dense' }),
       this.runners.sparse.call({ type: 'prepare', weights: models.sparse, path: 'sparse' }),

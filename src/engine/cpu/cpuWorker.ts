@@ -2,7 +2,7 @@
 // sparse paths can run on two cores at once.
 import { CpuPathRunner, type CpuRequest } from './protocol';
 
-const runner = new CpuPathRunner();
+const runner = new CpuPathRunner(true); // one path per worker: it owns this thread's WASM heap
 
 self.onmessage = (event: MessageEvent<CpuRequest>) => {
   const response = runner.handle(event.data);

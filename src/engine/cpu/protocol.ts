@@ -4,6 +4,8 @@
 import { createKvCache, type KvCache } from '../../math/attention';
 import { CsrMatrix } from '../../math/csr';
 import { type ForwardResult, forwardCpu } from '../../math/transformer';
+import { keepResident, releaseResident } from '../../math/wasm/heap';
+import { keepCsrResident } from '../../math/wasm/spmmWasm';
 import type { Gpt2Weights, Linear } from '../../model/weights';
 import type { WeightPath } from '../types';
 
@@ -34,21 +36,42 @@ export function reviveWeights(weights: Gpt2Weights): Gpt2Weights {
   return weights;
 }
 
+/**
+ * Copy this path's weights into WebAssembly memory once, so decoding (batch 1) does not pay a weight copy
+ * per call; weights past the resident budget keep working, copied per call.
+ */
+function pinWeights(weights: Gpt2Weights, path: WeightPath): void {
+  for (const blk of weights.blocks) {
+    for (const lin of [blk.qkv, blk.attnProj, blk.fc, blk.fcProj]) {
+      if (path === 'sparse' && lin.csr) keepCsrResident(lin.csr);
+      else keepResident(lin.w);
+    }
+  }
+  if (path === 'sparse' && weights.wteCsr) keepCsrResident(weights.wteCsr);
+  else keepResident(weights.wte);
+}
+
 /** State of one path's worker: its weights and KV cache. */
 export class CpuPathRunner {
   private weights: Gpt2Weights | null = null;
   private path: WeightPath = 'dense';
   private cache: KvCache | null = null;
 
+  /** `ownsHeap`: this runner is alone in its thread (a worker) and may reset the WASM weight arena. */
+  constructor(private readonly ownsHeap = false) {}
+
   handle(request: CpuRequest): CpuResponse {
     try {
       if (request.type === 'prepare') {
         this.weights = reviveWeights(request.weights);
         this.path = request.path;
+        if (this.ownsHeap) releaseResident();
+        pinWeights(this.weights, this.path);
         this.cache = createKvCache(this.weights.config);
         return { id: request.id, ok: true, cacheLength: 0 };
       }
       if (request.type === 'dispose') {
+        if (this.ownsHeap) releaseResident();
         this.weights = null;
         this.cache = null;
         return { id: request.id, ok: true, cacheLength: 0 };
