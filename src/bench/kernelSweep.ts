@@ -3,8 +3,8 @@
 
 import { storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
-import { DenseMatmul } from '../gpu/kernels/matmul';
-import { CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { chooseDenseVariant, DenseMatmul, type DenseVariant } from '../gpu/kernels/matmul';
+import { autoCsrVariants, CsrSpmm } from '../gpu/kernels/spmmCsr';
 import { Rng } from '../math/rng';
 import { randomCsr } from './matrices';
 import { gbps, gflops, matmulBytes, matmulFlops } from './stats';
@@ -74,8 +74,15 @@ export async function runKernelSweep(
 ): Promise<BenchRecord[]> {
   const { device } = ctx;
   const rng = new Rng(config.seed ?? 1);
-  const dense = await DenseMatmul.create(ctx);
-  const sparse = await CsrSpmm.create(ctx);
+  // Compile only what the sweep dispatches ('auto' choices for its shapes, plus naive if asked): every
+  // pipeline costs seconds on SwiftShader.
+  const denseVariants = new Set<DenseVariant>();
+  for (const { n, k } of config.shapes) {
+    for (const batch of config.batches) denseVariants.add(chooseDenseVariant({ batch, n, k }));
+  }
+  if (config.naive) denseVariants.add('naive');
+  const dense = await DenseMatmul.create(ctx, { variants: [...denseVariants] });
+  const sparse = await CsrSpmm.create(ctx, { variants: autoCsrVariants(ctx) });
   const records: BenchRecord[] = [];
   const total = sweepSize(config);
   let done = 0;
@@ -123,7 +130,7 @@ export async function runKernelSweep(
         step(`dense ${variant} ${label} batch ${batch}`);
         const d = dense.bind({ x, w, bias, y }, { batch, n, k }, variant);
         const t = await timeDispatches(device, [d], config.timing);
-        record('dense', d.label.split(':')[1] ?? variant, 1, n * k, t);
+        record('dense', kernelName(d.label, variant), 1, n * k, t);
       }
       w.destroy();
 
@@ -132,7 +139,7 @@ export async function runKernelSweep(
         const csr = sparse.upload(device, randomCsr(rng, n, k, density), 'Bench.csr');
         const d = sparse.bind({ x, csr, bias, y }, { batch });
         const t = await timeDispatches(device, [d], config.timing);
-        record('sparse', d.label.split(':')[1] ?? 'auto', density, csr.nnz, t);
+        record('sparse', kernelName(d.label, 'auto'), density, csr.nnz, t);
         csr.destroy();
       }
       x.destroy();
@@ -142,6 +149,12 @@ export async function runKernelSweep(
   }
   onProgress?.({ done, total, current: 'done' });
   return records;
+}
+
+/** The kernel a dispatch runs, from its label ('DenseMatmul.tiled-vec4' → 'tiled-vec4'). */
+function kernelName(label: string, fallback: string): string {
+  const dot = label.lastIndexOf('.');
+  return dot >= 0 ? label.slice(dot + 1) : fallback;
 }
 
 type Timing = Awaited<ReturnType<typeof timeDispatches>>;
