@@ -1,0 +1,120 @@
+// The overlay items: a title over each network, and down the middle a spine with every layer's name
+// and, for each timed layer, a butterfly of two bars on one scale: the sparse path's time growing towards
+// the sparse network (left), the dense path's towards the dense one (right), with the op split below.
+
+import * as THREE from 'three';
+import { fractionLabel, weightCounts } from '../model/graph';
+import type { NetworkView } from './networkView';
+import { el, type OverlayItem } from './overlays';
+import type { Side } from './sceneView';
+import { type AnchorTime, anchorTime, compactMs, formatMs, shortOp, type TimingSummary } from './timingModel';
+
+export const BAR_MAX_PX = 62;
+
+/** "Sparse (1/64 of weights)" from the stored and dense counts of the sparse graph. */
+export function sparseTitle(view: NetworkView): string {
+  const { nnz, dense } = weightCounts(view.graph);
+  return `${view.graph.title} (${fractionLabel(dense ? nnz / dense : 0)} of weights)`;
+}
+
+function titleItem(view: NetworkView, side: Side, total: number | null): OverlayItem {
+  const { layout } = view;
+  const box = el('div', 'net-title');
+  box.dataset.side = side;
+  box.append(el('div', 'net-name', side === 'sparse' ? sparseTitle(view) : view.graph.title));
+  const counts = el('div', 'net-counts');
+  counts.dataset.edges = String(view.edgeCount);
+  counts.dataset.nodes = String(view.nodeCount);
+  const n = (v: number) => v.toLocaleString('en-US');
+  counts.textContent = `${n(view.edgeCount)} edges · ${n(view.nodeCount)} neurons on screen`;
+  box.append(counts);
+  if (total !== null) box.append(el('div', 'net-total', `forward ${formatMs(total)}`));
+  const anchor = new THREE.Vector3(layout.offsetX, layout.bounds.max[1] + 0.9, 0);
+  return { element: box, anchor, align: 'center' };
+}
+
+function timingCell(side: Side, layerId: string, time: AnchorTime | null, maxMs: number): HTMLElement {
+  const cell = el('div', `timing timing-${side}`);
+  cell.dataset.side = side;
+  cell.dataset.layer = layerId;
+  const bar = el('div', 'timing-bar');
+  const text = el('span', 'timing-ms', time ? formatMs(time.ms) : '—');
+  if (time) {
+    cell.dataset.ms = String(time.ms);
+    bar.style.width = `${Math.max(2, (BAR_MAX_PX * time.ms) / (maxMs || 1)).toFixed(1)}px`;
+  } else {
+    cell.classList.add('untimed');
+  }
+  cell.append(text, bar); // the sparse cell is laid out right to left (CSS), so bars meet in the middle
+  return cell;
+}
+
+function splitText(time: AnchorTime | null): string {
+  if (!time || time.split.length < 2) return '';
+  return time.split.map((p) => `${shortOp(p.op)} ${compactMs(p.ms)}`).join('  ');
+}
+
+function spineItems(
+  sparse: NetworkView,
+  dense: NetworkView,
+  summary: TimingSummary | null,
+  showTimings: boolean,
+) {
+  const midX = (sparse.layout.offsetX + dense.layout.offsetX) / 2;
+  return sparse.layout.layers.map((placement): OverlayItem => {
+    const layer = sparse.graph.layers[placement.layerIndex];
+    const row = el('div', 'spine');
+    row.dataset.layer = layer.id;
+    const label = el('div', 'spine-label');
+    const shown = placement.indices.length;
+    label.title = shown < layer.size ? 'click: show more neurons of this layer' : 'click: back to the subset';
+    label.append(el('span', 'layer-group', layer.group), el('span', 'layer-name', layer.name));
+    label.append(
+      el('span', 'layer-count', shown === layer.size ? `${layer.size}` : `${shown}/${layer.size}`),
+    );
+    row.append(label);
+    const timed = Boolean(summary && showTimings && layer.timing);
+    if (summary && timed && layer.timing) {
+      const s = anchorTime(summary.sparse, layer.timing);
+      const d = anchorTime(summary.dense, layer.timing);
+      row.classList.add('timed');
+      row.dataset.op = layer.timing.op;
+      const bars = el('div', 'spine-bars');
+      bars.append(
+        timingCell('sparse', layer.id, s, summary.maxAnchorMs),
+        el('span', 'spine-op', layer.timing.op),
+        timingCell('dense', layer.id, d, summary.maxAnchorMs),
+      );
+      row.append(bars);
+      const split = [splitText(s), splitText(d)];
+      if (split[0] || split[1]) {
+        const splitRow = el('div', 'spine-split');
+        splitRow.append(el('span', 'split-sparse', split[0]), el('span', 'split-dense', split[1]));
+        row.append(splitRow);
+      }
+    }
+    return {
+      element: row,
+      anchor: new THREE.Vector3(midX, placement.y, 0),
+      align: 'center',
+      thin: 'spine',
+      priority: timed ? 2 : layer.kind === 'resid' ? 0 : 1,
+    };
+  });
+}
+
+export function buildAnnotations(
+  sparse: NetworkView,
+  dense: NetworkView,
+  summary: TimingSummary | null,
+  show: { timings: boolean; layerLabels: boolean },
+): OverlayItem[] {
+  const items = [
+    titleItem(sparse, 'sparse', summary?.sparse.totalMs || null),
+    titleItem(dense, 'dense', summary?.dense.totalMs || null),
+  ];
+  const spine = spineItems(sparse, dense, summary, show.timings);
+  // Without layer labels the spine keeps only the timed rows (their names stay: they say what was timed).
+  items.push(...(show.layerLabels ? spine : spine.filter((i) => i.element.classList.contains('timed'))));
+  return items;
+}

@@ -1,0 +1,135 @@
+// Pure: the line segments between displayed neurons, one per stored weight whose both ends are on screen,
+// coloured by sign and |w|. Output feeds one LineSegments per network (positions and colours, 2 vertices
+// per edge), plus the endpoints so hover can find a neuron's edges without touching the matrices.
+
+import { DenseWeights, type NetworkGraph } from '../model/graph';
+import type { NetworkLayout } from './layout';
+
+export type Rgb = [number, number, number];
+
+export const POSITIVE: Rgb = [1.0, 0.58, 0.22]; // amber: w > 0
+export const NEGATIVE: Rgb = [0.28, 0.62, 1.0]; // blue: w < 0
+
+export interface EdgeBuffers {
+  count: number;
+  /** 6 floats per edge: x,y,z of the source then of the target. */
+  positions: Float32Array;
+  /** 6 floats per edge: rgb at both ends (premultiplied brightness, for additive blending). */
+  colors: Float32Array;
+  /** Global node ids (within the network's layout) of each edge's ends, and its weight. */
+  from: Uint32Array;
+  to: Uint32Array;
+  weight: Float32Array;
+}
+
+export interface EdgeStyle {
+  /** Overall brightness; see autoGain. */
+  gain: number;
+}
+
+/**
+ * Brightness that keeps an additive tangle from washing out: with f edges into an average neuron, about f
+ * lines cross each pixel between two layers, so each gets ~1/f of the light (but a sparse net stays bright).
+ */
+export function autoGain(edgeCount: number, nodeCount: number): number {
+  if (edgeCount === 0 || nodeCount === 0) return 1;
+  const fanIn = edgeCount / nodeCount;
+  return Math.min(0.45, Math.max(0.012, 4 / Math.max(fanIn, 1)));
+}
+
+/** Visits every stored weight between displayed neurons: fn(edgeSetIndex, fromNode, toNode, w). */
+export function forEachDisplayedEdge(
+  graph: NetworkGraph,
+  layout: NetworkLayout,
+  fn: (set: number, fromNode: number, toNode: number, w: number) => void,
+): void {
+  const byId = new Map(layout.layers.map((p) => [p.id, p]));
+  graph.edges.forEach((edgeSet, set) => {
+    const src = byId.get(edgeSet.from);
+    const dst = byId.get(edgeSet.to);
+    if (!src || !dst) return;
+    const m = edgeSet.weights;
+    for (let t = 0; t < dst.indices.length; t++) {
+      const row = dst.indices[t];
+      const toNode = dst.nodeOffset + t;
+      if (m instanceof DenseWeights) {
+        // Only the displayed columns: O(shown²), not O(shown × K).
+        for (let s = 0; s < src.indices.length; s++) {
+          const w = m.data[row * m.cols + src.indices[s]];
+          if (w !== 0) fn(set, src.nodeOffset + s, toNode, w);
+        }
+      } else {
+        for (let i = m.rowPtr[row]; i < m.rowPtr[row + 1]; i++) {
+          const s = src.slot[m.colIdx[i]];
+          if (s >= 0) fn(set, src.nodeOffset + s, toNode, m.values[i]);
+        }
+      }
+    }
+  });
+}
+
+export function buildEdgeBuffers(graph: NetworkGraph, layout: NetworkLayout, style: EdgeStyle): EdgeBuffers {
+  let count = 0;
+  forEachDisplayedEdge(graph, layout, () => count++);
+  const from = new Uint32Array(count);
+  const to = new Uint32Array(count);
+  const weight = new Float32Array(count);
+  const setOf = new Uint16Array(count);
+  const unsorted = {
+    from: new Uint32Array(count),
+    to: new Uint32Array(count),
+    weight: new Float32Array(count),
+  };
+  const unsortedSet = new Uint16Array(count);
+  let e = 0;
+  forEachDisplayedEdge(graph, layout, (set, a, b, w) => {
+    unsorted.from[e] = a;
+    unsorted.to[e] = b;
+    unsorted.weight[e] = w;
+    unsortedSet[e++] = set;
+  });
+  // Strongest first, so a draw range of the first k edges is the k strongest: the budget drawn while
+  // the camera moves (see NetworkView.setEdgeBudget).
+  const order = Uint32Array.from({ length: count }, (_, i) => i).sort(
+    (a, b) => Math.abs(unsorted.weight[b]) - Math.abs(unsorted.weight[a]) || a - b,
+  );
+  for (let i = 0; i < count; i++) {
+    const k = order[i];
+    from[i] = unsorted.from[k];
+    to[i] = unsorted.to[k];
+    weight[i] = unsorted.weight[k];
+    setOf[i] = unsortedSet[k];
+  }
+  // Per edge set, |w| is scaled by the RMS of its displayed weights, so one set with large weights
+  // (an embedding) does not drown the others.
+  const sumSq = new Float64Array(graph.edges.length);
+  const perSet = new Float64Array(graph.edges.length);
+  for (let i = 0; i < count; i++) {
+    sumSq[setOf[i]] += weight[i] * weight[i];
+    perSet[setOf[i]]++;
+  }
+  const scale = Array.from(sumSq, (s, k) => (perSet[k] ? 2 * Math.sqrt(s / perSet[k]) : 1));
+  const positions = new Float32Array(6 * count);
+  const colors = new Float32Array(6 * count);
+  const p = layout.positions;
+  for (let i = 0; i < count; i++) {
+    const a = 3 * from[i];
+    const b = 3 * to[i];
+    positions.set([p[a], p[a + 1], p[a + 2], p[b], p[b + 1], p[b + 2]], 6 * i);
+    const w = weight[i];
+    const level = style.gain * Math.min(1, (Math.abs(w) / scale[setOf[i]]) ** 1.3);
+    const rgb = w >= 0 ? POSITIVE : NEGATIVE;
+    for (let end = 0; end < 2; end++) {
+      for (let ch = 0; ch < 3; ch++) colors[6 * i + 3 * end + ch] = rgb[ch] * level;
+    }
+  }
+  return { count, positions, colors, from, to, weight };
+}
+
+/** Indices of the edges that start or end at `node`. */
+export function edgesTouching(buffers: EdgeBuffers, node: number): Uint32Array {
+  const hits: number[] = [];
+  for (let i = 0; i < buffers.count; i++)
+    if (buffers.from[i] === node || buffers.to[i] === node) hits.push(i);
+  return Uint32Array.from(hits);
+}

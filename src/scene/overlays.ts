@@ -1,0 +1,95 @@
+// HTML overlays anchored to points in the scene (timing bars, titles, layer names): crisp text at any
+// zoom, styled with CSS, re-projected whenever the camera moves. Items of a `thin` group hide when they
+// would overlap a neighbour on screen (a 61-layer GPT-2 stack still reads).
+
+import * as THREE from 'three';
+
+export type Align = 'left' | 'right' | 'center';
+
+export interface OverlayItem {
+  element: HTMLElement;
+  anchor: THREE.Vector3;
+  /** Which side of the element sits on the anchor: 'left' → the element extends to the right. */
+  align: Align;
+  /** Items sharing a group name hide rather than overlap on screen; higher `priority` wins. */
+  thin?: string;
+  priority?: number;
+}
+
+/** Percentages of the element's own size, so the anchor lands on the named side, centred vertically. */
+const SHIFT: Record<Align, string> = {
+  left: 'translate(0, -50%)',
+  right: 'translate(-100%, -50%)',
+  center: 'translate(-50%, -50%)',
+};
+
+export class OverlayLayer {
+  readonly root: HTMLDivElement;
+  private items: OverlayItem[] = [];
+  /** Element heights, measured once per setItems (reading layout every frame would force reflows). */
+  private heights: number[] = [];
+  private readonly projected = new THREE.Vector3();
+
+  constructor(parent: HTMLElement) {
+    this.root = document.createElement('div');
+    this.root.className = 'overlay-layer';
+    parent.append(this.root);
+  }
+
+  /** Replaces every item (old elements are removed from the page). */
+  setItems(items: OverlayItem[]): void {
+    for (const item of this.items) item.element.remove();
+    this.items = items;
+    for (const item of items) {
+      item.element.classList.add('overlay-item', `align-${item.align}`);
+      this.root.append(item.element);
+    }
+    this.heights = items.map((item) => item.element.offsetHeight);
+  }
+
+  get count(): number {
+    return this.items.length;
+  }
+
+  /** Projects every anchor; call after each render that moved the camera or changed the items. */
+  update(camera: THREE.Camera, width: number, height: number): void {
+    const visible: { index: number; x: number; y: number }[] = [];
+    this.items.forEach((item, index) => {
+      const p = this.projected.copy(item.anchor).project(camera);
+      const onScreen = p.z > -1 && p.z < 1 && Math.abs(p.x) < 1.3 && Math.abs(p.y) < 1.3;
+      if (onScreen) visible.push({ index, x: ((p.x + 1) / 2) * width, y: ((1 - p.y) / 2) * height });
+      else item.element.style.visibility = 'hidden';
+    });
+    // Thinning: the highest priority first; an item overlapping one already shown in its group hides.
+    visible.sort((a, b) => (this.items[b.index].priority ?? 0) - (this.items[a.index].priority ?? 0));
+    const shown = new Map<string, { y: number; half: number }[]>();
+    for (const { index, x, y } of visible) {
+      const item = this.items[index];
+      const half = this.heights[index] / 2 + 1;
+      let show = true;
+      if (item.thin) {
+        const taken = shown.get(item.thin) ?? [];
+        show = taken.every((t) => Math.abs(t.y - y) >= t.half + half);
+        if (show) shown.set(item.thin, [...taken, { y, half }]);
+      }
+      item.element.style.visibility = show ? 'visible' : 'hidden';
+      if (show) {
+        const shift = SHIFT[item.align];
+        item.element.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) ${shift}`;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.setItems([]);
+    this.root.remove();
+  }
+}
+
+/** `<div class=…>` with text children, the building block of the overlays. */
+export function el(tag: string, className: string, text?: string): HTMLElement {
+  const e = document.createElement(tag);
+  e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}

@@ -1,0 +1,79 @@
+// Measuring the scene, not testing it: what WebGL renders it (a CPU rasterizer changes what is
+// affordable) and how long frames take while the camera orbits.
+
+import * as THREE from 'three';
+import type { FrameStats, SceneView } from './sceneView';
+
+/** The WebGL renderer's name, and whether it is a CPU rasterizer (SwiftShader, llvmpipe). */
+export function probeWebGl(): { renderer: string; software: boolean } {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return { renderer: 'no WebGL2', software: false };
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return { renderer, software: /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer) };
+}
+
+export interface OrbitBench extends FrameStats {
+  p90: number;
+  /** One render plus a 1-pixel read that waits for the GPU, back to back (no compositor): ms. */
+  renderMedian: number;
+}
+
+function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+/**
+ * Orbits the camera `frames` frames (1° each). `median`/`p90`: intervals between animation frames (what a
+ * person sees); `renderMedian`: the scene's own cost. `detail`: 'moving' draws the edge budget as a user's
+ * orbit does; 'full' draws every edge each frame.
+ */
+export async function benchOrbit(
+  view: SceneView,
+  frames: number,
+  detail: 'moving' | 'full',
+): Promise<OrbitBench> {
+  const budget = detail === 'full' ? null : view.movingEdgeBudget;
+  for (const v of Object.values(view.views)) v?.setEdgeBudget(budget);
+  const { camera, controls, renderer, overlays } = view;
+  const axis = new THREE.Vector3(0, 1, 0);
+  const step = () => {
+    const offset = camera.position.clone().sub(controls.target);
+    offset.applyAxisAngle(axis, THREE.MathUtils.degToRad(1));
+    camera.position.copy(controls.target).add(offset);
+    camera.lookAt(controls.target);
+    renderer.render(view.scene, camera);
+    overlays.update(camera, view.size.width, view.size.height);
+  };
+  const intervals: number[] = [];
+  let last = 0;
+  for (let i = 0; i < frames; i++) {
+    await new Promise<void>((resolve) =>
+      requestAnimationFrame(() => {
+        step();
+        const now = performance.now();
+        if (last) intervals.push(now - last);
+        last = now;
+        resolve();
+      }),
+    );
+  }
+  const gl = renderer.getContext();
+  const pixel = new Uint8Array(4);
+  const renders: number[] = [];
+  for (let i = 0; i < Math.min(frames, 30); i++) {
+    const t0 = performance.now();
+    step();
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+    renders.push(performance.now() - t0);
+  }
+  view.restoreFullDetail();
+  return {
+    median: quantile(intervals, 0.5),
+    p90: quantile(intervals, 0.9),
+    count: intervals.length,
+    renderMedian: quantile(renders, 0.5),
+  };
+}

@@ -1,0 +1,314 @@
+// The 3D view: renderer, camera, orbit controls, the two NetworkViews, picking, overlays. Renders on
+// demand (a camera change, a new model, a hover), never in an idle loop.
+
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { BACKGROUND } from './colors';
+import type { NetworkView } from './networkView';
+import { OverlayLayer } from './overlays';
+import { nearestPoint, projectPoints } from './picking';
+import { benchOrbit, type OrbitBench, probeWebGl } from './sceneBench';
+
+export type Side = 'sparse' | 'dense';
+export type FrameTarget = Side | 'both';
+
+export interface PickHit {
+  side: Side;
+  node: number;
+}
+
+export interface FrameStats {
+  /** Median interval between consecutive frames while the view kept changing, ms. */
+  median: number;
+  count: number;
+}
+
+/** The direction the default camera looks from: in front, a little right and above. */
+const VIEW_DIRECTION = new THREE.Vector3(0.07, 0.2, 1).normalize();
+const PICK_RADIUS_PX = 10;
+/** While the view moves (orbit, hover), each network draws at most this many (the strongest) edges. */
+export const DEFAULT_MOVING_EDGE_BUDGET = 12_000;
+/** A full-detail frame follows this long after the last interactive change. */
+const SETTLE_MS = 220;
+
+// Colours are display values end to end (no sRGB conversion): additive edge light then adds up the way
+// the numbers in edges.ts say, which is what the brightness model there assumes.
+THREE.ColorManagement.enabled = false;
+
+export class SceneView {
+  readonly renderer: THREE.WebGLRenderer;
+  readonly scene = new THREE.Scene();
+  readonly camera = new THREE.PerspectiveCamera(36, 1, 0.05, 2000);
+  readonly controls: OrbitControls;
+  readonly overlays: OverlayLayer;
+  views: Partial<Record<Side, NetworkView>> = {};
+  onHover: (hit: PickHit | null) => void = () => {};
+  onClick: (hit: PickHit | null) => void = () => {};
+  /** Called after every render (e.g. to refresh counters). */
+  onRender: () => void = () => {};
+
+  /** Screen width on the right kept free of the networks when framing (the control panel). */
+  reserveRightPx = 0;
+  /** Edges per network while moving; null: always draw all. */
+  movingEdgeBudget: number | null = DEFAULT_MOVING_EDGE_BUDGET;
+  private pending = 0;
+  private interactiveUntil = 0;
+  private settleTimer = 0;
+  private reducedLastFrame = false;
+  private screenDirty = true;
+  private lastFrameAt = 0;
+  private requestedAt = 0;
+  private lastFrameEnd = 0;
+  private readonly intervals: number[] = [];
+  private width = 1;
+  private height = 1;
+  private readonly resizeObserver: ResizeObserver;
+  private downAt: { x: number; y: number } | null = null;
+
+  /** The WebGL renderer and whether multisampling is on (off on CPU rasterizers: it cost 4× there). */
+  readonly webgl: { renderer: string; software: boolean; antialias: boolean };
+
+  constructor(
+    readonly container: HTMLElement,
+    options: { antialias?: boolean } = {},
+  ) {
+    const probe = probeWebGl();
+    const antialias = options.antialias ?? !probe.software;
+    this.webgl = { ...probe, antialias };
+    this.renderer = new THREE.WebGLRenderer({ antialias, powerPreference: 'high-performance' });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.setClearColor(BACKGROUND, 1);
+    this.renderer.outputColorSpace = THREE.LinearSRGBColorSpace;
+    this.renderer.domElement.className = 'scene-canvas';
+    container.append(this.renderer.domElement);
+    this.overlays = new OverlayLayer(container);
+
+    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.enableDamping = true;
+    this.controls.dampingFactor = 0.12;
+    this.controls.screenSpacePanning = true;
+    this.controls.zoomToCursor = true;
+    this.controls.addEventListener('change', () => this.requestRender(true));
+
+    const canvas = this.renderer.domElement;
+    canvas.addEventListener('pointermove', (e) => this.handleMove(e));
+    canvas.addEventListener('pointerdown', (e) => {
+      this.downAt = { x: e.clientX, y: e.clientY };
+    });
+    canvas.addEventListener('pointerup', (e) => this.handleUp(e));
+    canvas.addEventListener('pointerleave', () => this.onHover(null));
+
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(container);
+    this.resize();
+  }
+
+  /** Replaces both networks; the old ones' GPU resources are freed. */
+  setViews(sparse: NetworkView, dense: NetworkView): void {
+    for (const view of Object.values(this.views)) view?.dispose();
+    this.views = { sparse, dense };
+    this.updatePointScale();
+    this.scene.add(sparse.group, dense.group);
+    this.screenDirty = true;
+    this.requestRender();
+  }
+
+  /**
+   * Interactive requests (camera motion, hover) draw the edge budget, then one full frame follows once
+   * things are still for SETTLE_MS.
+   */
+  requestRender(interactive = false): void {
+    if (interactive) {
+      this.interactiveUntil = performance.now() + SETTLE_MS;
+      clearTimeout(this.settleTimer);
+      this.settleTimer = window.setTimeout(() => this.requestRender(), SETTLE_MS + 20);
+    }
+    if (this.pending) return;
+    this.requestedAt = performance.now();
+    this.pending = requestAnimationFrame(() => this.frame());
+  }
+
+  private frame(): void {
+    this.pending = 0;
+    const now = performance.now();
+    // A frame asked for right after the previous one (a drag, damping) measures the frame time; one
+    // asked for after a pause would measure the pause.
+    if (this.lastFrameAt && this.requestedAt - this.lastFrameEnd < 50) {
+      this.intervals.push(now - this.lastFrameAt);
+      if (this.intervals.length > 600) this.intervals.shift();
+    }
+    this.lastFrameAt = now;
+    const moving = this.controls.update(); // damping keeps the camera gliding after release
+    const reduced = this.movingEdgeBudget !== null && (moving || now < this.interactiveUntil);
+    if (reduced || this.reducedLastFrame) {
+      for (const view of Object.values(this.views))
+        view?.setEdgeBudget(reduced ? this.movingEdgeBudget : null);
+    }
+    this.reducedLastFrame = reduced;
+    this.renderer.render(this.scene, this.camera);
+    this.screenDirty = true;
+    this.overlays.update(this.camera, this.width, this.height);
+    this.onRender();
+    this.lastFrameEnd = performance.now();
+    if (moving) this.requestRender(true);
+  }
+
+  /** Whether the last frame drew only the edge budget. */
+  get reducedDetail(): boolean {
+    return this.reducedLastFrame;
+  }
+
+  private resize(): void {
+    const rect = this.container.getBoundingClientRect();
+    this.width = Math.max(1, Math.round(rect.width));
+    this.height = Math.max(1, Math.round(rect.height));
+    this.renderer.setSize(this.width, this.height, true);
+    this.camera.aspect = this.width / this.height;
+    this.camera.updateProjectionMatrix();
+    this.updatePointScale();
+    this.requestRender();
+  }
+
+  private updatePointScale(): void {
+    const heightPx = this.height * this.renderer.getPixelRatio();
+    for (const view of Object.values(this.views)) view?.setViewport(heightPx, this.camera.fov);
+  }
+
+  get size(): { width: number; height: number } {
+    return { width: this.width, height: this.height };
+  }
+
+  /** Screen position (CSS px, relative to the canvas) of a node, or null when off screen. */
+  nodeScreen(side: Side, node: number): { x: number; y: number } | null {
+    this.refreshScreen();
+    const view = this.views[side];
+    if (!view || node < 0 || node >= view.nodeCount) return null;
+    const x = view.screen[2 * node];
+    const y = view.screen[2 * node + 1];
+    return Number.isNaN(x) ? null : { x, y };
+  }
+
+  pick(x: number, y: number): PickHit | null {
+    this.refreshScreen();
+    let best: PickHit | null = null;
+    let bestD = Number.POSITIVE_INFINITY;
+    for (const side of ['sparse', 'dense'] as const) {
+      const view = this.views[side];
+      if (!view) continue;
+      const node = nearestPoint(view.screen, x, y, PICK_RADIUS_PX);
+      if (node < 0) continue;
+      const d = Math.hypot(view.screen[2 * node] - x, view.screen[2 * node + 1] - y);
+      if (d < bestD) {
+        bestD = d;
+        best = { side, node };
+      }
+    }
+    return best;
+  }
+
+  private refreshScreen(): void {
+    if (!this.screenDirty) return;
+    this.camera.updateMatrixWorld();
+    const vp = new THREE.Matrix4().multiplyMatrices(
+      this.camera.projectionMatrix,
+      this.camera.matrixWorldInverse,
+    );
+    for (const view of Object.values(this.views)) {
+      if (view) projectPoints(view.layout.positions, vp.elements, this.width, this.height, view.screen);
+    }
+    this.screenDirty = false;
+  }
+
+  private local(e: PointerEvent): { x: number; y: number } {
+    const rect = this.renderer.domElement.getBoundingClientRect();
+    return { x: e.clientX - rect.left, y: e.clientY - rect.top };
+  }
+
+  private handleMove(e: PointerEvent): void {
+    if (e.buttons !== 0 || e.pointerType === 'touch') return; // dragging: the controls own the pointer
+    const { x, y } = this.local(e);
+    this.onHover(this.pick(x, y));
+  }
+
+  private handleUp(e: PointerEvent): void {
+    const down = this.downAt;
+    this.downAt = null;
+    if (!down || Math.hypot(e.clientX - down.x, e.clientY - down.y) > 5) return; // a drag, not a click
+    const { x, y } = this.local(e);
+    this.onClick(this.pick(x, y));
+  }
+
+  /** Fits one network or both (with room for the overlays beside them) into the view. */
+  frameView(target: FrameTarget = 'both'): void {
+    const box = new THREE.Box3();
+    for (const side of ['sparse', 'dense'] as const) {
+      const view = this.views[side];
+      if (!view || (target !== 'both' && target !== side)) continue;
+      const { min, max } = view.layout.bounds;
+      box.expandByPoint(new THREE.Vector3(...min)).expandByPoint(new THREE.Vector3(...max));
+    }
+    if (box.isEmpty()) return;
+    const width = box.max.x - box.min.x;
+    box.min.x -= 0.03 * width;
+    box.max.x += 0.03 * width;
+    // Keep the right-hand panel off the networks: widen the box so that strip of screen is spare.
+    const reserve = Math.min(0.35, this.reserveRightPx / this.width);
+    box.max.x += ((box.max.x - box.min.x) * reserve) / (1 - reserve);
+    box.max.y += 2.8; // titles
+    box.min.y -= 1.6; // the headline under the stack
+    const center = box.getCenter(new THREE.Vector3());
+    const size = box.getSize(new THREE.Vector3());
+    const tan = Math.tan(THREE.MathUtils.degToRad(this.camera.fov / 2));
+    const distance = Math.max(size.y / 2 / tan, size.x / 2 / (tan * this.camera.aspect)) * 1.02 + size.z / 2;
+    this.controls.target.copy(center);
+    this.camera.position.copy(center).addScaledVector(VIEW_DIRECTION, distance);
+    this.camera.near = Math.max(0.01, distance / 200);
+    this.camera.far = distance * 20;
+    this.camera.updateProjectionMatrix();
+    this.controls.update();
+    this.requestRender();
+  }
+
+  /** Moves the orbit target to a node, keeping the camera's offset. */
+  centerOn(side: Side, node: number): void {
+    const view = this.views[side];
+    if (!view) return;
+    const p = view.nodePosition(node);
+    const offset = this.camera.position.clone().sub(this.controls.target);
+    this.controls.target.copy(p);
+    this.camera.position.copy(p).add(offset);
+    this.controls.update();
+    this.requestRender();
+  }
+
+  frameStats(): FrameStats {
+    const sorted = [...this.intervals].sort((a, b) => a - b);
+    const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
+    return { median, count: sorted.length };
+  }
+
+  /** After frames drawn outside frame() (a benchmark): every edge again, picking refreshed. */
+  restoreFullDetail(): void {
+    for (const view of Object.values(this.views)) view?.setEdgeBudget(null);
+    this.reducedLastFrame = false;
+    this.screenDirty = true;
+    this.requestRender();
+  }
+
+  /** Orbit benchmark (frame intervals and render cost): see sceneBench.ts. */
+  benchOrbit(frames = 120, detail: 'moving' | 'full' = 'moving'): Promise<OrbitBench> {
+    return benchOrbit(this, frames, detail);
+  }
+
+  dispose(): void {
+    if (this.pending) cancelAnimationFrame(this.pending);
+    clearTimeout(this.settleTimer);
+    for (const view of Object.values(this.views)) view?.dispose();
+    this.views = {};
+    this.resizeObserver.disconnect();
+    this.controls.dispose();
+    this.overlays.dispose();
+    this.renderer.dispose();
+    this.renderer.domElement.remove();
+  }
+}

@@ -1,0 +1,93 @@
+// The control panel (lil-gui): model, prompt and token, density, backend, neurons shown per layer,
+// edge brightness, overlay toggles and view buttons. Holds the values; the app reacts to changes.
+
+import GUI, { type Controller } from 'lil-gui';
+import type { BackendKind } from '../engine/types';
+import type { FrameTarget } from '../scene/sceneView';
+
+export const DENSITIES: Record<string, number> = {
+  '1/4': 1 / 4,
+  '1/16': 1 / 16,
+  '1/64': 1 / 64,
+  '1/256': 1 / 256,
+};
+
+export interface ControlValues {
+  model: string;
+  prompt: string;
+  token: number;
+  density: string;
+  backend: BackendKind;
+  perLayer: number;
+  brightness: number;
+  timings: boolean;
+  labels: boolean;
+}
+
+export interface ControlHandlers {
+  /** Needs a new model or new forward pass: model, density, backend, prompt. */
+  onModelChange(values: ControlValues): void;
+  /** Only the picture changes: neurons per layer, brightness, token, overlays. */
+  onViewChange(values: ControlValues): void;
+  /** Only the node colours change. */
+  onTokenChange(values: ControlValues): void;
+  onFrame(target: FrameTarget): void;
+  onHelp(): void;
+}
+
+export class Controls {
+  readonly gui: GUI;
+  private readonly tokenController: Controller;
+  private readonly perLayerController: Controller;
+
+  constructor(
+    parent: HTMLElement,
+    readonly values: ControlValues,
+    models: string[],
+    handlers: ControlHandlers,
+  ) {
+    this.gui = new GUI({ container: parent, title: 'Sparsescope' });
+    const model = () => handlers.onModelChange(this.values);
+    const view = () => handlers.onViewChange(this.values);
+    const g = this.gui;
+    g.add(values, 'model', models).name('model').onChange(model);
+    g.add(values, 'prompt').name('prompt').onFinishChange(model);
+    this.tokenController = g
+      .add(values, 'token', 0, 0, 1)
+      .name('token')
+      .onChange(() => handlers.onTokenChange(this.values));
+    g.add(values, 'density', Object.keys(DENSITIES)).name('density').onChange(model);
+    g.add(values, 'backend', ['webgpu', 'cpu']).name('backend').onChange(model);
+    this.perLayerController = g
+      .add(values, 'perLayer', 8, 256, 8)
+      .name('neurons / layer')
+      .onFinishChange(view);
+    g.add(values, 'brightness', 0.2, 4, 0.1).name('edge brightness').onFinishChange(view);
+    g.add(values, 'timings').name('timing overlays').onChange(view);
+    g.add(values, 'labels').name('layer labels').onChange(view);
+    const buttons = {
+      both: () => handlers.onFrame('both'),
+      sparse: () => handlers.onFrame('sparse'),
+      dense: () => handlers.onFrame('dense'),
+      help: () => handlers.onHelp(),
+    };
+    const views = g.addFolder('view');
+    views.add(buttons, 'both').name('frame both (3, r)');
+    views.add(buttons, 'sparse').name('frame sparse (1)');
+    views.add(buttons, 'dense').name('frame dense (2)');
+    views.add(buttons, 'help').name('shortcuts (?)');
+  }
+
+  /** The token slider's range follows the prompt's length. */
+  setTokenCount(count: number): void {
+    this.tokenController.max(Math.max(0, count - 1));
+    if (this.values.token > count - 1) this.values.token = Math.max(0, count - 1);
+    this.tokenController.updateDisplay();
+  }
+
+  /** After a keyboard shortcut changed a value. */
+  refresh(): void {
+    for (const c of this.gui.controllersRecursive()) c.updateDisplay();
+    this.perLayerController.updateDisplay();
+  }
+}
