@@ -1,30 +1,27 @@
-// App entry: the scene, the panel and shortcuts, fed for now by the synthetic demo (src/ui/demo.ts).
-// To plug the engine in, call showResults() with its graphs, activations and timings instead of
-// demoResults(); everything downstream reads only that plain data.
+// App entry: the scene and its panels, driven by an AppRunner (session + workload). Everything the scene
+// shows comes from a real forward pass on the session's backend (WebGPU, or the CPU with a stated reason).
 
 import './style.css';
 import type { LayerTiming } from './engine/types';
-import { GpuContext, GpuUnavailableError } from './gpu/context';
 import type { NetworkGraph } from './model/graph';
-import {
-  graphOfSynthetic,
-  SYNTHETIC_PRESETS,
-  type SyntheticModel,
-  sparsifyModel,
-  syntheticGpt2,
-} from './model/graphSynthetic';
 import type { FrameStats, Side } from './scene/sceneView';
 import { App, type SceneResults } from './ui/app';
-import { Controls, type ControlValues, DENSITIES } from './ui/controls';
-import { charTokens, demoActivations, demoTimings } from './ui/demo';
+import { escapePrompt, initialValues } from './ui/appState';
+import { Controls } from './ui/controls';
 import { Shortcuts } from './ui/keys';
+import { PredictionsPanel } from './ui/predictions';
+import { AppRunner } from './ui/runner';
 import type { BackendStatus } from './ui/status';
+import { BUILTIN_MODELS, createFromFiles } from './ui/workloads/registry';
+import type { WorkloadResult } from './ui/workloads/workload';
 
 export interface SparsescopeApi {
   /** Resolves after the first render with data. */
   ready: Promise<void>;
   backend: { kind: BackendStatus['kind']; reason?: string };
   timings: LayerTiming[];
+  /** The last run's summary line and predictions. */
+  last: WorkloadResult | null;
   readonly frameStats: FrameStats;
   showResults(results: SceneResults): void;
   /** For tests and benchmarks: what is on screen, where a neuron is, the graphs drawn. */
@@ -37,6 +34,10 @@ export interface SparsescopeApi {
       frames?: number,
       detail?: 'moving' | 'full',
     ): Promise<FrameStats & { p90: number; renderMedian: number }>;
+    /** Destroy the GPU device as a driver reset would (the app should fall back to the CPU). */
+    loseDevice(): boolean;
+    /** Resolves when every queued load/run has finished. */
+    idle(): Promise<void>;
   };
 }
 
@@ -48,84 +49,72 @@ declare global {
 
 performance.mark('main-start');
 const params = new URLSearchParams(location.search);
-const values: ControlValues = {
-  model: params.get('model') ?? 'tiny',
-  prompt: params.get('prompt') ?? "x = {'a': [1, 2]}",
-  token: 0,
-  density: params.get('density') ?? '1/64',
-  backend: 'webgpu',
-  perLayer: Number(params.get('neurons') ?? 32),
-  brightness: Number(params.get('brightness') ?? 1),
-  timings: true,
-  labels: true,
-};
+const values = initialValues(params);
 const order: 'index' | 'barycenter' = params.get('order') === 'index' ? 'index' : 'barycenter';
-
-/** ?vocab=1 draws the token and logit layers (their embedding edges are dense on both sides). */
-const withVocab = params.get('vocab') === '1';
 const root = document.getElementById('app')!;
 /** ?aa=1 / ?aa=0 forces multisampling on / off (default: off on a CPU rasterizer only). */
 const aa = params.get('aa');
 const app = new App(root, Object.assign(values, { order }), {
   antialias: aa === null ? undefined : aa === '1',
 });
-const models = new Map<string, SyntheticModel>();
+const models: Record<string, string> = { ...BUILTIN_MODELS };
 
-function demoResults(v: ControlValues): SceneResults {
-  const config = SYNTHETIC_PRESETS[v.model] ?? SYNTHETIC_PRESETS.tiny;
-  let model = models.get(v.model);
-  if (!model) {
-    model = syntheticGpt2(config, 1);
-    models.set(v.model, model);
-  }
-  const sparseModel = sparsifyModel(model, DENSITIES[v.density] ?? 1 / 64);
-  const { ids, labels } = charTokens(v.prompt || ' ', config.vocab);
-  return {
-    sparseGraph: graphOfSynthetic(sparseModel, true, { title: 'Sparse', withVocab }),
-    denseGraph: graphOfSynthetic(model, false, { title: 'Dense baseline', withVocab }),
-    activations: {
-      sparse: demoActivations(sparseModel, 'sparse', ids, labels),
-      dense: demoActivations(model, 'dense', ids, labels),
-    },
-    timings: demoTimings(model, sparseModel, ids.length),
-    timingNote: 'demo timings from a cost model, not measured (engine not connected)',
-  };
-}
-
-export function showResults(results: SceneResults): void {
+function showResults(results: SceneResults): void {
   api.timings = results.timings;
   app.showResults(results);
   controls.setTokenCount(results.activations?.sparse?.tokens.length ?? 1);
 }
 
-let detected: BackendStatus = { kind: 'cpu', reason: 'checking for WebGPU…' };
-
-function applyBackend(): void {
-  const status: BackendStatus =
-    values.backend === 'cpu' ? { kind: 'cpu', reason: 'chosen in the panel' } : detected;
-  api.backend = { kind: status.kind, reason: status.reason };
-  app.status.setBackend(status);
-  const { webgl } = app.view;
-  const raster = `WebGL: ${webgl.software ? 'software rasterizer' : webgl.renderer}${webgl.antialias ? '' : ', no MSAA'}`;
-  app.status.setNote(
-    `synthetic demo model (seeded weights) · demo activations: no attention mixing · ${raster}`,
-  );
+async function openFiles(files: File[]): Promise<void> {
+  try {
+    const { id, label, workload } = await createFromFiles(files);
+    runner.opened.set(id, workload);
+    models[label] = id;
+    values.model = id;
+    controls.setModels(models);
+    await runner.load();
+  } catch (err) {
+    runner.showError(err instanceof Error ? err.message : String(err));
+  }
 }
 
-function reload(): void {
-  applyBackend();
-  showResults(demoResults(values));
-}
-
-const controls = new Controls(root, values, Object.keys(SYNTHETIC_PRESETS), {
-  onModelChange: () => {
-    app.status.setNote(`building ${values.model}…`);
-    setTimeout(reload, 30); // let the note paint before a long build
-  },
+const controls = new Controls(root, values, models, {
+  onModelChange: () => void runner.load(),
+  onPromptChange: () => void runner.run(),
+  onBackendChange: () => void runner.switchBackend(),
+  onOpenFiles: (files) => void openFiles(files),
   onViewChange: () => app.rebuild(),
   onTokenChange: () => app.recolor(),
   onFrame: (target) => app.view.frameView(target),
   onHelp: () => shortcuts.toggleHelp(),
+});
+const predictions = new PredictionsPanel(root, (prompt) => {
+  values.prompt = prompt;
+  controls.refresh();
+  void runner.run();
+});
+const runner = new AppRunner(app, controls, values, predictions, root);
+runner.onStatus = (status) => {
+  api.backend = { kind: status.kind, reason: status.reason };
+  values.backend = status.kind;
+  controls.refresh();
+  app.status.setBackend({
+    kind: status.kind,
+    reason: status.reason,
+    adapter: status.description.replace(/^WebGPU · /, ''),
+  });
+};
+runner.onResult = (result) => {
+  api.last = result;
+  showResults(result.scene);
+};
+
+// Drop a checkpoint (model.safetensors + config.json) or Matrix Market layer files anywhere on the page.
+root.addEventListener('dragover', (e) => e.preventDefault());
+root.addEventListener('drop', (e) => {
+  e.preventDefault();
+  const files = [...(e.dataTransfer?.files ?? [])];
+  if (files.length) void openFiles(files);
 });
 
 const step = (delta: number) => {
@@ -178,8 +167,9 @@ function closeAll(): void {
 
 const api: SparsescopeApi = {
   ready: app.firstRender,
-  backend: { kind: 'cpu', reason: detected.reason },
+  backend: { kind: 'cpu', reason: 'starting…' },
   timings: [],
+  last: null,
   get frameStats() {
     return app.view.frameStats();
   },
@@ -190,26 +180,25 @@ const api: SparsescopeApi = {
     displayed: (layerId) => [...(app.selection.get(layerId) ?? [])],
     graphs: () => (app.results ? { sparse: app.results.sparseGraph, dense: app.results.denseGraph } : null),
     benchOrbit: (frames, detail) => app.view.benchOrbit(frames, detail),
+    loseDevice: () => runner.session?.loseDeviceForTesting() ?? false,
+    idle: () => runner.enqueue('idle', async () => {}),
   },
 };
 window.sparsescope = api;
 
-async function detectWebGpu(): Promise<BackendStatus> {
-  try {
-    const ctx = await GpuContext.create(navigator.gpu);
-    const adapter = ctx.adapterLabel;
-    ctx.destroy(); // the engine opens its own device; this one only named the adapter
-    return { kind: 'webgpu', adapter };
-  } catch (err) {
-    return { kind: 'cpu', reason: err instanceof GpuUnavailableError ? err.reason : String(err) };
-  }
-}
-
 // Frame the networks clear of the control panel on wide screens.
 app.view.reserveRightPx = window.innerWidth > 900 ? controls.gui.domElement.offsetWidth + 24 : 0;
-reload();
-void detectWebGpu().then((status) => {
-  detected = status;
-  applyBackend();
-});
-import('./ui/bench/mount').then((m) => m.mountBenchPanel());
+// …and clear of the predictions panel when a language model shows it.
+new ResizeObserver(() => {
+  const width = predictions.root.hidden || window.innerWidth <= 900 ? 0 : predictions.root.offsetWidth + 24;
+  if (width !== app.view.reserveLeftPx) {
+    app.view.reserveLeftPx = width;
+    app.view.frameView('both');
+  }
+}).observe(predictions.root);
+if (!params.has('prompt') && !params.has('input'))
+  values.prompt = escapePrompt(values.prompt.replace(/\\n/g, '\n'));
+void runner.start();
+import('./ui/bench/mount').then((m) =>
+  m.mountBenchPanel(document.body, { modelLayers: () => runner.workload?.benchLayers() ?? null }),
+);

@@ -22,6 +22,8 @@ export interface SessionOptions {
   gpu: GPU | undefined;
   workerFactory?: WorkerFactory;
   onStatus?: (status: SessionStatus, event: 'start' | 'fallback' | 'switch') => void;
+  /** The GPU device was lost (driver reset, tab backgrounded too long, a test hook); the next run falls back. */
+  onDeviceLost?: (reason: string) => void;
 }
 
 export interface PairResult {
@@ -35,6 +37,7 @@ export class Session {
   private models: ModelPair | null = null;
   private lostReason: string | null = null;
   private status_!: SessionStatus;
+  private disposed = false;
 
   private constructor(private readonly options: SessionOptions) {}
 
@@ -63,16 +66,22 @@ export class Session {
     cpuReason?: string,
   ) {
     this.backend?.dispose();
+    // Drop the old device first; its 'destroyed' loss is ours, not news (the callback checks identity).
+    const old = this.ctx;
+    this.ctx = null;
+    old?.destroy();
     if (requested === 'webgpu') {
       try {
-        this.ctx?.destroy();
-        this.ctx = await GpuContext.create(this.options.gpu, {
+        const ctx: GpuContext = await GpuContext.create(this.options.gpu, {
           onLost: (reason) => {
+            if (this.ctx !== ctx || this.disposed) return;
             this.lostReason = reason;
+            this.options.onDeviceLost?.(reason);
           },
         });
+        this.ctx = ctx;
         this.lostReason = null;
-        const backend = new WebGpuBackend(this.ctx);
+        const backend = new WebGpuBackend(ctx);
         this.backend = backend;
         this.setStatus(
           { kind: 'webgpu', description: backend.description, timer: backend.timerSource },
@@ -158,6 +167,7 @@ export class Session {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.backend?.dispose();
     this.ctx?.destroy();
   }

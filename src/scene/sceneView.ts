@@ -49,6 +49,7 @@ export class SceneView {
 
   /** Screen width on the right kept free of the networks when framing (the control panel). */
   reserveRightPx = 0;
+  reserveLeftPx = 0;
   /** Edges per network while moving; null: always draw all. */
   movingEdgeBudget: number | null = DEFAULT_MOVING_EDGE_BUDGET;
   private pending = 0;
@@ -252,8 +253,11 @@ export class SceneView {
     box.min.x -= 0.03 * width;
     box.max.x += 0.03 * width;
     // Keep the right-hand panel off the networks: widen the box so that strip of screen is spare.
-    const reserve = Math.min(0.35, this.reserveRightPx / this.width);
-    box.max.x += ((box.max.x - box.min.x) * reserve) / (1 - reserve);
+    const right = Math.min(0.3, this.reserveRightPx / this.width);
+    const left = Math.min(0.3, this.reserveLeftPx / this.width);
+    const span = (box.max.x - box.min.x) / (1 - right - left);
+    box.max.x += span * right;
+    box.min.x -= span * left;
     box.max.y += 2.8; // titles
     box.min.y -= 1.6; // the headline under the stack
     const center = box.getCenter(new THREE.Vector3());

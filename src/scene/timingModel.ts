@@ -48,6 +48,9 @@ export const SOURCE_LABEL: Record<TimerSourceName, string> = {
   wall: 'wall clock',
 };
 
+/** Parts worth a place on the split line: the matmuls and the attention core (not norms and adds). */
+const SPLIT_OPS = new Set(['qkv', 'attn.core', 'attn.proj', 'fc', 'fc.proj']);
+
 function summarizePath(rows: LayerTiming[], path: WeightPath): PathTimes {
   const anchors = new Map<string, AnchorTime>();
   const aggregate = new Map<string, number>();
@@ -63,7 +66,7 @@ function summarizePath(rows: LayerTiming[], path: WeightPath): PathTimes {
       anchors.set(key, anchor);
     }
     if (row.op === op) aggregate.set(key, (aggregate.get(key) ?? 0) + row.ms);
-    else anchor.split.push({ op: row.op, ms: row.ms });
+    else if (SPLIT_OPS.has(row.op)) anchor.split.push({ op: row.op, ms: row.ms });
   }
   let totalMs = 0;
   for (const [key, anchor] of anchors) {

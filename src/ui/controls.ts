@@ -25,8 +25,13 @@ export interface ControlValues {
 }
 
 export interface ControlHandlers {
-  /** Needs a new model or new forward pass: model, density, backend, prompt. */
+  /** Needs a new model: model or density. */
   onModelChange(values: ControlValues): void;
+  /** Needs a new forward pass only. */
+  onPromptChange(values: ControlValues): void;
+  onBackendChange(values: ControlValues): void;
+  /** Open local files (a checkpoint, or Matrix Market layers). */
+  onOpenFiles(files: File[]): void;
   /** Only the picture changes: neurons per layer, brightness, token, overlays. */
   onViewChange(values: ControlValues): void;
   /** Only the node colours change. */
@@ -39,25 +44,46 @@ export class Controls {
   readonly gui: GUI;
   private readonly tokenController: Controller;
   private readonly perLayerController: Controller;
+  private modelController: Controller;
+  private readonly densityController: Controller;
+  private readonly promptController: Controller;
 
+  /** `models`: label → id. */
   constructor(
     parent: HTMLElement,
     readonly values: ControlValues,
-    models: string[],
+    models: Record<string, string>,
     handlers: ControlHandlers,
   ) {
     this.gui = new GUI({ container: parent, title: 'Sparsescope' });
     const model = () => handlers.onModelChange(this.values);
     const view = () => handlers.onViewChange(this.values);
     const g = this.gui;
-    g.add(values, 'model', models).name('model').onChange(model);
-    g.add(values, 'prompt').name('prompt').onFinishChange(model);
+    this.modelController = g.add(values, 'model', models).name('model').onChange(model);
+    this.modelHandler = model;
+    const picker = document.createElement('input');
+    picker.type = 'file';
+    picker.multiple = true;
+    picker.accept = '.safetensors,.json,.mtx';
+    picker.hidden = true;
+    picker.addEventListener('change', () => {
+      if (picker.files?.length) handlers.onOpenFiles([...picker.files]);
+      picker.value = '';
+    });
+    parent.append(picker);
+    g.add({ open: () => picker.click() }, 'open').name('open files… (.safetensors / .mtx)');
+    this.promptController = g
+      .add(values, 'prompt')
+      .name('prompt')
+      .onFinishChange(() => handlers.onPromptChange(this.values));
     this.tokenController = g
       .add(values, 'token', 0, 0, 1)
       .name('token')
       .onChange(() => handlers.onTokenChange(this.values));
-    g.add(values, 'density', Object.keys(DENSITIES)).name('density').onChange(model);
-    g.add(values, 'backend', ['webgpu', 'cpu']).name('backend').onChange(model);
+    this.densityController = g.add(values, 'density', Object.keys(DENSITIES)).name('density').onChange(model);
+    g.add(values, 'backend', ['webgpu', 'cpu'])
+      .name('backend')
+      .onChange(() => handlers.onBackendChange(this.values));
     this.perLayerController = g
       .add(values, 'perLayer', 8, 256, 8)
       .name('neurons / layer')
@@ -76,6 +102,26 @@ export class Controls {
     views.add(buttons, 'sparse').name('frame sparse (1)');
     views.add(buttons, 'dense').name('frame dense (2)');
     views.add(buttons, 'help').name('shortcuts (?)');
+  }
+
+  /** The model list (label → id), e.g. after the user opened a file. */
+  setModels(models: Record<string, string>): void {
+    // lil-gui replaces an option controller rather than updating it.
+    this.modelController = this.modelController
+      .options(models)
+      .name('model')
+      .onChange(() => this.modelHandler?.());
+    this.modelController.updateDisplay();
+  }
+  private modelHandler: (() => void) | null = null;
+
+  /** Density applies to pruned models only; trained or loaded sparse models have theirs. */
+  setDensityEnabled(enabled: boolean): void {
+    this.densityController.enable(enabled);
+  }
+
+  setPromptLabel(label: string): void {
+    this.promptController.name(label);
   }
 
   /** The token slider's range follows the prompt's length. */

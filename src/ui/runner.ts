@@ -1,0 +1,200 @@
+// The app's controller: one session (backend) and one workload (model) at a time, every operation queued
+// so they never overlap, progress and errors shown, and the user's settings kept across failures,
+// backend switches and device loss.
+import { browserCpuWorker } from '../engine/cpu/cpuBackend';
+import { Session, type SessionStatus } from '../engine/session';
+import { argmax } from '../math/sampling';
+import { forwardCpu } from '../math/transformer';
+import { el } from '../scene/overlays';
+import { examplePrompts, TASKS } from '../train/tasks';
+import type { App } from './app';
+import { escapePrompt, unescapePrompt } from './appState';
+import type { Controls, ControlValues } from './controls';
+import { DENSITIES } from './controls';
+import type { ExampleRow, PredictionsPanel } from './predictions';
+import { Gpt2Workload } from './workloads/gpt2';
+import { createBuiltin, DEFAULT_INPUTS } from './workloads/registry';
+import type { Workload, WorkloadResult } from './workloads/workload';
+
+export class AppRunner {
+  session: Session | null = null;
+  workload: Workload | null = null;
+  last: WorkloadResult | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly banner = el('div', 'app-error');
+  private readonly notice = el('div', 'app-notice');
+  private noticeTimer = 0;
+  /** Extra workloads made from the user's files, by id. */
+  readonly opened = new Map<string, Workload>();
+  onStatus: (status: SessionStatus) => void = () => {};
+  onResult: (result: WorkloadResult) => void = () => {};
+
+  constructor(
+    private readonly app: App,
+    private readonly controls: Controls,
+    private readonly values: ControlValues,
+    private readonly predictions: PredictionsPanel,
+    root: HTMLElement,
+  ) {
+    this.banner.hidden = true;
+    this.notice.hidden = true;
+    this.banner.id = 'app-error';
+    this.notice.id = 'app-notice';
+    this.banner.addEventListener('click', () => {
+      this.banner.hidden = true;
+    });
+    root.append(this.banner, this.notice);
+  }
+
+  /** Run `task` after everything queued before it; errors are shown, never thrown at the caller. */
+  enqueue(what: string, task: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(async () => {
+      this.banner.hidden = true;
+      try {
+        await task();
+      } catch (err) {
+        this.showError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+    this.queue = next;
+    return next;
+  }
+
+  showError(message: string): void {
+    console.warn(`sparsescope: ${message}`);
+    this.banner.textContent = message;
+    this.banner.hidden = false;
+    this.app.status.setNote('');
+  }
+
+  showNotice(message: string, ms = 8000): void {
+    this.notice.textContent = message;
+    this.notice.hidden = false;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = window.setTimeout(() => {
+      this.notice.hidden = true;
+    }, ms);
+  }
+
+  private progress = (fraction: number, what: string) => {
+    this.app.status.setNote(`${what} · ${Math.round(100 * Math.min(1, fraction))}%`);
+  };
+
+  async start(): Promise<void> {
+    await this.enqueue('starting', async () => {
+      this.session = await Session.start({
+        requested: this.values.backend,
+        gpu: navigator.gpu,
+        workerFactory: browserCpuWorker,
+        onStatus: (status, event) => {
+          this.onStatus(status);
+          if (event === 'fallback') this.showNotice(`Now on the CPU: ${status.reason}`, 15000);
+        },
+        onDeviceLost: (reason) => {
+          this.showNotice(`${reason} — switching to the CPU`, 15000);
+          void this.run(); // the run notices the loss, falls back, and re-runs with the same settings
+        },
+      });
+      this.onStatus(this.session.status);
+    });
+    await this.load();
+  }
+
+  /** (Re)load the chosen model, then run the prompt. */
+  load(): Promise<void> {
+    return this.enqueue(`loading ${this.values.model}`, async () => {
+      const session = this.session;
+      if (!session) throw new Error('no backend');
+      this.workload?.dispose();
+      this.workload = null;
+      const id = this.values.model;
+      const workload = this.opened.get(id) ?? (await createBuiltin(id, escapePrompt(this.values.prompt)));
+      this.controls.setDensityEnabled(workload.usesDensity);
+      this.controls.setPromptLabel(workload.inputLabel);
+      if (DEFAULT_INPUTS[id] && !/^\d|^all/.test(this.values.prompt)) {
+        this.values.prompt = DEFAULT_INPUTS[id];
+        this.controls.refresh();
+      } else if (workload.inputLabel === 'prompt' && /^(\d+-\d+|all)$/.test(this.values.prompt)) {
+        this.values.prompt = escapePrompt(workload.defaultInput);
+        this.controls.refresh();
+      }
+      await workload.load(session, DENSITIES[this.values.density] ?? 1 / 64, this.progress);
+      this.workload = workload;
+      await this.runNow();
+      if (workload instanceof Gpt2Workload && workload.id === 'tiny-pair')
+        await this.showTrainedPairExtras(workload);
+      else {
+        this.predictions.setExamples([]);
+        this.predictions.setAccuracy([], '');
+      }
+    });
+  }
+
+  /** Run the current input through both paths again (prompt changed, backend switched, device lost). */
+  run(): Promise<void> {
+    return this.enqueue('running', () => this.runNow());
+  }
+
+  private async runNow(): Promise<void> {
+    const { session, workload } = this;
+    if (!session || !workload) return;
+    this.app.status.setNote(
+      `running both paths on ${session.status.kind === 'webgpu' ? 'the GPU' : 'the CPU'}…`,
+    );
+    const result = await workload.run(session, unescapePrompt(this.values.prompt));
+    this.last = result;
+    this.onResult(result);
+    this.predictions.setPredictions(result.predictions);
+    this.app.status.setNote(result.summary);
+  }
+
+  switchBackend(): Promise<void> {
+    return this.enqueue('switching backend', async () => {
+      if (!this.session) return;
+      await this.session.switchTo(this.values.backend, this.progress);
+      // Layered networks are not loaded into the session: reload so they pick the new backend up.
+      await this.runNow();
+    });
+  }
+
+  /** The trained pair's examples (which model gets each right) and held-out accuracy from training. */
+  private async showTrainedPairExtras(w: Gpt2Workload): Promise<void> {
+    const rows: ExampleRow[] = examplePrompts(1).map((ex) => {
+      const ids = w.encode(ex.prompt);
+      const right = (weights: NonNullable<typeof w.dense>, path: 'dense' | 'sparse') => {
+        const logits = forwardCpu(weights, ids, { path, collectActivations: false }).logits;
+        const vocab = weights.config.vocabSize;
+        return w.tokenizer!.decode([argmax(logits, (ids.length - 1) * vocab, vocab)]) === ex.answer;
+      };
+      return {
+        title: TASKS.find((t) => t.name === ex.task)?.title ?? ex.task,
+        prompt: escapePrompt(ex.prompt),
+        answer: ex.answer,
+        denseRight: right(w.dense!, 'dense'),
+        sparseRight: right(w.sparse!, 'sparse'),
+      };
+    });
+    this.predictions.setExamples(rows);
+    try {
+      const metrics = (await (await fetch('models/tiny-pair/metrics.json')).json()) as TrainingMetrics;
+      const score = (run: 'dense' | 'sparse', task: string) =>
+        metrics.runs[run].heldOutScores.find((s) => s.task === task)?.accuracy ?? Number.NaN;
+      this.predictions.setAccuracy(
+        TASKS.map((t) => ({
+          task: t.title,
+          dense: score('dense', t.name),
+          sparse: score('sparse', t.name),
+          chance: t.chance,
+        })),
+        `${metrics.heldOut.perTask} held-out examples per task, measured by scripts/train.ts`,
+      );
+    } catch (err) {
+      this.showError(`could not read the training metrics: ${String(err)}`);
+    }
+  }
+}
+
+interface TrainingMetrics {
+  heldOut: { perTask: number };
+  runs: Record<'dense' | 'sparse', { heldOutScores: { task: string; accuracy: number }[] }>;
+}
