@@ -36,6 +36,8 @@ export interface SparsescopeApi {
     ): Promise<FrameStats & { p90: number; renderMedian: number }>;
     /** Destroy the GPU device as a driver reset would (the app should fall back to the CPU). */
     loseDevice(): boolean;
+    /** Camera position and orbit target (x, y, z, tx, ty, tz), rounded: tests check it is kept. */
+    camera(): number[];
     /** Resolves when every queued load/run has finished. */
     idle(): Promise<void>;
   };
@@ -181,6 +183,10 @@ const api: SparsescopeApi = {
     graphs: () => (app.results ? { sparse: app.results.sparseGraph, dense: app.results.denseGraph } : null),
     benchOrbit: (frames, detail) => app.view.benchOrbit(frames, detail),
     loseDevice: () => runner.session?.loseDeviceForTesting() ?? false,
+    camera: () => {
+      const { camera, controls: orbit } = app.view;
+      return [...camera.position.toArray(), ...orbit.target.toArray()].map((v) => Number(v.toFixed(4)));
+    },
     idle: () => runner.enqueue('idle', async () => {}),
   },
 };

@@ -80,7 +80,8 @@ test.beforeAll(async ({ browser }) => {
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  await open(page);
+  // The synthetic tiny preset: pruned by the density control (the trained default has fixed sparsity).
+  await open(page, '?model=tiny');
   await settle(page);
 });
 
@@ -91,10 +92,10 @@ test.afterAll(async () => {
 
 test('draws both networks: the canvas is not blank, the dense side is the denser', async () => {
   const counts = await page.evaluate(() => window.sparsescope.debug.counts());
-  expect(counts.sparse.nodes).toBeGreaterThan(500);
+  expect(counts.sparse.nodes).toBeGreaterThan(300);
   expect(counts.dense.nodes).toBe(counts.sparse.nodes);
   expect(counts.sparse.edges).toBeGreaterThan(100);
-  expect(counts.dense.edges).toBeGreaterThan(5 * counts.sparse.edges);
+  expect(counts.dense.edges).toBeGreaterThan(3 * counts.sparse.edges);
   const png = await page.screenshot({ path: 'test-results/scene-default.png' });
   if (SHOTS) {
     mkdirSync('docs/img', { recursive: true });
@@ -121,7 +122,7 @@ test('the overlays show a time for every timed layer of both networks, a total a
       .sparse.layers.filter((l) => l.timing)
       .map((l) => l.id),
   );
-  expect(timed.length).toBe(8); // attention and MLP of 4 blocks
+  expect(timed.length).toBe(5); // attention and MLP of 2 blocks, and the unembedding
   for (const side of ['sparse', 'dense']) {
     for (const id of timed) {
       const cell = page.locator(`.timing[data-side="${side}"][data-layer="${id}"]`);
@@ -133,7 +134,7 @@ test('the overlays show a time for every timed layer of both networks, a total a
   const timings = await page.evaluate(() => window.sparsescope.timings);
   expect(timings.some((t) => t.path === 'sparse') && timings.some((t) => t.path === 'dense')).toBe(true);
   await expect(page.locator('.headline-speedup')).toContainText('×');
-  await expect(page.locator('.headline-source')).toContainText(/cost model|GPU timestamps|wall clock/);
+  await expect(page.locator('.headline-source')).toContainText('GPU timestamps');
 });
 
 test('a drag changes the picture', async () => {
@@ -213,6 +214,7 @@ test('changing density changes the sparse network and leaves the dense one', asy
   const before = await page.evaluate(() => window.sparsescope.debug.counts());
   const density = page.getByRole('combobox', { name: 'density' });
   await density.selectOption('1/4');
+  await page.evaluate(() => window.sparsescope.debug.idle());
   await expect
     .poll(async () => (await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges)
     .toBeGreaterThan(before.sparse.edges);
@@ -239,7 +241,7 @@ test('orbit frame time (benchmark: logged, not asserted)', async ({ browser }) =
   const results: Record<string, unknown> = {};
   for (const [name, query] of [
     ['default', ''],
-    ['100k edges', '?neurons=80'],
+    ['100k edges', '?model=tiny&neurons=128'],
   ]) {
     await open(bench, query);
     await settle(bench);
