@@ -1,11 +1,21 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { datasetsPlugin } from './scripts/datasetsPlugin.js';
 
 // One config for the app (vite), the unit tier and the GPU tier (vitest projects).
 export default defineConfig({
-  server: { port: 5173, strictPort: false },
+  // End-to-end runs serve without live reload: a file saved mid-test must not reload the page under test.
+  server: { port: 5173, strictPort: false, hmr: process.env.SPARSESCOPE_E2E ? false : undefined },
   preview: { port: 4173 },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
   worker: { format: 'es' },
+  // /datasets/graph-challenge-dnn/* from <repo>/../shared/data (or $SPARSESCOPE_DATA), copied into builds.
+  plugins: [
+    datasetsPlugin({
+      repoRoot: fileURLToPath(new URL('.', import.meta.url)),
+      datasets: ['graph-challenge-dnn'],
+    }),
+  ],
   test: {
     projects: [
       {

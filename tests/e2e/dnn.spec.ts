@@ -1,0 +1,131 @@
+// The Graph Challenge sparse DNN in the app: the built-in example (served from the shared data folder by
+// vite.config.ts's dataset plugin) opened by URL, 32 images run through the sparse and the dense path on
+// WebGPU, then on the CPU worker. Images 280–311 hold two of the 19 true categories (287 and 295); the dense
+// path over 32 images is 2 GFLOP, a few seconds on SwiftShader.
+//
+// SCENE_SCREENSHOTS=1 also writes docs/img/dnn.png. Load and run times are logged (never asserted).
+
+import { mkdirSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+
+const SHOTS = process.env.SCENE_SCREENSHOTS === '1';
+const LAYERS = 30;
+
+/** Opens the page, collects console errors and main-thread long tasks, and waits for the first run. */
+async function openDnn(page: Page, query: string, errors: string[]): Promise<string> {
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`/?model=graph-challenge-dnn&input=280-311${query}`);
+  await page.waitForFunction(() => window.sparsescope !== undefined);
+  await page.waitForFunction(() => /^images 280/.test(window.sparsescope.last?.summary ?? ''), null, {
+    timeout: 100_000,
+  });
+  await page.evaluate(() => window.sparsescope.debug.idle());
+  return page.evaluate(() => window.sparsescope.last!.summary);
+}
+
+/** The sparsescope.dnn.* measures and the long tasks, for the log. */
+async function loadReport(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const parts = performance
+      .getEntriesByType('measure')
+      .filter((m) => m.name.startsWith('sparsescope.dnn.'))
+      .map((m) => {
+        const detail = (m as PerformanceMeasure).detail as Record<string, number> | null;
+        const extra = detail
+          ? ` (${Object.entries(detail)
+              .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+              .join(', ')})`
+          : '';
+        return `${m.name.slice('sparsescope.dnn.'.length)} ${m.duration.toFixed(0)} ms${extra}`;
+      });
+    const long = (window as unknown as { longTasks: number[] }).longTasks;
+    parts.push(`long tasks: ${long.length}, longest ${Math.max(0, ...long).toFixed(0)} ms`);
+    return parts.join(' · ');
+  });
+}
+
+async function expectLayerTimes(page: Page, source: string): Promise<void> {
+  const timed = await page.evaluate(() =>
+    window.sparsescope.debug
+      .graphs()!
+      .sparse.layers.filter((l) => l.timing)
+      .map((l) => l.id),
+  );
+  expect(timed).toHaveLength(LAYERS);
+  for (const side of ['sparse', 'dense']) {
+    for (const id of timed) {
+      const cell = page.locator(`.timing[data-side="${side}"][data-layer="${id}"]`);
+      await expect(cell).toHaveCount(1);
+      expect(Number(await cell.getAttribute('data-ms'))).toBeGreaterThan(0);
+    }
+  }
+  const timings = await page.evaluate(() => window.sparsescope.timings);
+  expect(timings).toHaveLength(2 * LAYERS);
+  expect(timings.every((t) => t.op === 'dnn' && t.source === source)).toBe(true);
+  await expect(page.locator('.headline-speedup')).toContainText('×');
+}
+
+test('Graph Challenge DNN on WebGPU: right categories, a time beside every layer of both networks', async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  const errors: string[] = [];
+  const t0 = Date.now();
+  const summary = await openDnn(page, '', errors);
+  console.log(`webgpu: ${((Date.now() - t0) / 1000).toFixed(1)} s to the first result · ${summary}`);
+  console.log(`webgpu: ${await loadReport(page)}`);
+  expect(summary).toContain('categories 287, 295 = truth ✓');
+  expect(summary).toContain('WebGPU');
+  expect(summary).toMatch(/sparse [\d.]+e\d+ edges\/s .* dense [\d.]+e\d+ edges\/s/);
+  await expect(page.locator('#status')).toContainText('WebGPU');
+  await expectLayerTimes(page, 'gpu-timestamp');
+
+  // Both networks drawn, same weights: the same (nonzero) edges on both sides.
+  const counts = await page.evaluate(() => window.sparsescope.debug.counts());
+  expect(counts.sparse.edges).toBeGreaterThan(0);
+  expect(counts.dense.edges).toBe(counts.sparse.edges);
+  expect(counts.sparse.nodes).toBe(counts.dense.nodes);
+  const shownEdges = await page
+    .locator('.net-title[data-side="sparse"] .net-counts')
+    .getAttribute('data-edges');
+  expect(Number(shownEdges)).toBe(counts.sparse.edges);
+  await expect(page.locator('.net-title[data-side="sparse"] .net-name')).toHaveText(
+    'Sparse DNN (1/32 of weights)',
+  );
+  await expect(page.locator('.net-title[data-side="dense"] .net-name')).toHaveText(
+    'Dense storage (same weights)',
+  );
+  // The surviving images light the scene: their labels are the "tokens".
+  const tokens = await page.evaluate(() => window.sparsescope.last!.scene.activations?.sparse?.tokens);
+  expect(tokens).toEqual(['img 287', 'img 295']);
+
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: 'test-results/dnn.png' });
+  if (SHOTS) {
+    mkdirSync('docs/img', { recursive: true });
+    await page.screenshot({ path: 'docs/img/dnn.png' });
+  }
+  await expect(page.locator('#app-error')).toBeHidden();
+  expect(errors, 'console errors').toEqual([]);
+});
+
+test('Graph Challenge DNN on the CPU worker: the same categories, wall-clock times', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors: string[] = [];
+  const summary = await openDnn(page, '&backend=cpu', errors);
+  console.log(`cpu: ${summary}`);
+  console.log(`cpu: ${await loadReport(page)}`);
+  expect(summary).toContain('categories 287, 295 = truth ✓');
+  expect(summary).toContain('CPU');
+  await expectLayerTimes(page, 'wall');
+  await expect(page.locator('#app-error')).toBeHidden();
+  expect(errors, 'console errors').toEqual([]);
+});
