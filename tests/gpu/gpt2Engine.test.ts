@@ -48,8 +48,12 @@ describe('WebGPU GPT-2 engine', () => {
       const cpu = forwardCpu(path === 'dense' ? dense : sparse, tokens, { path });
       expectClose(gpu.logits, cpu.logits, 1e-4, 1e-3);
       expect(gpu.activations.residual).toHaveLength(cpu.activations.residual.length);
-      gpu.activations.residual.forEach((r, l) => expectClose(r, cpu.activations.residual[l], 1e-4, 1e-3));
-      gpu.activations.mlp.forEach((r, l) => expectClose(r, cpu.activations.mlp[l], 1e-4, 1e-3));
+      gpu.activations.residual.forEach((r, l) => {
+        expectClose(r, cpu.activations.residual[l], 1e-4, 1e-3);
+      });
+      gpu.activations.mlp.forEach((r, l) => {
+        expectClose(r, cpu.activations.mlp[l], 1e-4, 1e-3);
+      });
       const nLayer = dense.config.nLayer;
       for (let l = 0; l < nLayer; l++) {
         for (const op of ['attn', 'mlp', 'qkv', 'fc']) {

@@ -27,7 +27,9 @@ describe('Session', () => {
     expect(session.status.reason).toMatch(/lost/);
     expect(events.at(-1)?.[1]).toBe('fallback');
     expect(after.dense.timings.some((t) => t.op === 'attn' && t.source === 'wall')).toBe(true);
-    after.dense.logits.forEach((v, i) => expect(v).toBeCloseTo(before.dense.logits[i], 3));
+    after.dense.logits.forEach((v, i) => {
+      expect(v).toBeCloseTo(before.dense.logits[i], 3);
+    });
     session.dispose();
   });
 

@@ -35,7 +35,9 @@ describe('CPU backend', () => {
       const step = await backend.forward([tokens[i]], { path: 'sparse', append: true, logits: 'last' });
       expect(step.logits.length).toBe(vocab);
       const expected = full.logits.subarray(i * vocab, (i + 1) * vocab);
-      step.logits.forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
+      step.logits.forEach((v, j) => {
+        expect(v).toBeCloseTo(expected[j], 5);
+      });
     }
   });
 

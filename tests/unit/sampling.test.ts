@@ -12,7 +12,9 @@ describe('sampling', () => {
     const p = softmax([1, 2, 3]);
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     const q = softmax([1001, 1002, 1003]);
-    p.forEach((v, i) => expect(q[i]).toBeCloseTo(v, 12));
+    p.forEach((v, i) => {
+      expect(q[i]).toBeCloseTo(v, 12);
+    });
   });
 
   it('top-k lists the most likely tokens with probabilities', () => {
