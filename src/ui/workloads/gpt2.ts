@@ -5,7 +5,7 @@ import type { Session } from '../../engine/session';
 import { softmax, topK } from '../../math/sampling';
 import type { ForwardResult } from '../../math/transformer';
 import { type Gpt2PresetName, presetConfig } from '../../model/config';
-import { fractionLabel, graphFromGpt2, type LayerActivations } from '../../model/graph';
+import { graphFromGpt2, type LayerActivations } from '../../model/graph';
 import { loadHfGpt2 } from '../../model/hfGpt2';
 import { initGpt2 } from '../../model/init';
 import { sparsifyModel } from '../../model/sparsify';
