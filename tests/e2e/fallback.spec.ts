@@ -28,7 +28,11 @@ test('losing the GPU device falls back to the CPU without losing anything the us
   await expect(page.getByRole('textbox', { name: 'prompt' })).toHaveValue('hello sparse');
   await expect(page.getByRole('combobox', { name: 'density' })).toHaveValue('1/16');
   expect((await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges).toBe(edgesBefore);
-  expect(await cameraAtRest(page)).toEqual(cameraBefore);
+  // Orbit damping may still be creeping by a few thousandths; a reset view would move it by tens.
+  const cameraAfter = await cameraAtRest(page);
+  cameraAfter.forEach((v, i) => {
+    expect(v).toBeCloseTo(cameraBefore[i], 1);
+  });
 
   // And the app still runs new prompts, on the CPU.
   await setPrompt(page, 'still here');
