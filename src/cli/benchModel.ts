@@ -64,6 +64,8 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
   const densities = numberListFlag(args, 'densities', [1 / 4, 1 / 16, 1 / 64]);
   const decodeAt = Math.min(numberFlag(args, 'decode-at', 64), config.nCtx - 1);
   const samples = numberFlag(args, 'samples', 3);
+  // --sparse-embeddings: prune the tied embedding too, so the sparse path's unembedding is CSR as well.
+  const embeddings = args.flags.has('sparse-embeddings');
   const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
   const backend: Backend =
     opened.kind === 'webgpu' ? new WebGpuBackend(opened.ctx) : new CpuBackend(opened.reason);
@@ -76,7 +78,7 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
   const records: ModelBenchRecord[] = [];
   for (const density of densities) {
     const t0 = performance.now();
-    await backend.prepare(makePair(model.weights, density));
+    await backend.prepare(makePair(model.weights, density, 4, embeddings));
     console.log(
       `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
@@ -144,7 +146,7 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
   if (jsonPath) {
     writeFileSync(
       jsonPath,
-      `${JSON.stringify({ model: model.name, config, date: new Date().toISOString(), records }, null, 1)}\n`,
+      `${JSON.stringify({ model: model.name, config, embeddings, date: new Date().toISOString(), records }, null, 1)}\n`,
     );
     console.log(`wrote ${jsonPath}`);
   }

@@ -40,8 +40,13 @@ export function loadModel(spec: string, seed = 0): LoadedModel {
 }
 
 /** The dense model and its weight-sparse twin (top-k |w| per matrix, at least `minPerNeuron` per neuron). */
-export function makePair(dense: Gpt2Weights, density: number | 'exact', minPerNeuron = 4): ModelPair {
-  return { dense, sparse: sparsifyModel(dense, { density, minPerNeuron }) };
+export function makePair(
+  dense: Gpt2Weights,
+  density: number | 'exact',
+  minPerNeuron = 4,
+  includeEmbeddings = false,
+): ModelPair {
+  return { dense, sparse: sparsifyModel(dense, { density, minPerNeuron, includeEmbeddings }) };
 }
 
 /** GPT-2's BPE for the 50257-token vocabulary; other vocabularies need --tokens. */

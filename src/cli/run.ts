@@ -81,7 +81,12 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     throw new UsageError(`this model's vocabulary (${config.vocabSize}) has no tokenizer: use --tokens`);
   else throw new UsageError('give --prompt TEXT or --tokens 1,2,3');
   if (tokens.length === 0) throw new UsageError('the prompt encodes to no tokens');
-  const pair = makePair(model.weights, density, numberFlag(args, 'min-per-neuron', 4));
+  const pair = makePair(
+    model.weights,
+    density,
+    numberFlag(args, 'min-per-neuron', 4),
+    args.flags.has('sparse-embeddings'),
+  );
   const loadMs = performance.now() - t0;
 
   const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));

@@ -101,3 +101,20 @@ describe('WebGPU GPT-2 engine', () => {
     await expect(backend.forward(long, { path: 'dense' })).rejects.toThrow(/context/);
   });
 });
+
+describe('WebGPU GPT-2 engine, pruned embeddings', () => {
+  it('the sparse path with a CSR unembedding matches the CPU forward pass', async () => {
+    const ctx = await gpuContext();
+    const dense = perturbed(initGpt2(presetConfig('test'), { seed: 9, std: 0.2 }), 10);
+    const sparse = sparsifyModel(dense, { density: 0.3, includeEmbeddings: true });
+    expect(sparse.wteCsr).toBeDefined();
+    const backend = new WebGpuBackend(ctx);
+    await backend.prepare({ dense, sparse });
+    const tokens = [4, 8, 15, 16, 22];
+    const gpu = await withErrorScopes(ctx.device, () =>
+      backend.forward(tokens, { path: 'sparse', activations: false }),
+    );
+    expectClose(gpu.logits, forwardCpu(sparse, tokens, { path: 'sparse' }).logits, 1e-4, 1e-3);
+    backend.dispose();
+  });
+});

@@ -33,6 +33,8 @@ export interface GpuModel {
   wpe: GPUBuffer;
   lnfg: GPUBuffer;
   lnfb: GPUBuffer;
+  /** Sparse path with pruned embeddings: the tied unembedding as CSR (else the dense wte is used). */
+  unembedCsr?: CsrBuffers;
   blocks: GpuBlock[];
   bytes: number;
   destroy(): void;
@@ -113,8 +115,15 @@ export function uploadModel(
       vcache: cache('vcache'),
     };
   });
+  let unembedCsr: CsrBuffers | undefined;
+  if (path === 'sparse' && weights.wteCsr) {
+    unembedCsr = spmm.upload(device, weights.wteCsr, `${prefix}.unembed.csr`);
+    owned.push(unembedCsr);
+    bytes += 4 * (weights.wteCsr.rows + 1) + 8 * weights.wteCsr.nnz;
+  }
   return {
     path,
+    unembedCsr,
     wte: up(`${prefix}.wte`, weights.wte),
     wpe: up(`${prefix}.wpe`, weights.wpe),
     lnfg: up(`${prefix}.lnf.g`, weights.lnf.g),
