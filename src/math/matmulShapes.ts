@@ -1,5 +1,5 @@
-// Argument checks shared by the dense CPU kernels (matmulRef, matmulFast's JS path, matmulWasm), so they
-// all reject the same malformed calls with the same messages.
+// Argument checks shared by the CPU kernels (dense: matmulRef, matmulJs, matmulWasm; CSR: spmmRef, spmmJs,
+// spmmWasm), so they all reject the same malformed calls with the same messages.
 // x: (B, K) row-major, w: (N, K) out×in, bias: (N) or null, out: (B, N); arrays may be longer than needed.
 
 export function checkMatmulShapes(
@@ -27,4 +27,20 @@ export function matmulOutput(batch: number, n: number, out?: Float32Array): Floa
   const y = out ?? new Float32Array(batch * n);
   if (y.length < batch * n) throw new RangeError(`matmul: out has ${y.length} values, needs ${batch}×${n}`);
   return y;
+}
+
+/** SpMM arguments: x (B, K) exactly, bias (N) exactly, for W (N, K) as CSR. */
+export function checkSpmmShapes(
+  x: Float32Array,
+  csr: { rows: number; cols: number },
+  bias: Float32Array | null,
+  batch: number,
+): void {
+  if (!Number.isInteger(batch) || batch < 0) throw new Error(`spmm: batch ${batch} is not a count`);
+  if (x.length !== batch * csr.cols) {
+    throw new Error(`spmm: x has ${x.length} values, expected batch × K = ${batch}×${csr.cols}`);
+  }
+  if (bias && bias.length !== csr.rows) {
+    throw new Error(`spmm: bias has ${bias.length} values, expected N = ${csr.rows}`);
+  }
 }

@@ -2,23 +2,15 @@
 // CPU backend's kernel (spmmFast).
 // x: (B, K) row-major, W: (N, K) out×in as CSR over output rows, bias: (N) or null, y: (B, N) row-major.
 // y = act(x · Wᵀ + bias), act per src/math/activations.ts (the kernels' fused epilogue).
+
 import { type ActivationName, applyActivation } from './activations';
 import type { CsrMatrix } from './csr';
+import { checkSpmmShapes } from './matmulShapes';
 import { WasmMemoryError } from './wasm/heap';
 import { spmmWasm, wasmSpmmAvailable } from './wasm/spmmWasm';
 
 /** Batch rows that spmmFast processes per pass over the CSR arrays (each nonzero is reused this often). */
 export const SPMM_FAST_TILE = 8;
-
-function checkShapes(x: Float32Array, csr: CsrMatrix, bias: Float32Array | null, batch: number): void {
-  if (!Number.isInteger(batch) || batch < 0) throw new Error(`spmm: batch ${batch} is not a count`);
-  if (x.length !== batch * csr.cols) {
-    throw new Error(`spmm: x has ${x.length} values, expected batch × K = ${batch}×${csr.cols}`);
-  }
-  if (bias && bias.length !== csr.rows) {
-    throw new Error(`spmm: bias has ${bias.length} values, expected N = ${csr.rows}`);
-  }
-}
 
 /** Oracle: every output accumulated in f64, then bias, rounded to f32, then the activation. */
 export function spmmRef(
@@ -29,7 +21,7 @@ export function spmmRef(
   activation: ActivationName = 'none',
   clampMax = 32,
 ): Float32Array {
-  checkShapes(x, csr, bias, batch);
+  checkSpmmShapes(x, csr, bias, batch);
   const { rows, cols, rowPtr, colIdx, values } = csr;
   const y = new Float32Array(batch * rows);
   for (let b = 0; b < batch; b++) {
@@ -84,7 +76,7 @@ export function spmmJs(
   clampMax = 32,
   out?: Float32Array,
 ): Float32Array {
-  checkShapes(x, csr, bias, batch);
+  checkSpmmShapes(x, csr, bias, batch);
   const { rows: N, cols: K, rowPtr, colIdx, values } = csr;
   if (out && out.length !== batch * N) {
     throw new Error(`spmm: out has ${out.length} values, expected batch × N = ${batch}×${N}`);

@@ -8,8 +8,10 @@
 //   yT (N·Bp f32) | y (Bp·N f32)
 // The three CSR arrays are skipped when the matrix is resident (keepCsrResident: one block holding
 // rowPtr, colIdx, values in that order), under the policy of heap.ts.
+
 import type { ActivationName } from '../activations';
 import type { CsrMatrix } from '../csr';
+import { checkSpmmShapes } from '../matmulShapes';
 import { geluInWasmMemory } from './gemmWasm';
 import {
   align16,
@@ -104,16 +106,6 @@ export function keepCsrResident(csr: CsrMatrix): boolean {
   return reserveResident(csr, csrLayout(csr).bytes, (ptr) => copyCsr(csr, ptr));
 }
 
-function checkShapes(x: Float32Array, csr: CsrMatrix, bias: Float32Array | null, batch: number): void {
-  if (!Number.isInteger(batch) || batch < 0) throw new Error(`spmm: batch ${batch} is not a count`);
-  if (x.length !== batch * csr.cols) {
-    throw new Error(`spmm: x has ${x.length} values, expected batch × K = ${batch}×${csr.cols}`);
-  }
-  if (bias && bias.length !== csr.rows) {
-    throw new Error(`spmm: bias has ${bias.length} values, expected N = ${csr.rows}`);
-  }
-}
-
 /**
  * spmmFast's contract, computed by the SIMD kernel (f32 accumulation in CSR order, then bias):
  * |y − spmmRef| ≤ 1e-5·√(nnz per row)·max|x|·max|w| + 1e-6·|y|, + 2.4e-7·|pre-activation| for GELU
@@ -129,7 +121,7 @@ export function spmmWasm(
   clampMax = 32,
   out?: Float32Array,
 ): Float32Array {
-  checkShapes(x, csr, bias, batch);
+  checkSpmmShapes(x, csr, bias, batch);
   const { rows: N, cols: K } = csr;
   if (out && out.length !== batch * N) {
     throw new Error(`spmm: out has ${out.length} values, expected batch × N = ${batch}×${N}`);
