@@ -1,6 +1,5 @@
 // Buffer helpers: labelled creation, uploads and pooled readback.
 
-export const STORAGE = 0x80; // GPUBufferUsage.STORAGE (numeric so pure modules can import this file)
 const USAGE = {
   STORAGE: 0x0080,
   COPY_SRC: 0x0004,

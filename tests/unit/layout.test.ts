@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsrMatrix } from '../../src/math/csr';
 import { DenseWeights, forEachInRow, type NetworkGraph } from '../../src/model/graph';
-import { syntheticGraphPair } from '../../src/model/graphSynthetic';
 import { buildEdgeBuffers, edgesTouching } from '../../src/scene/edges';
 import {
   layoutNetwork,
@@ -11,6 +10,7 @@ import {
   type Selection,
   selectNeurons,
 } from '../../src/scene/layout';
+import { microGraphPair } from './sceneFixtures';
 
 /** in (4) → hidden (100) → out (3); hidden neuron 42 is a hub, neuron 7 has the largest weights. */
 function hubGraph(): NetworkGraph {
@@ -73,7 +73,7 @@ describe('selectNeurons', () => {
 });
 
 describe('layoutNetwork', () => {
-  const { sparse, dense } = syntheticGraphPair('micro', 1 / 8);
+  const { sparse, dense } = microGraphPair(1 / 8);
   const selection = selectNeurons(sparse, { perLayer: 12 });
 
   it('places one node per displayed neuron, layer by layer up the y axis', () => {
@@ -171,7 +171,7 @@ describe('orderByBarycenter', () => {
 });
 
 describe('buildEdgeBuffers', () => {
-  const { sparse, dense } = syntheticGraphPair('micro', 1 / 8);
+  const { sparse, dense } = microGraphPair(1 / 8);
   const selection = selectNeurons(sparse, { perLayer: 10 });
 
   /** Brute force: every stored weight whose both neurons are on screen. */

@@ -13,17 +13,13 @@ import {
   weightAt,
   weightCounts,
 } from '../../src/model/graph';
-import {
-  pruneTopK,
-  SYNTHETIC_PRESETS,
-  syntheticGpt2,
-  syntheticGraphPair,
-} from '../../src/model/graphSynthetic';
+import { initGpt2 } from '../../src/model/init';
 import { inspectNeuron } from '../../src/scene/inspect';
+import { MICRO, microGraphPair } from './sceneFixtures';
 
 describe('graphFromGpt2', () => {
-  const config = SYNTHETIC_PRESETS.micro; // 2 blocks, d 16, MLP 64, 2 heads, vocab 24
-  const { sparse, dense, model, sparseModel } = syntheticGraphPair('micro', 1 / 8, 3, true);
+  const config = MICRO;
+  const { sparse, dense, model, sparseModel } = microGraphPair(1 / 8, 3, true);
 
   it('has token, embedding, five layers per block and logits, wired by the block matrices', () => {
     expect(sparse.layers.map((l) => l.id)).toEqual([
@@ -49,7 +45,7 @@ describe('graphFromGpt2', () => {
   });
 
   it('leaves the vocabulary out unless an embedding is given, and builds CSR from stored zeros', () => {
-    const m = syntheticGpt2(config, 5);
+    const m = initGpt2(config, { seed: 5 });
     const w = m.blocks[0].qkv.w;
     for (let i = 0; i < w.length; i += 2) w[i] = 0;
     const g = graphFromGpt2(m, { sparse: true });
@@ -107,32 +103,8 @@ describe('edge matrix access', () => {
   });
 });
 
-describe('pruneTopK', () => {
-  it('keeps the largest |w| (⌈density·size⌉ of them) and at least 4 per output neuron', () => {
-    const rng = new Rng(2);
-    const n = 40;
-    const k = 50;
-    const w = rng.normalArray(n * k);
-    // Row 3 is tiny: global top-k would keep nothing of it.
-    for (let c = 0; c < k; c++) w[3 * k + c] *= 1e-3;
-    const density = 1 / 32;
-    const csr = pruneTopK(w, n, k, density);
-    const keep = Math.ceil(density * n * k);
-    for (let r = 0; r < n; r++) expect(csr.rowLength(r)).toBeGreaterThanOrEqual(4);
-    expect(csr.nnz).toBeGreaterThanOrEqual(keep);
-    // Outside the floor rows, nothing dropped is larger than the smallest globally kept weight.
-    const kept = csr.toDense();
-    const sorted = Array.from(w, Math.abs).sort((a, b) => b - a);
-    const threshold = sorted[keep - 1];
-    for (let i = 0; i < w.length; i++) {
-      if (Math.abs(w[i]) > threshold) expect(kept[i]).toBe(w[i]);
-      if (kept[i] !== 0) expect(kept[i]).toBe(w[i]);
-    }
-  });
-});
-
 describe('inspectNeuron', () => {
-  const { sparse, dense } = syntheticGraphPair('micro', 1 / 8, 4);
+  const { sparse, dense } = microGraphPair(1 / 8, 4);
 
   it('counts fan-in and fan-out from the matrices and compares with the twin', () => {
     const info = inspectNeuron(sparse, 'b0.mlp', 5, { twin: dense });
