@@ -108,14 +108,14 @@ export class AppRunner {
       this.workload?.dispose();
       this.workload = null;
       const id = this.values.model;
-      const workload = this.opened.get(id) ?? (await createBuiltin(id, escapePrompt(this.values.prompt)));
+      const workload = this.opened.get(id) ?? (await createBuiltin(id));
       this.controls.setDensityEnabled(workload.usesDensity);
       this.controls.setPromptLabel(workload.inputLabel);
-      if (DEFAULT_INPUTS[id] && !/^\d|^all/.test(this.values.prompt)) {
-        this.values.prompt = DEFAULT_INPUTS[id];
-        this.controls.refresh();
-      } else if (workload.inputLabel === 'prompt' && /^(\d+-\d+|all)$/.test(this.values.prompt)) {
-        this.values.prompt = escapePrompt(workload.defaultInput);
+      // The input box holds a prompt for language models and an image range for layered networks:
+      // keep what the user typed when it fits the new model, else start from the model's default.
+      const isRange = /^(\d+(-\d+)?|all)$/.test(this.values.prompt.trim());
+      if (isRange !== (workload.inputLabel !== 'prompt')) {
+        this.values.prompt = DEFAULT_INPUTS[id] ?? escapePrompt(workload.defaultInput);
         this.controls.refresh();
       }
       await workload.load(session, DENSITIES[this.values.density] ?? 1 / 64, this.progress);
@@ -152,7 +152,8 @@ export class AppRunner {
     return this.enqueue('switching backend', async () => {
       if (!this.session) return;
       await this.session.switchTo(this.values.backend, this.progress);
-      // Layered networks are not loaded into the session: reload so they pick the new backend up.
+      // switchTo re-prepared a language model on the new backend; a layered network picks up the
+      // session's backend on its next run.
       await this.runNow();
     });
   }

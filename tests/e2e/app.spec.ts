@@ -59,3 +59,14 @@ test('a model that is not there gives a clear message and the app keeps working'
   expect((await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });
+
+test('switching from the layered network back to a language model restores a prompt', async ({ page }) => {
+  const errors = collectErrors(page);
+  await openApp(page, '?model=graph-challenge-dnn&prompt=287-295');
+  await expect(page.locator('#status')).toContainText('287, 295');
+  await page.getByRole('combobox', { name: 'model' }).selectOption({ label: 'tiny pair, trained (default)' });
+  await idle(page);
+  await expect(page.getByRole('textbox', { name: 'prompt' })).toHaveValue(/set\(\)/);
+  await expect(page.locator('.pred-sparse .pred-token').first()).toHaveText('.');
+  expect(errors).toEqual([]);
+});

@@ -1,4 +1,5 @@
 // The models the app can open: built-ins by id (the ?model= values), and workloads made from user files.
+import { DEFAULT_PROMPT } from '../appState';
 import { Gpt2Workload } from './gpt2';
 import type { Workload } from './workload';
 
@@ -13,10 +14,10 @@ export const DEFAULT_INPUTS: Record<string, string> = {
   'graph-challenge-dnn': '280-311',
 };
 
-export async function createBuiltin(id: string, defaultPrompt: string): Promise<Workload> {
+export async function createBuiltin(id: string): Promise<Workload> {
   switch (id) {
     case 'tiny-pair':
-      return new Gpt2Workload(id, { kind: 'trained-pair', baseUrl: 'models/tiny-pair' }, defaultPrompt);
+      return new Gpt2Workload(id, { kind: 'trained-pair', baseUrl: 'models/tiny-pair' }, DEFAULT_PROMPT);
     case 'tiny':
     case 'gpt2-small':
       return new Gpt2Workload(id, { kind: 'preset', preset: id }, 'Hello, sparse world');
