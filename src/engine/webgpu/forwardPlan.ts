@@ -1,5 +1,5 @@
 // A forward plan: every dispatch of one GPT-2 forward pass for T new tokens on one path, bound once to
-// buffers allocated once. Plans are cached per (path, T, logits mode); a call only writes the tokens and
+// buffers allocated once. Plans are cached per (path, T, logits mode, activations); a call only writes the tokens and
 // the start position, encodes, and reads back one staging buffer.
 import { storageBuffer, uniformU32 } from '../../gpu/buffers';
 import type { AttentionKernel } from '../../gpu/kernels/attention';
@@ -144,10 +144,10 @@ export function buildForwardPlan(
       copy: { src: h, srcOffset: 4 * (t - 1) * d, dst: last, dstOffset: 0, size: 4 * d },
     });
   }
-  const unembed = kernels.dense.bind(
-    { x: last, w: model.wte, y: logits },
-    { batch: logitRows, n: vocabSize, k: d },
-  );
+  // Tied unembedding: CSR when the sparse twin's embedding was pruned too, else the dense wte.
+  const unembed = model.unembedCsr
+    ? kernels.sparse.bind({ x: last, csr: model.unembedCsr, y: logits }, { batch: logitRows }, 'auto')
+    : kernels.dense.bind({ x: last, w: model.wte, y: logits }, { batch: logitRows, n: vocabSize, k: d });
   pass(nLayer, 'unembed', [unembed], true);
   copy(logits, logitsOffset, 4 * logitRows * vocabSize);
 
