@@ -5,10 +5,11 @@ import { storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { chooseDenseVariant, DenseMatmul, type DenseVariant } from '../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { GpuTimer } from '../gpu/timer';
 import { Rng } from '../math/rng';
 import { randomCsr } from './matrices';
 import { gbps, gflops, matmulBytes, matmulFlops } from './stats';
-import { type TimingOptions, timeDispatches } from './timeDispatch';
+import { type TimingOptions, type TimingResult, timeDispatches } from './timeDispatch';
 
 export interface Shape {
   n: number; // output neurons
@@ -92,60 +93,82 @@ export async function runKernelSweep(
   };
   const base = { backend: 'webgpu' as const, adapter: ctx.adapterLabel };
 
-  for (const shape of config.shapes) {
-    const { n, k } = shape;
-    const label = shape.label ?? `${n}×${k}`;
-    const bias = uploadStorage(device, 'Bench.bias', rng.uniformArray(n));
-    for (const batch of config.batches) {
-      const x = uploadStorage(device, 'Bench.x', rng.uniformArray(batch * k));
-      const y = storageBuffer(device, 'Bench.y', 4 * batch * n);
-      const record = (path: 'dense' | 'sparse', variant: string, density: number, nnz: number, t: Timing) => {
-        const flops = matmulFlops(path, n, k, batch, nnz);
-        const bytes = matmulBytes(path, n, k, batch, nnz);
-        records.push({
-          ...base,
-          path,
-          variant,
-          shape: label,
-          n,
-          k,
-          batch,
-          density,
-          nnz,
-          medianMs: t.medianMs,
-          p10Ms: t.p10Ms,
-          p90Ms: t.p90Ms,
-          gflops: gflops(flops, t.medianMs),
-          gbps: gbps(bytes, t.medianMs),
-          repeats: t.repeats,
-          samples: t.samples,
-          timer: t.timer,
-        });
-        done++;
-      };
+  // One timer for the whole sweep; every buffer is released even when a point fails or is cancelled.
+  const timer = new GpuTimer(device, 4);
+  const live = new Set<{ destroy(): void }>();
+  const track = <T extends { destroy(): void }>(b: T): T => {
+    live.add(b);
+    return b;
+  };
+  const release = (b: { destroy(): void }) => {
+    b.destroy();
+    live.delete(b);
+  };
+  try {
+    for (const shape of config.shapes) {
+      const { n, k } = shape;
+      const label = shape.label ?? `${n}×${k}`;
+      const bias = track(uploadStorage(device, 'Bench.bias', rng.uniformArray(n)));
+      for (const batch of config.batches) {
+        const x = track(uploadStorage(device, 'Bench.x', rng.uniformArray(batch * k)));
+        const y = track(storageBuffer(device, 'Bench.y', 4 * batch * n));
+        const record = (
+          path: 'dense' | 'sparse',
+          variant: string,
+          density: number,
+          nnz: number,
+          t: TimingResult,
+        ) => {
+          const flops = matmulFlops(path, n, k, batch, nnz);
+          const bytes = matmulBytes(path, n, k, batch, nnz);
+          records.push({
+            ...base,
+            path,
+            variant,
+            shape: label,
+            n,
+            k,
+            batch,
+            density,
+            nnz,
+            medianMs: t.medianMs,
+            p10Ms: t.p10Ms,
+            p90Ms: t.p90Ms,
+            gflops: gflops(flops, t.medianMs),
+            gbps: gbps(bytes, t.medianMs),
+            repeats: t.repeats,
+            samples: t.samples,
+            timer: t.timer,
+          });
+          done++;
+        };
 
-      const w = uploadStorage(device, 'Bench.w', rng.uniformArray(n * k));
-      const denseVariants: ('auto' | 'naive')[] = config.naive ? ['auto', 'naive'] : ['auto'];
-      for (const variant of denseVariants) {
-        step(`dense ${variant} ${label} batch ${batch}`);
-        const d = dense.bind({ x, w, bias, y }, { batch, n, k }, variant);
-        const t = await timeDispatches(device, [d], config.timing);
-        record('dense', kernelName(d.label, variant), 1, n * k, t);
-      }
-      w.destroy();
+        const w = track(uploadStorage(device, 'Bench.w', rng.uniformArray(n * k)));
+        const denseVariants: ('auto' | 'naive')[] = config.naive ? ['auto', 'naive'] : ['auto'];
+        for (const variant of denseVariants) {
+          step(`dense ${variant} ${label} batch ${batch}`);
+          const d = dense.bind({ x, w, bias, y }, { batch, n, k }, variant);
+          const t = await timeDispatches(device, [d], config.timing, timer);
+          record('dense', kernelName(d.label, variant), 1, n * k, t);
+        }
+        release(w);
 
-      for (const density of config.densities) {
-        step(`sparse ${label} batch ${batch} density ${density}`);
-        const csr = sparse.upload(device, randomCsr(rng, n, k, density), 'Bench.csr');
-        const d = sparse.bind({ x, csr, bias, y }, { batch });
-        const t = await timeDispatches(device, [d], config.timing);
-        record('sparse', kernelName(d.label, 'auto'), density, csr.nnz, t);
-        csr.destroy();
+        for (const density of config.densities) {
+          step(`sparse ${label} batch ${batch} density ${density}`);
+          const csr = track(sparse.upload(device, randomCsr(rng, n, k, density), 'Bench.csr'));
+          const d = sparse.bind({ x, csr, bias, y }, { batch });
+          const t = await timeDispatches(device, [d], config.timing, timer);
+          record('sparse', kernelName(d.label, 'auto'), density, csr.nnz, t);
+          release(csr);
+        }
+        release(x);
+        release(y);
       }
-      x.destroy();
-      y.destroy();
+      release(bias);
     }
-    bias.destroy();
+  } finally {
+    for (const b of live) b.destroy();
+    timer.destroy();
   }
   onProgress?.({ done, total, current: 'done' });
   return records;
@@ -156,8 +179,6 @@ function kernelName(label: string, fallback: string): string {
   const dot = label.lastIndexOf('.');
   return dot >= 0 ? label.slice(dot + 1) : fallback;
 }
-
-type Timing = Awaited<ReturnType<typeof timeDispatches>>;
 
 /** sparse-over-dense speedup for each sparse record, against the dense record of the same shape and batch. */
 export function speedups(records: BenchRecord[]): (BenchRecord & { speedup: number })[] {

@@ -33,6 +33,8 @@ export interface Backend {
   readonly description: string;
   prepare(models: ModelPair, onProgress?: (fraction: number, what: string) => void): Promise<void>;
   forward(tokens: number[], options: BackendForwardOptions): Promise<ForwardResult>;
+  /** Drop the loaded models (GPU buffers, worker weights); the device and workers stay for the next one. */
+  release(): void;
   /** Tokens currently in a path's KV cache. */
   cacheLength(path: WeightPath): number;
   dispose(): void;

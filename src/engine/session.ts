@@ -129,6 +129,12 @@ export class Session {
     }
   }
 
+  /** Forget the loaded model pair (a workload that does not run through the session is taking over). */
+  unload(): void {
+    this.models = null;
+    this.backend.release();
+  }
+
   /** Run a prompt through both paths, one after the other (never concurrently, so timings are honest). */
   async runPair(tokens: number[]): Promise<PairResult> {
     if (!this.models) throw new Error('load a model first');

@@ -107,6 +107,7 @@ export class AppRunner {
       if (!session) throw new Error('no backend');
       this.workload?.dispose();
       this.workload = null;
+      session.unload(); // the old pair's GPU buffers / worker weights go now, not at the next load
       const id = this.values.model;
       const workload = this.opened.get(id) ?? (await createBuiltin(id));
       this.controls.setDensityEnabled(workload.usesDensity);

@@ -39,3 +39,24 @@ describe('Session', () => {
     session.dispose();
   });
 });
+
+describe('Session backend switch', () => {
+  it('re-prepares the loaded model on the new backend and gives the same logits; unload forgets it', async () => {
+    const session = await Session.start({ requested: 'webgpu', gpu: await createNodeGpu() });
+    const dense = initGpt2(presetConfig('test'), { seed: 4, std: 0.2 });
+    await session.load({ dense, sparse: sparsifyModel(dense, { density: 0.5 }) });
+    const tokens = [3, 1, 4, 1, 5];
+    const gpu = await session.runPair(tokens);
+    await session.switchTo('cpu');
+    expect(session.status).toMatchObject({ kind: 'cpu', timer: 'wall' });
+    const cpu = await session.runPair(tokens);
+    for (const path of ['dense', 'sparse'] as const) {
+      cpu[path].logits.forEach((v, i) => {
+        expect(v).toBeCloseTo(gpu[path].logits[i], 3);
+      });
+    }
+    session.unload();
+    await expect(session.runPair(tokens)).rejects.toThrow(/load a model/);
+    session.dispose();
+  });
+});

@@ -27,26 +27,36 @@ class InlineRunner implements Runner {
 class WorkerRunner implements Runner {
   private readonly pending = new Map<number, (r: CpuResponse) => void>();
   private nextId = 1;
+  /** Once the worker died or was terminated, every call answers with this at once (none hangs). */
+  private failed: string | null = null;
+
   constructor(private readonly worker: Worker) {
     worker.onmessage = (event: MessageEvent<CpuResponse>) => {
       this.pending.get(event.data.id)?.(event.data);
       this.pending.delete(event.data.id);
     };
-    worker.onerror = (event) => {
-      const error = `CPU worker failed: ${event.message}`;
-      for (const [id, resolve] of this.pending) resolve({ id, ok: false, error });
-      this.pending.clear();
-    };
+    worker.onerror = (event) => this.fail(`CPU worker failed: ${event.message || 'it could not start'}`);
+    worker.onmessageerror = () => this.fail('CPU worker sent a message that could not be read');
   }
+
+  private fail(error: string): void {
+    this.failed = error;
+    for (const [id, resolve] of this.pending) resolve({ id, ok: false, error });
+    this.pending.clear();
+  }
+
   call(request: RequestBody): Promise<CpuResponse> {
     const id = this.nextId++;
+    if (this.failed) return Promise.resolve({ id, ok: false, error: this.failed });
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.worker.postMessage({ ...request, id });
     });
   }
+
   terminate(): void {
     this.worker.terminate();
+    this.fail('CPU worker stopped');
   }
 }
 
@@ -98,6 +108,12 @@ export class CpuBackend implements Backend {
     this.lengths[options.path] = reply.cacheLength;
     if (!reply.result) throw new Error('CPU backend: forward returned no result');
     return reply.result;
+  }
+
+  release(): void {
+    void this.runners.dense.call({ type: 'dispose' });
+    void this.runners.sparse.call({ type: 'dispose' });
+    this.lengths = { dense: 0, sparse: 0 };
   }
 
   cacheLength(path: WeightPath): number {

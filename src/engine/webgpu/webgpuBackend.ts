@@ -1,5 +1,6 @@
-// The WebGPU backend: both paths of a model pair on one device. Kernels compile once at create(), weights
-// upload once at prepare(), plans are cached per (path, T, mode); forward() only writes tokens, encodes,
+// The WebGPU backend: both paths of a model pair on one device. Kernels are built at prepare() (their
+// pipelines come from the per-device cache, so a second model compiles nothing new), weights upload once
+// at prepare(), plans are cached per (path, T, mode); forward() only writes tokens, encodes,
 // and reads one staging buffer. Every pass is timed (GPU timestamps, or wall clock without them).
 import type { GpuContext } from '../../gpu/context';
 import { AttentionKernel } from '../../gpu/kernels/attention';
@@ -49,7 +50,7 @@ export class WebGpuBackend implements Backend {
     const config = models.dense.config;
     checkModelFits(this.ctx, models.dense);
     checkModelFits(this.ctx, models.sparse);
-    this.releaseModels();
+    this.release();
     onProgress?.(0, 'compiling kernels');
     const ctx = this.ctx;
     // Only the kernels 'auto' can choose for this model's shapes (compiles cost seconds on SwiftShader).
@@ -129,11 +130,9 @@ export class WebGpuBackend implements Backend {
       this.timer.source === 'gpu-timestamp'
         ? await this.runTimestamped(plan.steps)
         : await this.runWall(plan.steps);
-    this.cache[path] = pos0 + t;
-    return {
-      ...(await this.readResults(plan, config)),
-      timings: layerTimings(passTimes, path, this.timer.source),
-    };
+    const results = await this.readResults(plan, config);
+    this.cache[path] = pos0 + t; // only once the pass really completed
+    return { ...results, timings: layerTimings(passTimes, path, this.timer.source) };
   }
 
   private encodeStep(
@@ -209,7 +208,8 @@ export class WebGpuBackend implements Backend {
     }
   }
 
-  private releaseModels(): void {
+  release(): void {
+    this.config = null;
     for (const plan of this.plans.values()) plan.destroy();
     this.plans.clear();
     this.models.dense?.destroy();
@@ -218,7 +218,7 @@ export class WebGpuBackend implements Backend {
   }
 
   dispose(): void {
-    this.releaseModels();
+    this.release();
     this.timer.destroy();
   }
 }

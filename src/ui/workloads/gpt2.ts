@@ -26,7 +26,10 @@ const MAX_PROMPT_TOKENS = 48;
 async function fetchBytes(url: string, progress: WorkloadProgress, what: string): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
-  const total = Number(response.headers.get('content-length') ?? 0);
+  // content-length is the compressed size when the server compresses: then just read it whole.
+  const total = response.headers.get('content-encoding')
+    ? 0
+    : Number(response.headers.get('content-length') ?? 0);
   if (!response.body || !total) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const out = new Uint8Array(total);
@@ -39,6 +42,12 @@ async function fetchBytes(url: string, progress: WorkloadProgress, what: string)
     progress(got / total, `${what} ${(got / 2 ** 20).toFixed(1)} / ${(total / 2 ** 20).toFixed(1)} MiB`);
   }
   return out;
+}
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
+  return response.text();
 }
 
 /** A character tokenizer for synthetic models with no vocabulary: printable ASCII folded into the vocab. */
@@ -73,8 +82,8 @@ export class Gpt2Workload implements Workload {
       const [dense, sparse, config, vocab] = await Promise.all([
         fetchBytes(`${src.baseUrl}/dense.safetensors`, progress, 'dense model'),
         fetchBytes(`${src.baseUrl}/sparse.safetensors`, progress, 'sparse model'),
-        fetch(`${src.baseUrl}/config.json`).then((r) => r.text()),
-        fetch(`${src.baseUrl}/vocab.json`).then((r) => r.json() as Promise<{ vocabulary: string }>),
+        fetchText(`${src.baseUrl}/config.json`),
+        fetchText(`${src.baseUrl}/vocab.json`).then((t) => JSON.parse(t) as { vocabulary: string }),
       ]);
       this.dense = loadHfGpt2(dense, { fileName: 'dense.safetensors', configJson: config }).weights;
       const trained = loadHfGpt2(sparse, { fileName: 'sparse.safetensors', configJson: config }).weights;
