@@ -23,7 +23,7 @@ export interface SparsescopeApi {
   /** The last run's summary line and predictions. */
   last: WorkloadResult | null;
   readonly frameStats: FrameStats;
-  showResults(results: SceneResults): void;
+  showResults(results: SceneResults): Promise<void>;
   /** For tests and benchmarks: what is on screen, where a neuron is, the graphs drawn. */
   debug: {
     counts(): Record<Side, { edges: number; nodes: number }>;
@@ -61,10 +61,10 @@ const app = new App(root, Object.assign(values, { order }), {
 });
 const models: Record<string, string> = { ...BUILTIN_MODELS };
 
-function showResults(results: SceneResults): void {
+function showResults(results: SceneResults): Promise<void> {
   api.timings = results.timings;
-  app.showResults(results);
   controls.setTokenCount(results.activations?.sparse?.tokens.length ?? 1);
+  return app.showResults(results);
 }
 
 async function openFiles(files: File[]): Promise<void> {
@@ -85,7 +85,7 @@ const controls = new Controls(root, values, models, {
   onPromptChange: () => void runner.run(),
   onBackendChange: () => void runner.switchBackend(),
   onOpenFiles: (files) => void openFiles(files),
-  onViewChange: () => app.rebuild(),
+  onViewChange: () => void app.rebuild(),
   onTokenChange: () => app.recolor(),
   onFrame: (target) => app.view.frameView(target),
   onHelp: () => shortcuts.toggleHelp(),
@@ -108,7 +108,7 @@ runner.onStatus = (status) => {
 };
 runner.onResult = (result) => {
   api.last = result;
-  showResults(result.scene);
+  return showResults(result.scene);
 };
 
 // Drop a checkpoint (model.safetensors + config.json) or Matrix Market layer files anywhere on the page.
@@ -128,12 +128,12 @@ const step = (delta: number) => {
 const scaleNeurons = (factor: number) => {
   values.perLayer = Math.min(256, Math.max(8, Math.round(values.perLayer * factor)));
   controls.refresh();
-  app.rebuild();
+  void app.rebuild({ reuse: true });
 };
 const toggle = (key: 'timings' | 'labels') => {
   values[key] = !values[key];
   controls.refresh();
-  app.rebuild();
+  void app.rebuild({ reuse: true }); // the overlays only
 };
 const shortcuts = new Shortcuts(root, [
   { keys: ['r'], label: 'reset the view', run: () => app.view.frameView('both') },
@@ -147,7 +147,7 @@ const shortcuts = new Shortcuts(root, [
   {
     keys: ['e'],
     label: "expand / collapse the selected neuron's layer",
-    run: () => app.selectedNeuron && app.toggleExpand(app.selectedNeuron.layerId),
+    run: () => void (app.selectedNeuron && app.toggleExpand(app.selectedNeuron.layerId)),
   },
   {
     keys: ['f'],
@@ -187,7 +187,10 @@ const api: SparsescopeApi = {
       const { camera, controls: orbit } = app.view;
       return [...camera.position.toArray(), ...orbit.target.toArray()].map((v) => Number(v.toFixed(4)));
     },
-    idle: () => runner.enqueue('idle', async () => {}),
+    idle: async () => {
+      await runner.enqueue('idle', async () => {});
+      await app.settled;
+    },
   },
 };
 window.sparsescope = api;

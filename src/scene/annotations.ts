@@ -7,7 +7,15 @@ import { fractionLabel, weightCounts } from '../model/graph';
 import type { NetworkView } from './networkView';
 import { el, type OverlayItem } from './overlays';
 import type { Side } from './sceneView';
-import { type AnchorTime, anchorTime, compactMs, formatMs, shortOp, type TimingSummary } from './timingModel';
+import {
+  type AnchorTime,
+  anchorTime,
+  compactMs,
+  formatCount,
+  formatMs,
+  shortOp,
+  type TimingSummary,
+} from './timingModel';
 
 export const BAR_MAX_PX = 62;
 
@@ -25,7 +33,7 @@ function titleItem(view: NetworkView, side: Side, total: number | null): Overlay
   const counts = el('div', 'net-counts');
   counts.dataset.edges = String(view.edgeCount);
   counts.dataset.nodes = String(view.nodeCount);
-  const n = (v: number) => v.toLocaleString('en-US');
+  const n = formatCount;
   counts.textContent = `${n(view.edgeCount)} edges · ${n(view.nodeCount)} neurons on screen`;
   box.append(counts);
   if (total !== null) box.append(el('div', 'net-total', `forward ${formatMs(total)}`));

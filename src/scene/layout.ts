@@ -110,62 +110,75 @@ export function selectNeurons(graph: NetworkGraph, options: SelectOptions): Sele
  */
 export function orderByBarycenter(graph: NetworkGraph, selection: Selection, sweeps = 4): Selection {
   const order = new Map([...selection].map(([id, ids]) => [id, Uint32Array.from(ids)]));
-  const sizeOf = new Map(graph.layers.map((l) => [l.id, l.size]));
-  // Every displayed edge once: [from layer, from neuron, to layer, to neuron, |w|].
-  const shown = new Map([...selection].map(([id, ids]) => [id, new Set(ids)]));
-  const pairs: { a: string; i: number; b: string; j: number; w: number }[] = [];
+  const layers = graph.layers;
+  const indexOf = new Map(layers.map((l, k) => [l.id, k]));
+  // Every displayed edge between two different layers, filed under both of its layers as
+  // (own neuron, other layer, other neuron, |w|), so a layer's sweep step reads only its own edges.
+  const touching = layers.map(() => ({
+    own: [] as number[],
+    layer: [] as number[],
+    other: [] as number[],
+    w: [] as number[],
+  }));
+  const shown = layers.map((l) => {
+    const ids = selection.get(l.id);
+    if (!ids) return null;
+    const mark = new Uint8Array(l.size);
+    for (const n of ids) mark[n] = 1;
+    return mark;
+  });
+  const file = (k: number, own: number, layer: number, other: number, w: number) => {
+    const t = touching[k];
+    t.own.push(own);
+    t.layer.push(layer);
+    t.other.push(other);
+    t.w.push(w);
+  };
+  let total = 0;
   for (const e of graph.edges) {
-    const src = shown.get(e.from);
-    const dst = shown.get(e.to);
-    if (!src || !dst) continue;
-    for (const j of dst) {
+    const a = indexOf.get(e.from);
+    const b = indexOf.get(e.to);
+    if (a === undefined || b === undefined || a === b) continue;
+    const src = shown[a];
+    const targets = selection.get(e.to);
+    if (!src || !targets) continue;
+    for (const j of targets) {
       forEachInRow(e.weights, j, (i, w) => {
-        if (src.has(i)) pairs.push({ a: e.from, i, b: e.to, j, w: Math.abs(w) });
+        if (!src[i]) return;
+        file(b, j, a, i, Math.abs(w));
+        file(a, i, b, j, Math.abs(w));
+        total++;
       });
     }
   }
-  if (pairs.length === 0) return order;
-  const position = (id: string) => {
-    const ids = order.get(id)!;
-    const pos = new Float64Array(sizeOf.get(id)!);
-    ids.forEach((n, k) => {
-      pos[n] = k - (ids.length - 1) / 2; // centred, so layers of different widths compare
+  if (total === 0) return order;
+  // Centred positions, so layers of different widths compare; kept in step with `order`.
+  const positionOf = (k: number) => {
+    const ids = order.get(layers[k].id);
+    const pos = new Float64Array(layers[k].size);
+    ids?.forEach((n, slot) => {
+      pos[n] = slot - (ids.length - 1) / 2;
     });
     return pos;
   };
-  const layerIds = graph.layers.map((l) => l.id);
+  const pos = layers.map((_, k) => positionOf(k));
+  const ascending = layers.map((_, k) => k);
   for (let sweep = 0; sweep < sweeps; sweep++) {
-    const ids = sweep % 2 === 0 ? layerIds : [...layerIds].reverse();
-    for (const id of ids) {
-      const current = order.get(id)!;
-      if (current.length < 2) continue;
-      const sum = new Map<number, number>();
-      const weight = new Map<number, number>();
-      const positions = new Map<string, Float64Array>();
-      const posOf = (l: string) => {
-        const cached = positions.get(l);
-        if (cached) return cached;
-        const fresh = position(l);
-        positions.set(l, fresh);
-        return fresh;
-      };
-      for (const { a, i, b, j, w } of pairs) {
-        if (a === b) continue;
-        if (b === id) {
-          sum.set(j, (sum.get(j) ?? 0) + w * posOf(a)[i]);
-          weight.set(j, (weight.get(j) ?? 0) + w);
-        } else if (a === id) {
-          sum.set(i, (sum.get(i) ?? 0) + w * posOf(b)[j]);
-          weight.set(i, (weight.get(i) ?? 0) + w);
-        }
+    for (const k of sweep % 2 === 0 ? ascending : [...ascending].reverse()) {
+      const current = order.get(layers[k].id);
+      if (!current || current.length < 2) continue;
+      const t = touching[k];
+      const sum = new Float64Array(layers[k].size);
+      const weight = new Float64Array(layers[k].size);
+      for (let m = 0; m < t.own.length; m++) {
+        sum[t.own[m]] += t.w[m] * pos[t.layer[m]][t.other[m]];
+        weight[t.own[m]] += t.w[m];
       }
-      const own = position(id);
-      const key = (n: number) => (weight.get(n) ? sum.get(n)! / weight.get(n)! : own[n]);
-      const keys = new Map([...current].map((n) => [n, key(n)]));
-      order.set(
-        id,
-        Uint32Array.from([...current].sort((x, y) => keys.get(x)! - keys.get(y)! || own[x] - own[y])),
-      );
+      const own = pos[k];
+      const key = (n: number) => (weight[n] ? sum[n] / weight[n] : own[n]);
+      const sorted = Uint32Array.from(current).sort((x, y) => key(x) - key(y) || own[x] - own[y]);
+      order.set(layers[k].id, sorted);
+      pos[k] = positionOf(k);
     }
   }
   return order;

@@ -42,6 +42,9 @@ export class SceneView {
   readonly controls: OrbitControls;
   readonly overlays: OverlayLayer;
   views: Partial<Record<Side, NetworkView>> = {};
+  /** Views replaced by setViews, freed after the next frame: their shader programs stay in three's cache
+   * until the new views have used them, so a rebuild never recompiles. */
+  private retired: NetworkView[] = [];
   onHover: (hit: PickHit | null) => void = () => {};
   onClick: (hit: PickHit | null) => void = () => {};
   /** Called after every render (e.g. to refresh counters). */
@@ -104,9 +107,20 @@ export class SceneView {
     this.resize();
   }
 
-  /** Replaces both networks; the old ones' GPU resources are freed. */
+  /** Compiles the views' shader programs, in parallel with the page where the browser can. */
+  async prepare(...views: NetworkView[]): Promise<void> {
+    const staging = new THREE.Scene();
+    for (const view of views) staging.add(view.group);
+    await this.renderer.compileAsync(staging, this.camera);
+    for (const view of views) view.group.removeFromParent();
+  }
+
+  /** Replaces both networks; the old ones' GPU resources are freed after the next frame. */
   setViews(sparse: NetworkView, dense: NetworkView): void {
-    for (const view of Object.values(this.views)) view?.dispose();
+    for (const view of Object.values(this.views)) {
+      view?.group.removeFromParent();
+      if (view) this.retired.push(view);
+    }
     this.views = { sparse, dense };
     this.updatePointScale();
     this.scene.add(sparse.group, dense.group);
@@ -147,6 +161,7 @@ export class SceneView {
     }
     this.reducedLastFrame = reduced;
     this.renderer.render(this.scene, this.camera);
+    for (const view of this.retired.splice(0)) view.dispose();
     this.screenDirty = true;
     this.overlays.update(this.camera, this.width, this.height);
     this.onRender();
@@ -307,7 +322,7 @@ export class SceneView {
   dispose(): void {
     if (this.pending) cancelAnimationFrame(this.pending);
     clearTimeout(this.settleTimer);
-    for (const view of Object.values(this.views)) view?.dispose();
+    for (const view of [...Object.values(this.views), ...this.retired.splice(0)]) view?.dispose();
     this.views = {};
     this.resizeObserver.disconnect();
     this.controls.dispose();

@@ -9,8 +9,9 @@ import { inspectNeuron } from '../scene/inspect';
 import { layoutNetwork, nodeId, orderByBarycenter, type Selection, selectNeurons } from '../scene/layout';
 import { NetworkView } from '../scene/networkView';
 import { type PickHit, SceneView, type Side } from '../scene/sceneView';
-import { summarizeTimings, type TimingSummary } from '../scene/timingModel';
+import { formatCount, summarizeTimings, type TimingSummary } from '../scene/timingModel';
 import { Inspector } from './inspector';
+import { nextTask } from './nextTask';
 import { Headline, StatusLine } from './status';
 
 export interface SceneResults {
@@ -56,6 +57,13 @@ export class App {
   private hover: PickHit | null = null;
   private selected: Picked | null = null;
   private resolveFirst: () => void = () => {};
+  /** The neurons chosen for the views on screen (before ordering), to tell whether a run changed them. */
+  private chosen: Selection = new Map();
+  /** Bumped by every rebuild: an older rebuild still in flight stops at its next yield. */
+  private generation = 0;
+  private pendingBuild: Promise<void> = Promise.resolve();
+  /** A rebuild asked to fit the camera; kept until one completes (an overtaken one may not have). */
+  private frameNext = false;
   /** Resolves after the first render with data. */
   readonly firstRender: Promise<void>;
 
@@ -76,17 +84,22 @@ export class App {
     });
     this.view.onHover = (hit) => this.setHover(hit);
     this.view.onClick = (hit) => (hit ? this.selectNode(hit.side, hit.node) : this.clearSelection());
-    this.inspector.onJump = (layerId, index) => this.jumpTo(layerId, index);
+    this.inspector.onJump = (layerId, index) => void this.jumpTo(layerId, index);
     this.inspector.onClose = () => this.clearSelection();
     // A layer name in the spine expands that layer (the overlay layer itself ignores the pointer).
     this.view.overlays.root.addEventListener('click', (e) => {
       const label = e.target instanceof Element ? e.target.closest('.spine-label') : null;
       const id = label?.parentElement?.dataset.layer;
-      if (id) this.toggleExpand(id);
+      if (id) void this.toggleExpand(id);
     });
   }
 
-  showResults(results: SceneResults): void {
+  /**
+   * New results (a run, a model). The scene is rebuilt in steps that each yield to the page, so a run
+   * never blocks the main thread for long; when the run chose the same neurons of the same graphs, only
+   * the colours and timing overlays change.
+   */
+  showResults(results: SceneResults): Promise<void> {
     const previous = this.results;
     const sameShape =
       previous !== null &&
@@ -98,19 +111,35 @@ export class App {
       this.selected = null;
       this.inspector.hide();
     }
+    const sameGraphs =
+      previous?.sparseGraph === results.sparseGraph && previous?.denseGraph === results.denseGraph;
     this.results = results;
     this.summary = summarizeTimings(results.timings);
     this.headline.set(this.summary, results.timingNote);
-    this.rebuild();
-    if (!sameShape) this.view.frameView('both');
     this.view.onRender = () => {
       this.view.onRender = () => {};
       this.resolveFirst();
     };
+    return this.rebuild({ reuse: sameGraphs, frame: !sameShape });
   }
 
-  /** Selection → layouts → GPU objects → overlays. Called when what is on screen changes. */
-  rebuild(): void {
+  /** Resolves once the latest rebuild has reached the screen (or was overtaken by a newer one). */
+  get settled(): Promise<void> {
+    return this.pendingBuild;
+  }
+
+  /**
+   * Selection → layouts → GPU objects → overlays, one step per task. `reuse`: the graphs are the ones on
+   * screen, so an unchanged selection keeps the views. `frame`: fit the camera to the new networks.
+   */
+  rebuild(options: { reuse?: boolean; frame?: boolean } = {}): Promise<void> {
+    const build = this.build(++this.generation, options);
+    this.pendingBuild = build.catch(() => {});
+    return build;
+  }
+
+  private async build(generation: number, { reuse = false, frame = false }): Promise<void> {
+    this.frameNext ||= frame;
     const r = this.results;
     if (!r) return;
     const acts = r.activations?.sparse ?? r.activations?.dense;
@@ -120,27 +149,55 @@ export class App {
       expanded: this.expanded,
       pinned: this.pinned,
     });
-    this.selection = this.settings.order === 'index' ? chosen : orderByBarycenter(r.sparseGraph, chosen);
+    const { sparse: shownSparse, dense: shownDense } = this.view.views;
+    if (reuse && shownSparse && shownDense && sameSelection(chosen, this.chosen)) {
+      this.showOverlays(shownSparse, shownDense);
+      this.recolor();
+      return;
+    }
+    const stale = () => generation !== this.generation;
+    await nextTask();
+    if (stale()) return;
+    const selection = this.settings.order === 'index' ? chosen : orderByBarycenter(r.sparseGraph, chosen);
     let widest = 2;
-    for (const ids of this.selection.values()) widest = Math.max(widest, Math.min(ids.length, ROW_CAP));
+    for (const ids of selection.values()) widest = Math.max(widest, Math.min(ids.length, ROW_CAP));
     // Networks keep one width whatever the neuron count, so the spine between them keeps its room.
     const spacing = NETWORK_WIDTH / (widest - 1);
     const offset = NETWORK_WIDTH / 2 + MIDDLE_GAP / 2;
     const layoutOf = (graph: NetworkGraph, offsetX: number) =>
-      layoutNetwork(graph, { selection: this.selection, offsetX, spacing, rowCap: ROW_CAP });
+      layoutNetwork(graph, { selection, offsetX, spacing, rowCap: ROW_CAP });
     const options = { brightness: this.settings.brightness, nodeRadius: Math.min(0.3 * spacing, 0.07) };
+    await nextTask();
+    if (stale()) return;
     const sparse = new NetworkView(r.sparseGraph, layoutOf(r.sparseGraph, -offset), options);
+    await nextTask();
+    if (stale()) return sparse.dispose();
     const dense = new NetworkView(r.denseGraph, layoutOf(r.denseGraph, offset), options);
+    await nextTask();
+    await this.view.prepare(sparse, dense); // shader programs compile off the main thread where it can
+    if (stale()) {
+      sparse.dispose();
+      dense.dispose();
+      return;
+    }
+    this.selection = selection;
+    this.chosen = chosen;
     this.view.setViews(sparse, dense);
+    this.showOverlays(sparse, dense);
+    this.recolor();
+    this.status.setCounts(
+      `${formatCount(sparse.edgeCount)} + ${formatCount(dense.edgeCount)} edges · 2 × ${formatCount(sparse.nodeCount)} neurons`,
+    );
+    if (this.frameNext) this.view.frameView('both');
+    this.frameNext = false;
+  }
+
+  private showOverlays(sparse: NetworkView, dense: NetworkView): void {
     this.view.overlays.setItems(
       buildAnnotations(sparse, dense, this.summary, {
         timings: this.settings.timings,
         layerLabels: this.settings.labels,
       }),
-    );
-    this.recolor();
-    this.status.setCounts(
-      `${sparse.edgeCount.toLocaleString('en-US')} + ${dense.edgeCount.toLocaleString('en-US')} edges · 2 × ${sparse.nodeCount.toLocaleString('en-US')} neurons`,
     );
   }
 
@@ -204,11 +261,11 @@ export class App {
   }
 
   /** Inspector link: select that neuron (pinning it on screen if it was not shown) and centre on it. */
-  jumpTo(layerId: string, index: number): void {
+  async jumpTo(layerId: string, index: number): Promise<void> {
     const side = this.selected?.side ?? 'sparse';
     if (this.nodeOf(side, layerId, index) < 0) {
       this.pinned.set(layerId, [...(this.pinned.get(layerId) ?? []), index]);
-      this.rebuild();
+      await this.rebuild();
     }
     const node = this.nodeOf(side, layerId, index);
     if (node < 0) return;
@@ -217,10 +274,10 @@ export class App {
   }
 
   /** Shows every neuron of a layer (up to the cap), or back to the subset. */
-  toggleExpand(layerId: string): void {
+  toggleExpand(layerId: string): Promise<void> {
     if (this.expanded.has(layerId)) this.expanded.delete(layerId);
     else this.expanded.add(layerId);
-    this.rebuild();
+    return this.rebuild();
   }
 
   get selectedNeuron(): Picked | null {
@@ -238,4 +295,13 @@ export class App {
     const label = activations?.tokens[token];
     this.inspector.show(info, p.side, label === undefined ? null : `${JSON.stringify(label)} (#${token})`);
   }
+}
+
+function sameSelection(a: Selection, b: Selection): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, ids] of a) {
+    const other = b.get(id);
+    if (!other || other.length !== ids.length || ids.some((v, i) => other[i] !== v)) return false;
+  }
+  return true;
 }

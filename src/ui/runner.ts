@@ -11,6 +11,7 @@ import type { App } from './app';
 import { escapePrompt, unescapePrompt } from './appState';
 import type { Controls, ControlValues } from './controls';
 import { DENSITIES } from './controls';
+import { nextTask } from './nextTask';
 import type { ExampleRow, PredictionsPanel } from './predictions';
 import { Gpt2Workload } from './workloads/gpt2';
 import { createBuiltin, DEFAULT_INPUTS } from './workloads/registry';
@@ -27,7 +28,8 @@ export class AppRunner {
   /** Extra workloads made from the user's files, by id. */
   readonly opened = new Map<string, Workload>();
   onStatus: (status: SessionStatus) => void = () => {};
-  onResult: (result: WorkloadResult) => void = () => {};
+  /** Shows a result; the run counts as finished when the returned promise settles. */
+  onResult: (result: WorkloadResult) => Promise<void> | void = () => {};
 
   constructor(
     private readonly app: App,
@@ -144,7 +146,7 @@ export class AppRunner {
     );
     const result = await workload.run(session, unescapePrompt(this.values.prompt));
     this.last = result;
-    this.onResult(result);
+    await this.onResult(result);
     this.predictions.setPredictions(result.predictions);
     this.app.status.setNote(result.summary);
   }
@@ -161,21 +163,24 @@ export class AppRunner {
 
   /** The trained pair's examples (which model gets each right) and held-out accuracy from training. */
   private async showTrainedPairExtras(w: Gpt2Workload): Promise<void> {
-    const rows: ExampleRow[] = examplePrompts(1).map((ex) => {
+    // Twelve small forward passes on the main thread: one example per task keeps the page responsive.
+    const rows: ExampleRow[] = [];
+    for (const ex of examplePrompts(1)) {
+      await nextTask();
       const ids = w.encode(ex.prompt);
       const right = (weights: NonNullable<typeof w.dense>, path: 'dense' | 'sparse') => {
         const logits = forwardCpu(weights, ids, { path, collectActivations: false }).logits;
         const vocab = weights.config.vocabSize;
         return w.tokenizer!.decode([argmax(logits, (ids.length - 1) * vocab, vocab)]) === ex.answer;
       };
-      return {
+      rows.push({
         title: TASKS.find((t) => t.name === ex.task)?.title ?? ex.task,
         prompt: escapePrompt(ex.prompt),
         answer: ex.answer,
         denseRight: right(w.dense!, 'dense'),
         sparseRight: right(w.sparse!, 'sparse'),
-      };
-    });
+      });
+    }
     this.predictions.setExamples(rows);
     try {
       const metrics = (await (await fetch('models/tiny-pair/metrics.json')).json()) as TrainingMetrics;

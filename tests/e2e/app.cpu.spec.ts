@@ -50,3 +50,23 @@ test('the whole app runs on the CPU and says why', async ({ page }) => {
   expect(r.records.filter((x) => x.path === 'sparse').length).toBe(4);
   expect(errors).toEqual([]);
 });
+
+// The CPU compute runs in workers and the scene is rebuilt one step per task, so the page never freezes
+// while a run is shown: no main-thread task over 50 ms (the Long Tasks API's own threshold).
+test('runs never block the main thread for more than 50 ms', async ({ page }) => {
+  const errors = collectErrors(page);
+  await openApp(page);
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longTasks.push(Math.round(e.duration));
+    }).observe({ type: 'longtask' });
+  });
+  // Different prompts light up different neurons, so some runs rebuild the scene and some only recolour.
+  for (const prompt of ['12+34=', "s = '", 'abc|', '(()', '7+8=']) await setPrompt(page, prompt);
+  await page.waitForTimeout(300); // the last frame
+  const long = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  expect(long, `main-thread tasks over 50 ms during runs: ${long.join(', ')} ms`).toEqual([]);
+  expect(errors).toEqual([]);
+});

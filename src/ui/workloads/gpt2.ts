@@ -11,6 +11,7 @@ import { initGpt2 } from '../../model/init';
 import { sparsifyModel } from '../../model/sparsify';
 import { charTokenizer, loadGpt2Tokenizer, type Tokenizer } from '../../model/tokenizer';
 import type { Gpt2Weights } from '../../model/weights';
+import { nextTask } from '../nextTask';
 import type { Prediction, Workload, WorkloadProgress, WorkloadResult } from './workload';
 
 export type Gpt2Source =
@@ -85,8 +86,12 @@ export class Gpt2Workload implements Workload {
         fetchText(`${src.baseUrl}/config.json`),
         fetchText(`${src.baseUrl}/vocab.json`).then((t) => JSON.parse(t) as { vocabulary: string }),
       ]);
+      // One model per task: the page keeps painting the progress while they are read.
+      await nextTask();
       this.dense = loadHfGpt2(dense, { fileName: 'dense.safetensors', configJson: config }).weights;
+      await nextTask();
       const trained = loadHfGpt2(sparse, { fileName: 'sparse.safetensors', configJson: config }).weights;
+      await nextTask();
       this.sparse = sparsifyModel(trained, { density: 'exact' }); // its zeros are the trained pattern
       this.tokenizer = charTokenizer(vocab.vocabulary, { unknown: ' ', name: 'characters' });
     } else {
@@ -110,26 +115,29 @@ export class Gpt2Workload implements Workload {
       this.tokenizer = vocab === 50257 ? await loadGpt2Tokenizer() : foldedCharTokenizer(vocab);
     }
     progress(0.6, 'building the graphs');
-    this.graphs = this.buildGraphs();
+    await nextTask();
+    this.graphs = await this.buildGraphs();
     progress(0.7, `preparing the ${session.status.kind === 'webgpu' ? 'GPU' : 'CPU'} backend`);
     await session.load({ dense: this.dense, sparse: this.sparse }, (f, what) =>
       progress(0.7 + 0.3 * f, what),
     );
   }
 
-  private buildGraphs(): WorkloadResult['scene'] {
+  private async buildGraphs(): Promise<WorkloadResult['scene']> {
     const dense = this.dense!;
     const sparse = this.sparse!;
     const { vocabSize, nHead } = dense.config;
     const drawVocab = vocabSize <= MAX_DRAWN_VOCAB;
     const trained = this.source.kind === 'trained-pair';
+    const sparseGraph = graphFromGpt2(sparse, {
+      sparse: true,
+      nHead,
+      title: trained ? 'Sparse, trained' : 'Sparse',
+      embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize } : undefined,
+    });
+    await nextTask();
     return {
-      sparseGraph: graphFromGpt2(sparse, {
-        sparse: true,
-        nHead,
-        title: trained ? 'Sparse, trained' : 'Sparse',
-        embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize } : undefined,
-      }),
+      sparseGraph,
       denseGraph: graphFromGpt2(dense, {
         sparse: false,
         nHead,
