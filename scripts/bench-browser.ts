@@ -9,7 +9,6 @@
 //            --url http://host:port/ (reuse a running dev server)  --timeout SECONDS (default 900)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
-import { createServer as createNetServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 
 // `*.wgsl?raw` imports outside Vite (same hooks as bin/sparsescope.mjs); must precede the imports below.
@@ -19,9 +18,8 @@ const { chromium } = await import('@playwright/test');
 const { benchTable, crossoverLines } = await import('../src/cli/bench');
 const { validateReport } = await import('../src/bench/report');
 const params = await import('../src/ui/bench/params');
-const playwrightConfig = (await import('../playwright.config')).default;
+const { chromiumLaunchOptions, devServer, ROOT } = await import('./browserHarness');
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 /** The panel mounts after the app's main module: if it is not there by then, the page is broken. */
 const MOUNT_TIMEOUT_MS = 60_000;
 const VALUE_FLAGS = ['shapes', 'densities', 'batches', 'samples', 'backend', 'seed', 'out', 'url', 'timeout'];
@@ -60,25 +58,6 @@ function benchQuery(args: Map<string, string>): URLSearchParams {
   return params.settingsToParams(settings, 'auto');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-function chromiumLaunchOptions() {
-  const project = playwrightConfig.projects?.find((p) => p.name === 'webgpu');
-  const launch = project?.use?.launchOptions;
-  if (!launch?.args) throw new Error('playwright.config.ts has no "webgpu" project with launch args');
-  return { executablePath: launch.executablePath, args: launch.args, headless: true };
-}
-
 type Outcome = { ok: true; report: unknown } | { ok: false; message: string };
 
 async function main(): Promise<number> {
@@ -87,24 +66,9 @@ async function main(): Promise<number> {
   const out = resolve(ROOT, args.get('out') ?? 'docs/bench/browser.json');
   const timeoutMs = 1000 * Number(args.get('timeout') ?? 900);
 
-  let base = args.get('url');
-  let server: { close(): Promise<void> } | null = null;
-  if (!base) {
-    const { createServer } = await import('vite');
-    const port = await freePort();
-    const vite = await createServer({
-      root: ROOT,
-      logLevel: 'warn',
-      // No HMR: others editing the tree must not reload the page mid-sweep.
-      server: { host: '127.0.0.1', port, strictPort: true, open: false, hmr: false },
-    });
-    await vite.listen();
-    server = vite;
-    base = `http://127.0.0.1:${port}/`;
-    console.error(`vite dev server on ${base}`);
-  }
-  const url = new URL(`?${query}`, base).href;
-  const browser = await chromium.launch(chromiumLaunchOptions());
+  const server = await devServer(args.get('url'));
+  const url = new URL(`?${query}`, server.base).href;
+  const browser = await chromium.launch(await chromiumLaunchOptions());
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (m) => m.type() === 'error' && console.error(`[page error] ${m.text()}`));
@@ -174,7 +138,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await browser.close();
-    await server?.close();
+    await server.close();
   }
 }
 

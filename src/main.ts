@@ -4,7 +4,9 @@
 import './style.css';
 import type { LayerTiming } from './engine/types';
 import type { NetworkGraph } from './model/graph';
-import type { FrameStats, Side } from './scene/sceneView';
+import type { FrameStats } from './scene/frameBudget';
+import type { OrbitBench } from './scene/sceneBench';
+import type { Side } from './scene/sceneView';
 import { App, type SceneResults } from './ui/app';
 import { escapePrompt, initialValues } from './ui/appState';
 import { Controls } from './ui/controls';
@@ -30,10 +32,7 @@ export interface SparsescopeApi {
     nodeScreen(side: Side, layerId: string, index: number): { x: number; y: number } | null;
     displayed(layerId: string): number[];
     graphs(): { sparse: NetworkGraph; dense: NetworkGraph } | null;
-    benchOrbit(
-      frames?: number,
-      detail?: 'moving' | 'full',
-    ): Promise<FrameStats & { p90: number; renderMedian: number }>;
+    benchOrbit(frames?: number, detail?: 'moving' | 'full'): Promise<OrbitBench>;
     /** Destroy the GPU device as a driver reset would (the app should fall back to the CPU). */
     loseDevice(): boolean;
     /** Camera position and orbit target (x, y, z, tx, ty, tz), rounded: tests check it is kept. */

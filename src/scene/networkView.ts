@@ -124,6 +124,11 @@ export class NetworkView {
     this.edgeLines.geometry.setDrawRange(0, 2 * n);
   }
 
+  /** Edges the draw range covers now. */
+  get drawnEdges(): number {
+    return Math.min(this.edges.count, this.edgeLines.geometry.drawRange.count / 2);
+  }
+
   get edgeCount(): number {
     return this.edges.count;
   }

@@ -50,3 +50,24 @@ export function nearestPoint(screen: Float32Array, x: number, y: number, radius:
   }
   return best;
 }
+
+/** The nearest node within `radius` px over several projected sets (the two networks), or null. */
+export function nearestAcross<K>(
+  sets: readonly { key: K; screen: Float32Array }[],
+  x: number,
+  y: number,
+  radius: number,
+): { key: K; node: number } | null {
+  let best: { key: K; node: number } | null = null;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const { key, screen } of sets) {
+    const node = nearestPoint(screen, x, y, radius);
+    if (node < 0) continue;
+    const d = Math.hypot(screen[2 * node] - x, screen[2 * node + 1] - y);
+    if (d < bestD) {
+      bestD = d;
+      best = { key, node };
+    }
+  }
+  return best;
+}

@@ -2,7 +2,8 @@
 // affordable) and how long frames take while the camera orbits.
 
 import * as THREE from 'three';
-import type { FrameStats, SceneView } from './sceneView';
+import { type FrameStats, median } from './frameBudget';
+import type { SceneView } from './sceneView';
 
 /** The WebGL renderer's name, and whether it is a CPU rasterizer (SwiftShader, llvmpipe). */
 export function probeWebGl(): { renderer: string; software: boolean } {
@@ -18,6 +19,8 @@ export interface OrbitBench extends FrameStats {
   p90: number;
   /** One render plus a 1-pixel read that waits for the GPU, back to back (no compositor): ms. */
   renderMedian: number;
+  /** Edges per network drawn by the last moving frame (every edge for 'full'). */
+  edgesPerNetwork: number;
 }
 
 function quantile(xs: number[], q: number): number {
@@ -26,26 +29,25 @@ function quantile(xs: number[], q: number): number {
 }
 
 /**
- * Orbits the camera `frames` frames (1° each). `median`/`p90`: intervals between animation frames (what a
- * person sees); `renderMedian`: the scene's own cost. `detail`: 'moving' draws the edge budget as a user's
- * orbit does; 'full' draws every edge each frame.
+ * Orbits the camera `frames` frames (1° each) through the scene's own frame path, as a drag does.
+ * `median`/`p90`: intervals between animation frames (what a person sees); `renderMedian`: the scene's own
+ * cost. `detail`: 'moving' draws the adaptive edge budget as a user's orbit does; 'full' every edge.
  */
 export async function benchOrbit(
   view: SceneView,
   frames: number,
   detail: 'moving' | 'full',
 ): Promise<OrbitBench> {
-  const budget = detail === 'full' ? null : view.movingEdgeBudget;
-  for (const v of Object.values(view.views)) v?.setEdgeBudget(budget);
-  const { camera, controls, renderer, overlays } = view;
+  const { camera, controls, renderer } = view;
+  const reduceBefore = view.reduceWhileMoving;
+  view.reduceWhileMoving = detail === 'moving';
   const axis = new THREE.Vector3(0, 1, 0);
   const step = () => {
     const offset = camera.position.clone().sub(controls.target);
     offset.applyAxisAngle(axis, THREE.MathUtils.degToRad(1));
     camera.position.copy(controls.target).add(offset);
     camera.lookAt(controls.target);
-    renderer.render(view.scene, camera);
-    overlays.update(camera, view.size.width, view.size.height);
+    view.frame(true);
   };
   const intervals: number[] = [];
   let last = 0;
@@ -60,6 +62,7 @@ export async function benchOrbit(
       }),
     );
   }
+  const edgesPerNetwork = view.drawnEdges();
   const gl = renderer.getContext();
   const pixel = new Uint8Array(4);
   const renders: number[] = [];
@@ -69,11 +72,13 @@ export async function benchOrbit(
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
     renders.push(performance.now() - t0);
   }
+  view.reduceWhileMoving = reduceBefore;
   view.restoreFullDetail();
   return {
-    median: quantile(intervals, 0.5),
+    median: median(intervals),
     p90: quantile(intervals, 0.9),
     count: intervals.length,
-    renderMedian: quantile(renders, 0.5),
+    renderMedian: median(renders),
+    edgesPerNetwork,
   };
 }

@@ -4,9 +4,11 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { BACKGROUND } from './colors';
+import { FrameBudget, type FrameStats } from './frameBudget';
+import { fitCamera } from './framing';
 import type { NetworkView } from './networkView';
 import { OverlayLayer } from './overlays';
-import { nearestPoint, projectPoints } from './picking';
+import { nearestAcross, projectPoints } from './picking';
 import { benchOrbit, type OrbitBench, probeWebGl } from './sceneBench';
 
 export type Side = 'sparse' | 'dense';
@@ -17,17 +19,7 @@ export interface PickHit {
   node: number;
 }
 
-export interface FrameStats {
-  /** Median interval between consecutive frames while the view kept changing, ms. */
-  median: number;
-  count: number;
-}
-
-/** The direction the default camera looks from: in front, a little right and above. */
-const VIEW_DIRECTION = new THREE.Vector3(0.07, 0.2, 1).normalize();
 const PICK_RADIUS_PX = 10;
-/** While the view moves (orbit, hover), each network draws at most this many (the strongest) edges. */
-export const DEFAULT_MOVING_EDGE_BUDGET = 12_000;
 /** A full-detail frame follows this long after the last interactive change. */
 const SETTLE_MS = 220;
 
@@ -53,8 +45,10 @@ export class SceneView {
   /** Screen width on the right kept free of the networks when framing (the control panel). */
   reserveRightPx = 0;
   reserveLeftPx = 0;
-  /** Edges per network while moving; null: always draw all. */
-  movingEdgeBudget: number | null = DEFAULT_MOVING_EDGE_BUDGET;
+  /** Edges per network while moving, adapted to the frame rate (frameBudget.ts). */
+  readonly frameBudget = new FrameBudget();
+  /** false: every frame draws every edge, moving or not. */
+  reduceWhileMoving = true;
   private pending = 0;
   private interactiveUntil = 0;
   private settleTimer = 0;
@@ -63,7 +57,6 @@ export class SceneView {
   private lastFrameAt = 0;
   private requestedAt = 0;
   private lastFrameEnd = 0;
-  private readonly intervals: number[] = [];
   private width = 1;
   private height = 1;
   private readonly resizeObserver: ResizeObserver;
@@ -122,6 +115,7 @@ export class SceneView {
       if (view) this.retired.push(view);
     }
     this.views = { sparse, dense };
+    this.frameBudget.ceiling = Math.max(sparse.edgeCount, dense.edgeCount);
     this.updatePointScale();
     this.scene.add(sparse.group, dense.group);
     this.screenDirty = true;
@@ -143,21 +137,25 @@ export class SceneView {
     this.pending = requestAnimationFrame(() => this.frame());
   }
 
-  private frame(): void {
+  /**
+   * Draws one frame. `interactive`: count it as part of a continuous change even without a request (the
+   * orbit benchmark moves the camera itself).
+   */
+  frame(interactive = false): void {
+    if (this.pending) cancelAnimationFrame(this.pending);
     this.pending = 0;
     const now = performance.now();
+    if (interactive) this.interactiveUntil = now + SETTLE_MS;
+    const moving = this.controls.update(); // damping keeps the camera gliding after release
+    const reduced = this.reduceWhileMoving && (moving || now < this.interactiveUntil);
     // A frame asked for right after the previous one (a drag, damping) measures the frame time; one
     // asked for after a pause would measure the pause.
-    if (this.lastFrameAt && this.requestedAt - this.lastFrameEnd < 50) {
-      this.intervals.push(now - this.lastFrameAt);
-      if (this.intervals.length > 600) this.intervals.shift();
-    }
+    if (this.lastFrameAt && (interactive || this.requestedAt - this.lastFrameEnd < 50))
+      this.frameBudget.record(now - this.lastFrameAt, reduced && this.reducedLastFrame);
     this.lastFrameAt = now;
-    const moving = this.controls.update(); // damping keeps the camera gliding after release
-    const reduced = this.movingEdgeBudget !== null && (moving || now < this.interactiveUntil);
     if (reduced || this.reducedLastFrame) {
-      for (const view of Object.values(this.views))
-        view?.setEdgeBudget(reduced ? this.movingEdgeBudget : null);
+      const budget = reduced ? this.frameBudget.budget : null;
+      for (const view of Object.values(this.views)) view?.setEdgeBudget(budget);
     }
     this.reducedLastFrame = reduced;
     this.renderer.render(this.scene, this.camera);
@@ -167,6 +165,11 @@ export class SceneView {
     this.onRender();
     this.lastFrameEnd = performance.now();
     if (moving) this.requestRender(true);
+  }
+
+  /** Edges the last frame drew in the bigger network. */
+  drawnEdges(): number {
+    return Math.max(0, ...Object.values(this.views).map((v) => v?.drawnEdges ?? 0));
   }
 
   /** Whether the last frame drew only the edge budget. */
@@ -206,20 +209,12 @@ export class SceneView {
 
   pick(x: number, y: number): PickHit | null {
     this.refreshScreen();
-    let best: PickHit | null = null;
-    let bestD = Number.POSITIVE_INFINITY;
-    for (const side of ['sparse', 'dense'] as const) {
+    const screens = (['sparse', 'dense'] as const).flatMap((side) => {
       const view = this.views[side];
-      if (!view) continue;
-      const node = nearestPoint(view.screen, x, y, PICK_RADIUS_PX);
-      if (node < 0) continue;
-      const d = Math.hypot(view.screen[2 * node] - x, view.screen[2 * node + 1] - y);
-      if (d < bestD) {
-        bestD = d;
-        best = { side, node };
-      }
-    }
-    return best;
+      return view ? [{ key: side, screen: view.screen }] : [];
+    });
+    const hit = nearestAcross(screens, x, y, PICK_RADIUS_PX);
+    return hit ? { side: hit.key, node: hit.node } : null;
   }
 
   private refreshScreen(): void {
@@ -264,26 +259,10 @@ export class SceneView {
       box.expandByPoint(new THREE.Vector3(...min)).expandByPoint(new THREE.Vector3(...max));
     }
     if (box.isEmpty()) return;
-    const width = box.max.x - box.min.x;
-    box.min.x -= 0.03 * width;
-    box.max.x += 0.03 * width;
-    // Keep the right-hand panel off the networks: widen the box so that strip of screen is spare.
-    const right = Math.min(0.3, this.reserveRightPx / this.width);
-    const left = Math.min(0.3, this.reserveLeftPx / this.width);
-    const span = (box.max.x - box.min.x) / (1 - right - left);
-    box.max.x += span * right;
-    box.min.x -= span * left;
-    box.max.y += 2.8; // titles
-    box.min.y -= 1.6; // the headline under the stack
-    const center = box.getCenter(new THREE.Vector3());
-    const size = box.getSize(new THREE.Vector3());
-    const tan = Math.tan(THREE.MathUtils.degToRad(this.camera.fov / 2));
-    const distance = Math.max(size.y / 2 / tan, size.x / 2 / (tan * this.camera.aspect)) * 1.02 + size.z / 2;
-    this.controls.target.copy(center);
-    this.camera.position.copy(center).addScaledVector(VIEW_DIRECTION, distance);
-    this.camera.near = Math.max(0.01, distance / 200);
-    this.camera.far = distance * 20;
-    this.camera.updateProjectionMatrix();
+    fitCamera(this.camera, this.controls.target, box, {
+      left: Math.min(0.3, this.reserveLeftPx / this.width),
+      right: Math.min(0.3, this.reserveRightPx / this.width),
+    });
     this.controls.update();
     this.requestRender();
   }
@@ -301,12 +280,10 @@ export class SceneView {
   }
 
   frameStats(): FrameStats {
-    const sorted = [...this.intervals].sort((a, b) => a - b);
-    const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
-    return { median, count: sorted.length };
+    return this.frameBudget.stats();
   }
 
-  /** After frames drawn outside frame() (a benchmark): every edge again, picking refreshed. */
+  /** After a benchmark: every edge again, picking refreshed. */
   restoreFullDetail(): void {
     for (const view of Object.values(this.views)) view?.setEdgeBudget(null);
     this.reducedLastFrame = false;

@@ -3,7 +3,7 @@
 // sparse network, no console errors. One page for the whole file (a load costs seconds on SwiftShader).
 //
 // SCENE_SCREENSHOTS=1 also writes docs/img/scene.png and docs/img/inspector.png.
-// SCENE_BENCH=1 adds the orbit frame-time benchmark (logged, never asserted).
+// Frame times are a benchmark, not a test: npm run bench:scene (scripts/bench-scene.ts).
 
 import { mkdirSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
@@ -232,32 +232,4 @@ test('keyboard: help lists the shortcuts', async () => {
   await expect(page.locator('.help-list')).toContainText('frame the sparse network');
   await page.keyboard.press('Escape');
   await expect(page.locator('.help-overlay')).toBeHidden();
-});
-
-test('orbit frame time (benchmark: logged, not asserted)', async ({ browser }) => {
-  test.skip(process.env.SCENE_BENCH !== '1', 'set SCENE_BENCH=1 to run the frame-time benchmark');
-  test.setTimeout(600_000);
-  const bench = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const results: Record<string, unknown> = {};
-  for (const [name, query] of [
-    ['default', ''],
-    ['100k edges', '?model=tiny&neurons=128'],
-  ]) {
-    await open(bench, query);
-    await settle(bench);
-    const counts = await bench.evaluate(() => window.sparsescope.debug.counts());
-    await bench.evaluate(() => window.sparsescope.debug.benchOrbit(5, 'full')); // warm-up
-    const moving = await bench.evaluate(() => window.sparsescope.debug.benchOrbit(60, 'moving'));
-    const full = await bench.evaluate(() => window.sparsescope.debug.benchOrbit(60, 'full'));
-    results[name] = {
-      edges: counts.sparse.edges + counts.dense.edges,
-      nodes: 2 * counts.sparse.nodes,
-      moving,
-      full,
-    };
-  }
-  console.log(
-    `scene frame times (ms, 1280×800, headless Chromium + SwiftShader): ${JSON.stringify(results)}`,
-  );
-  await bench.close();
 });

@@ -8,7 +8,9 @@ import { runDnnCpu } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';
 import type { SparseDnn } from '../../src/model/dnn';
 import { DenseWeights } from '../../src/model/graph';
+import { dnnLayerActivations } from '../../src/model/graphDnn';
 import { createDnnWorkload } from '../../src/ui/workloads/dnn';
+import { DnnCpuRunner, transferables } from '../../src/ui/workloads/dnnCpu';
 import { classifyDnnFiles } from '../../src/ui/workloads/dnnSources';
 import { formatDnnSummary, formatRate, parseImageRange } from '../../src/ui/workloads/dnnSummary';
 
@@ -154,5 +156,43 @@ describe('DNN workload on the CPU path', () => {
     });
     await expect(workload.run(cpuSession, '0-3')).rejects.toThrow(/images 1-20/);
     workload.dispose();
+  });
+});
+
+describe('DnnCpuRunner activations', () => {
+  it('answers dnnLayerActivations for rows of the input it parsed, handing the arrays over', async () => {
+    const rng = new Rng(9);
+    const width = 32;
+    const dnn = network(rng, width, 4, 6);
+    const pixels = new Float32Array(10 * width).map(() => (rng.next() < 0.3 ? 1 : 0));
+    const input = CsrMatrix.fromDense(pixels, 10, width);
+    const runner = new DnnCpuRunner();
+    const noNetwork = await runner.handle({ id: 1, type: 'activations', images: [0] }, () => {});
+    expect(noNetwork).toMatchObject({ ok: false, error: expect.stringMatching(/no network/) });
+    const blob = (text: string) => new Blob([text]);
+    const parsed = await runner.handle(
+      {
+        id: 2,
+        type: 'parse',
+        layers: dnn.layers.map((w, l) => ({
+          name: dnn.names[l],
+          blob: blob(writeMatrixMarket(w.transpose())),
+        })),
+        images: { name: 'test-images.mtx', blob: blob(writeMatrixMarket(input, { field: 'pattern' })) },
+      },
+      () => {},
+    );
+    expect(parsed.ok).toBe(true);
+    const images = [7, 2, 9];
+    const reply = await runner.handle({ id: 3, type: 'activations', images }, () => {});
+    if (!reply.ok || reply.type !== 'activations')
+      throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
+    const want = dnnLayerActivations(dnn, input, images, ['a', 'b', 'c']).byLayer;
+    expect(Object.keys(reply.byLayer)).toEqual(Object.keys(want));
+    for (const id of Object.keys(want)) expect([...reply.byLayer[id]]).toEqual([...want[id]]);
+    expect(want.l1.some((v) => v !== 0)).toBe(true); // not all dead: the comparison means something
+    expect(transferables(reply)).toHaveLength(Object.keys(want).length);
+    const bad = await runner.handle({ id: 4, type: 'activations', images: [10] }, () => {});
+    expect(bad).toMatchObject({ ok: false, error: expect.stringMatching(/not a row/) });
   });
 });

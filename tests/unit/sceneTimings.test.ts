@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LayerTiming } from '../../src/engine/types';
 import { activationColor } from '../../src/scene/colors';
 import { NEGATIVE, POSITIVE } from '../../src/scene/edges';
-import { nearestPoint, projectPoints } from '../../src/scene/picking';
+import { nearestAcross, nearestPoint, projectPoints } from '../../src/scene/picking';
 import { anchorTime, compactMs, formatMs, parentOp, summarizeTimings } from '../../src/scene/timingModel';
 
 const row = (layer: number, op: string, path: 'dense' | 'sparse', ms: number): LayerTiming => ({
@@ -76,6 +76,18 @@ describe('picking', () => {
     expect(Number.isNaN(screen[6])).toBe(true); // z = 5 is outside the clip volume
     expect(nearestPoint(screen, 195, 4, 10)).toBe(1);
     expect(nearestPoint(screen, 150, 25, 10)).toBe(-1);
+  });
+
+  it('picks the nearest node over both networks, or nothing outside the radius', () => {
+    const a = new Float32Array([10, 10, 50, 50]);
+    const b = new Float32Array([12, 12, Number.NaN, Number.NaN]);
+    const sets = [
+      { key: 'sparse', screen: a },
+      { key: 'dense', screen: b },
+    ];
+    expect(nearestAcross(sets, 13, 13, 5)).toEqual({ key: 'dense', node: 0 });
+    expect(nearestAcross(sets, 49, 50, 5)).toEqual({ key: 'sparse', node: 1 });
+    expect(nearestAcross(sets, 100, 100, 5)).toBeNull();
   });
 });
 

@@ -11,8 +11,9 @@ import type { GpuContext } from '../../gpu/context';
 import type { CsrMatrix } from '../../math/csr';
 import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
 import type { NetworkGraph } from '../../model/graph';
-import { dnnLayerActivations, dnnTimings, graphFromDnn } from '../../model/graphDnn';
+import { dnnTimings, graphFromDnn } from '../../model/graphDnn';
 import type { ModelLayers } from '../bench/params';
+import { nextTask } from '../nextTask';
 import { browserDnnWorker, DnnCpuClient } from './dnnCpu';
 import { collectDnnFiles, type DnnSource } from './dnnSources';
 import { formatDnnSummary, type PathRun, parseImageRange } from './dnnSummary';
@@ -101,12 +102,9 @@ export class DnnWorkload implements Workload {
     }
     const found = runs[0].categories.map((i) => i + first); // 0-based image indices of the full input
     const lit = litImages(found, first, count);
-    const acts = dnnLayerActivations(
-      dnn,
-      this.input,
-      lit,
-      lit.map((i) => `img ${i + 1}`),
-    );
+    // In the worker (it holds the same network and input): ~25 ms an image here, too long for a task.
+    if (!this.cpu) throw new Error('load the network first');
+    const acts = { tokens: lit.map((i) => `img ${i + 1}`), byLayer: await this.cpu.activations(lit) };
     const truth = this.truth?.filter((i) => i >= first && i < first + count) ?? null;
     const summary = formatDnnSummary({
       first,
@@ -176,11 +174,6 @@ export class DnnWorkload implements Workload {
     this.input = null;
     this.graphs = null;
   }
-}
-
-/** Yields to the event loop (input, paint) between chunks of main-thread work. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**

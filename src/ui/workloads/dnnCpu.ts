@@ -2,11 +2,15 @@
 // layers (14 MB of text) takes ~0.5–0.9 s and dense inference over 1200 images ~10 s, so both run in a Web
 // Worker (dnnWorker.ts) and the page stays responsive. In Node (tests) the same runner is called inline.
 // Protocol: 'parse' once (Blobs in, by reference; CSR arrays, input and truth out, copied: the worker keeps
-// its network for the CPU runs; 'progress' messages on the way), then 'run' per image range and path.
+// its network and input for the CPU runs; 'progress' messages on the way), then 'run' per image range and
+// path, and 'activations' per run for the scene's node colours (a few images × Σ nnz(Wₗ): ~25 ms an image
+// on a slow machine, so it never runs on the main thread either).
 
 import { CsrMatrix, type CsrParts } from '../../math/csr';
 import { type DnnPath, runDnnCpu } from '../../math/dnn';
 import { loadDnnCategories, loadDnnFromTexts, loadDnnInput, type SparseDnn } from '../../model/dnn';
+import { dnnLayerActivations } from '../../model/graphDnn';
+import { nextTask } from '../nextTask';
 import type { DnnFiles, NamedBlob } from './dnnSources';
 import type { WorkloadProgress } from './workload';
 
@@ -24,11 +28,15 @@ export interface ParsedDnn {
 
 export type DnnCpuRequest =
   | ({ id: number; type: 'parse' } & DnnFiles)
-  | { id: number; type: 'run'; input: CsrParts; path: DnnPath };
+  | { id: number; type: 'run'; input: CsrParts; path: DnnPath }
+  /** `images`: 0-based rows of the parsed input. */
+  | { id: number; type: 'activations'; images: number[] };
 
 export type DnnCpuResponse =
   | ({ id: number; ok: true; type: 'parse' } & ParsedDnn)
   | { id: number; ok: true; type: 'run'; categories: number[]; layerMs: number[]; seconds: number }
+  /** dnnLayerActivations' byLayer: (images × width) row-major per graph layer id. */
+  | { id: number; ok: true; type: 'activations'; byLayer: Record<string, Float32Array> }
   | { id: number; ok: false; error: string };
 
 /** Sent before a request's response, any number of times. */
@@ -57,9 +65,18 @@ const copyParts = (m: CsrMatrix): CsrParts => ({
   values: m.values.slice(),
 });
 
-/** The buffers a response can hand over rather than copy: the parsed CSR arrays (worker-side copies). */
+/**
+ * The buffers a response can hand over rather than copy: the parsed CSR arrays (worker-side copies) and
+ * the activations (made per request).
+ */
 export function transferables(response: DnnCpuResponse): ArrayBuffer[] {
-  if (!response.ok || response.type !== 'parse') return [];
+  if (!response.ok) return [];
+  if (response.type === 'activations') {
+    return Object.values(response.byLayer)
+      .map((a) => a.buffer)
+      .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  }
+  if (response.type !== 'parse') return [];
   const all = [...response.layers, ...(response.input ? [response.input] : [])];
   return all
     .flatMap((m) => [m.rowPtr.buffer, m.colIdx.buffer, m.values.buffer])
@@ -69,11 +86,22 @@ export function transferables(response: DnnCpuResponse): ArrayBuffer[] {
 /** Holds one network; answers requests. The worker entry and the inline client share it. */
 export class DnnCpuRunner {
   private dnn: SparseDnn | null = null;
+  private input: CsrMatrix | null = null;
 
   async handle(request: DnnCpuRequest, progress: (p: DnnCpuProgress) => void): Promise<DnnCpuResponse> {
     try {
       if (request.type === 'parse') return await this.parse(request, progress);
       if (!this.dnn) throw new Error('the CPU worker has no network: parse one first');
+      if (request.type === 'activations') {
+        if (!this.input) throw new Error('the CPU worker has no input images');
+        const { byLayer } = dnnLayerActivations(
+          this.dnn,
+          this.input,
+          request.images,
+          request.images.map(String),
+        );
+        return { id: request.id, ok: true, type: 'activations', byLayer };
+      }
       const input = new CsrMatrix(request.input, 'input images');
       // 'skip-zeros' for the sparse path: CSR weights and dead activations skipped, the fastest CPU kernel.
       const { categories, layerMs, seconds } = runDnnCpu(this.dnn, input, { path: request.path });
@@ -106,6 +134,7 @@ export class DnnCpuRunner {
     const input = images ? loadDnnInput(images.text, images.name, dnn) : undefined;
     const truth = await readTruth(request.truth);
     this.dnn = dnn;
+    this.input = input ?? null;
     const { names, bias, ymax } = dnn;
     // Copies, so the worker keeps its own network while these are transferred (no clone on the main thread).
     const parsed: ParsedDnn = {
@@ -181,11 +210,19 @@ export class DnnCpuClient {
     const layers: CsrMatrix[] = [];
     for (const [l, p] of reply.layers.entries()) {
       layers.push(new CsrMatrix(p, reply.names[l]));
-      if (l % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (l % 8 === 7) await nextTask();
     }
     const dnn: SparseDnn = { layers, names: reply.names, bias: reply.bias, ymax: reply.ymax };
     const input = reply.input && new CsrMatrix(reply.input, 'input images');
     return { dnn, input, truth: reply.truth, parseMs: reply.parseMs };
+  }
+
+  /** Every layer's activations for a few images (0-based rows of the parsed input): see dnnLayerActivations. */
+  async activations(images: readonly number[]): Promise<Record<string, Float32Array>> {
+    const reply = await this.call({ type: 'activations', images: [...images] });
+    if (!reply.ok) throw new Error(reply.error);
+    if (reply.type !== 'activations') throw new Error('DNN CPU worker: unexpected reply');
+    return reply.byLayer;
   }
 
   /** Runs Y₀ (a range of the parsed input) through one path of the parsed network. */

@@ -1,0 +1,75 @@
+// Frame pacing for the scene: the intervals between frames while the view keeps changing (the frame-time
+// statistics the page exposes), and the edge budget for moving frames, adapted to them.
+//
+// While the camera moves, each network draws only its `budget` strongest edges; a full-detail frame follows
+// once the view is still. The budget follows the measured frame interval: it shrinks while frames miss the
+// display's refresh and grows back while they make it, so a fast GPU draws every edge even while orbiting
+// and a software rasterizer keeps the orbit fluid with fewer. Pure (no DOM, no three.js): unit-tested.
+
+export interface FrameStats {
+  /** Median interval between consecutive frames while the view kept changing, ms. */
+  median: number;
+  count: number;
+}
+
+export interface FrameBudgetOptions {
+  /** The interval to keep moving frames under, ms (one refresh at 60 Hz). */
+  targetMs?: number;
+  /** Fewest edges per network while moving: enough for the strongest paths to read. */
+  min?: number;
+  /** Budget before anything was measured. */
+  initial?: number;
+  /** Moving-frame intervals per adjustment. */
+  window?: number;
+}
+
+export const DEFAULT_TARGET_MS = 1000 / 60;
+export const DEFAULT_MIN_BUDGET = 1500;
+export const DEFAULT_INITIAL_BUDGET = 12_000;
+
+export class FrameBudget {
+  /** Edges per network for the next moving frame. */
+  budget: number;
+  /** Largest useful budget (the bigger network's edge count); growth stops there. */
+  ceiling = Number.POSITIVE_INFINITY;
+  private readonly targetMs: number;
+  private readonly min: number;
+  private readonly window: number;
+  private recent: number[] = [];
+  private readonly intervals: number[] = [];
+
+  constructor(options: FrameBudgetOptions = {}) {
+    this.targetMs = options.targetMs ?? DEFAULT_TARGET_MS;
+    this.min = options.min ?? DEFAULT_MIN_BUDGET;
+    this.budget = options.initial ?? DEFAULT_INITIAL_BUDGET;
+    this.window = options.window ?? 6;
+  }
+
+  /**
+   * One interval between two frames of continuous change. `moving`: the frame drew the budget (not full
+   * detail), so the interval says whether the budget fits.
+   */
+  record(intervalMs: number, moving: boolean): void {
+    this.intervals.push(intervalMs);
+    if (this.intervals.length > 600) this.intervals.shift();
+    if (!moving) return;
+    this.recent.push(intervalMs);
+    if (this.recent.length < this.window) return;
+    const typical = median(this.recent);
+    this.recent = [];
+    // Missing a refresh: shrink fast. Comfortably inside one: grow slowly (no oscillation at the edge).
+    if (typical > 1.3 * this.targetMs) this.budget = Math.max(this.min, Math.round(this.budget * 0.6));
+    else if (typical < 1.1 * this.targetMs)
+      this.budget = Math.min(Math.max(this.min, this.ceiling), Math.round(this.budget * 1.25));
+  }
+
+  stats(): FrameStats {
+    return { median: median(this.intervals), count: this.intervals.length };
+  }
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

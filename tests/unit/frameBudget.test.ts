@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { FrameBudget, median } from '../../src/scene/frameBudget';
+
+const feed = (b: FrameBudget, ms: number, n: number, moving = true) => {
+  for (let i = 0; i < n; i++) b.record(ms, moving);
+};
+
+describe('FrameBudget', () => {
+  it('shrinks while moving frames miss the refresh, down to the floor', () => {
+    const b = new FrameBudget({ initial: 12_000, min: 1500, window: 6 });
+    feed(b, 40, 5);
+    expect(b.budget).toBe(12_000); // not a full window yet
+    feed(b, 40, 1);
+    expect(b.budget).toBe(7200);
+    feed(b, 40, 60);
+    expect(b.budget).toBe(1500);
+  });
+
+  it('grows back while frames make the refresh, up to the bigger network', () => {
+    const b = new FrameBudget({ initial: 2000, min: 1500, window: 6 });
+    b.ceiling = 5000;
+    feed(b, 16.7, 6);
+    expect(b.budget).toBe(2500);
+    feed(b, 16.7, 60);
+    expect(b.budget).toBe(5000);
+  });
+
+  it('holds between the two thresholds, and full-detail frames never change it', () => {
+    const b = new FrameBudget({ initial: 4000, window: 6 });
+    feed(b, 20, 12); // between 1.1× and 1.3× of 16.7 ms
+    expect(b.budget).toBe(4000);
+    feed(b, 80, 12, false);
+    expect(b.budget).toBe(4000);
+    expect(b.stats()).toEqual({ median: 80, count: 24 });
+  });
+
+  it('median of an empty list is 0', () => {
+    expect(median([])).toBe(0);
+    expect(median([3, 1, 2])).toBe(2);
+  });
+});
