@@ -1,7 +1,7 @@
 // The plain-data network the scene draws: layers of neurons and, between them, edge sets that are the
 // real weight matrices (out×in, like every Linear here). Knows nothing of three.js or the GPU.
 
-import { CsrMatrix } from '../math/csr';
+import type { CsrMatrix } from '../math/csr';
 
 export type LayerKind = 'resid' | 'attn-in' | 'attn-out' | 'mlp' | 'input' | 'output';
 
@@ -208,111 +208,4 @@ export function validateGraph(graph: NetworkGraph): void {
       );
     }
   }
-}
-
-// ---------- GPT-2 → graph ----------
-
-/** The parts of src/model/weights.ts' Linear the graph reads: w (n, k) out×in, csr when sparse. */
-export interface LinearLike {
-  w: Float32Array;
-  n: number;
-  k: number;
-  csr?: CsrMatrix;
-}
-
-/** Structural subset of Gpt2Weights, so the scene does not wait for (or depend on) the model code. */
-export interface Gpt2Like {
-  blocks: { qkv: LinearLike; attnProj: LinearLike; fc: LinearLike; fcProj: LinearLike }[];
-}
-
-export interface Gpt2GraphOptions {
-  /** Sparse: every edge set is CSR of the stored nonzeros (csr if present). Dense: views of w. */
-  sparse: boolean;
-  nHead?: number;
-  title?: string;
-  /** Tied embedding (vocab, d) row-major; adds token and logit layers. Only for small vocabularies. */
-  embedding?: { wte: Float32Array; vocab: number };
-}
-
-function edgeWeights(lin: LinearLike, sparse: boolean): EdgeWeights {
-  if (!sparse) return new DenseWeights(lin.n, lin.k, lin.w);
-  return lin.csr ?? CsrMatrix.fromDense(lin.w, lin.n, lin.k);
-}
-
-/**
- * Nodes are what the weights connect. Per block b, bottom to top:
- *   resid(in) →qkv→ q·k·v (3d) ⇢ head outputs (d) →attnProj→ resid mid (d) →fc→ MLP (dMlp) →fcProj→ resid out (d)
- * (⇢: attention mixes positions, no weights, no edges). LayerNorms are per-channel scales: not drawn.
- */
-export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): NetworkGraph {
-  const { sparse, nHead, embedding } = options;
-  if (weights.blocks.length === 0) throw new Error('graphFromGpt2: the model has no blocks');
-  const d = weights.blocks[0].qkv.k;
-  const layers: GraphLayer[] = [];
-  const edges: GraphEdgeSet[] = [];
-  const link = (from: string, to: string, lin: LinearLike) =>
-    edges.push({ from, to, weights: edgeWeights(lin, sparse), denseCount: lin.n * lin.k });
-  const embedTranspose = (): DenseWeights | CsrMatrix => {
-    const { wte, vocab } = embedding!;
-    const t = new Float32Array(d * vocab); // (d, vocab): row = channel, column = token
-    for (let v = 0; v < vocab; v++) for (let c = 0; c < d; c++) t[c * vocab + v] = wte[v * d + c];
-    return new DenseWeights(d, vocab, t);
-  };
-
-  if (embedding) {
-    layers.push({ id: 'tokens', name: 'tokens', group: 'embedding', size: embedding.vocab, kind: 'input' });
-    layers.push({ id: 'embed', name: 'residual (embedded)', group: 'embedding', size: d, kind: 'resid' });
-    edges.push({ from: 'tokens', to: 'embed', weights: embedTranspose() });
-  } else {
-    layers.push({ id: 'embed', name: 'residual (embedded)', group: 'embedding', size: d, kind: 'input' });
-  }
-  let resid = 'embed';
-  weights.blocks.forEach((block, b) => {
-    const group = `block ${b}`;
-    const id = (s: string) => `b${b}.${s}`;
-    const mlpSize = block.fc.n;
-    layers.push(
-      { id: id('qkv'), name: 'q · k · v', group, size: 3 * d, kind: 'attn-in', heads: nHead },
-      {
-        id: id('attn'),
-        name: 'attention heads out',
-        group,
-        size: d,
-        kind: 'attn-out',
-        heads: nHead,
-        timing: { layer: b, op: 'attn' },
-      },
-      { id: id('resid_mid'), name: 'residual (mid)', group, size: d, kind: 'resid' },
-      {
-        id: id('mlp'),
-        name: 'MLP neurons',
-        group,
-        size: mlpSize,
-        kind: 'mlp',
-        timing: { layer: b, op: 'mlp' },
-      },
-      { id: id('resid'), name: 'residual (out)', group, size: d, kind: 'resid' },
-    );
-    link(resid, id('qkv'), block.qkv);
-    link(id('attn'), id('resid_mid'), block.attnProj);
-    link(id('resid_mid'), id('mlp'), block.fc);
-    link(id('mlp'), id('resid'), block.fcProj);
-    resid = id('resid');
-  });
-  if (embedding) {
-    const { wte, vocab } = embedding;
-    layers.push({
-      id: 'logits',
-      name: 'logits (tied unembedding)',
-      group: 'output',
-      size: vocab,
-      kind: 'output',
-      timing: { op: 'unembed' },
-    });
-    edges.push({ from: resid, to: 'logits', weights: new DenseWeights(vocab, d, wte) });
-  }
-  const title = options.title ?? (sparse ? 'Sparse' : 'Dense baseline');
-  const graph: NetworkGraph = { title, layers, edges };
-  validateGraph(graph);
-  return graph;
 }

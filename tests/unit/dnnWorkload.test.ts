@@ -159,8 +159,8 @@ describe('DNN workload on the CPU path', () => {
   });
 });
 
-describe('DnnCpuRunner activations', () => {
-  it('answers dnnLayerActivations for rows of the input it parsed, handing the arrays over', async () => {
+describe('DnnCpuRunner', () => {
+  it('makes the dense copies and answers dnnLayerActivations for rows of its input, handing arrays over', async () => {
     const rng = new Rng(9);
     const width = 32;
     const dnn = network(rng, width, 4, 6);
@@ -179,10 +179,15 @@ describe('DnnCpuRunner activations', () => {
           blob: blob(writeMatrixMarket(w.transpose())),
         })),
         images: { name: 'test-images.mtx', blob: blob(writeMatrixMarket(input, { field: 'pattern' })) },
+        dense: true,
       },
       () => {},
     );
-    expect(parsed.ok).toBe(true);
+    if (!parsed.ok || parsed.type !== 'parse') throw new Error(`unexpected reply ${JSON.stringify(parsed)}`);
+    expect(parsed.dense).toHaveLength(4);
+    dnn.layers.forEach((w, l) => expect([...parsed.dense![l]]).toEqual([...w.toDense()]));
+    // 3 arrays per CSR (4 layers + the input) and the 4 dense copies, each its own buffer.
+    expect(new Set(transferables(parsed)).size).toBe(3 * 5 + 4);
     const images = [7, 2, 9];
     const reply = await runner.handle({ id: 3, type: 'activations', images }, () => {});
     if (!reply.ok || reply.type !== 'activations')

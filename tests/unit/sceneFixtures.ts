@@ -1,6 +1,7 @@
 // A small GPT-2 pair for the scene's unit tests, built with the real model code (init, sparsify, graph).
 import type { Gpt2Config } from '../../src/model/config';
-import { graphFromGpt2, type NetworkGraph } from '../../src/model/graph';
+import type { NetworkGraph } from '../../src/model/graph';
+import { graphFromGpt2 } from '../../src/model/graphGpt2';
 import { initGpt2 } from '../../src/model/init';
 import { sparsifyModel } from '../../src/model/sparsify';
 import type { Gpt2Weights } from '../../src/model/weights';

@@ -6,13 +6,13 @@ import {
   DenseWeights,
   forEachInCol,
   fractionLabel,
-  graphFromGpt2,
   neuronLabel,
   rowCount,
   validateGraph,
   weightAt,
   weightCounts,
 } from '../../src/model/graph';
+import { graphFromGpt2 } from '../../src/model/graphGpt2';
 import { initGpt2 } from '../../src/model/init';
 import { inspectNeuron } from '../../src/scene/inspect';
 import { MICRO, microGraphPair } from './sceneFixtures';

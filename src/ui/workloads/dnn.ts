@@ -13,7 +13,6 @@ import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
 import type { NetworkGraph } from '../../model/graph';
 import { dnnTimings, graphFromDnn } from '../../model/graphDnn';
 import type { ModelLayers } from '../bench/params';
-import { nextTask } from '../nextTask';
 import { browserDnnWorker, DnnCpuClient } from './dnnCpu';
 import { collectDnnFiles, type DnnSource } from './dnnSources';
 import { formatDnnSummary, type PathRun, parseImageRange } from './dnnSummary';
@@ -52,19 +51,16 @@ export class DnnWorkload implements Workload {
     const files = await collectDnnFiles(this.source, (f, what) => progress(0.5 * f, what));
     const t1 = measure('read', t0);
     this.cpu ??= new DnnCpuClient(typeof Worker === 'undefined' ? undefined : browserDnnWorker);
-    const parsed = await this.cpu.parse(files, (f, what) => progress(0.5 + 0.3 * f, what));
+    // The dense twin's copies (4 MB a layer here) are made in the worker too: ~20–60 ms a layer here.
+    const parsed = await this.cpu.parse({ ...files, dense: true }, (f, what) =>
+      progress(0.5 + 0.5 * f, what),
+    );
     const t2 = measure('parse', t1, { workerMs: parsed.parseMs });
     this.dnn = parsed.dnn;
     this.input = parsed.input ?? null;
     this.truth = parsed.truth ?? null;
     this.destroyPlans(); // a new network: old GPU weights are stale
-    // The dense twin's copies (4 MB a layer here), one layer per task so the page keeps painting.
-    const dense: Float32Array[] = [];
-    for (const [l, w] of parsed.dnn.layers.entries()) {
-      progress(0.8 + (0.2 * l) / parsed.dnn.layers.length, `storing layer ${l + 1} densely`);
-      dense.push(w.toDense());
-      await nextTask();
-    }
+    const { dense } = parsed;
     this.graphs = {
       // Titles of one length, so that both fit above their networks: "Sparse DNN (1/32 of weights)".
       sparse: graphFromDnn(parsed.dnn, { sparse: true, title: 'Sparse DNN' }),

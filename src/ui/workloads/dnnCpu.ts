@@ -1,8 +1,9 @@
 // A layered network's reading, parsing and CPU path, off the main thread: parsing the 30 Graph Challenge
 // layers (14 MB of text) takes ~0.5–0.9 s and dense inference over 1200 images ~10 s, so both run in a Web
 // Worker (dnnWorker.ts) and the page stays responsive. In Node (tests) the same runner is called inline.
-// Protocol: 'parse' once (Blobs in, by reference; CSR arrays, input and truth out, copied: the worker keeps
-// its network and input for the CPU runs; 'progress' messages on the way), then 'run' per image range and
+// Protocol: 'parse' once (Blobs in, by reference; CSR arrays, input, truth and, when asked, every layer's
+// dense copy out, transferred: the worker keeps its own network and input for the CPU runs; 'progress'
+// messages on the way), then 'run' per image range and
 // path, and 'activations' per run for the scene's node colours (a few images × Σ nnz(Wₗ): ~25 ms an image
 // on a slow machine, so it never runs on the main thread either).
 
@@ -22,12 +23,17 @@ export interface ParsedDnn {
   input?: CsrParts;
   /** 0-based images with a nonzero final output, from the categories file. */
   truth?: number[];
-  /** Reading + parsing, in the worker. */
+  /** Each layer's dense (Nₗ × Kₗ) row-major copy, when the request asked for them. */
+  dense?: Float32Array[];
+  /** Reading + parsing (+ the dense copies), in the worker. */
   parseMs: number;
 }
 
+/** What 'parse' reads; `dense`: also make every layer's dense copy (4 MB a 1024² layer) off the main thread. */
+export type DnnParseRequest = DnnFiles & { dense?: boolean };
+
 export type DnnCpuRequest =
-  | ({ id: number; type: 'parse' } & DnnFiles)
+  | ({ id: number; type: 'parse' } & DnnParseRequest)
   | { id: number; type: 'run'; input: CsrParts; path: DnnPath }
   /** `images`: 0-based rows of the parsed input. */
   | { id: number; type: 'activations'; images: number[] };
@@ -78,9 +84,10 @@ export function transferables(response: DnnCpuResponse): ArrayBuffer[] {
   }
   if (response.type !== 'parse') return [];
   const all = [...response.layers, ...(response.input ? [response.input] : [])];
-  return all
-    .flatMap((m) => [m.rowPtr.buffer, m.colIdx.buffer, m.values.buffer])
-    .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  return [
+    ...all.flatMap((m) => [m.rowPtr.buffer, m.colIdx.buffer, m.values.buffer]),
+    ...(response.dense ?? []).map((d) => d.buffer),
+  ].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 
 /** Holds one network; answers requests. The worker entry and the inline client share it. */
@@ -133,6 +140,13 @@ export class DnnCpuRunner {
     const images = request.images ? texts[request.layers.length] : null;
     const input = images ? loadDnnInput(images.text, images.name, dnn) : undefined;
     const truth = await readTruth(request.truth);
+    const dense = request.dense
+      ? dnn.layers.map((w, l) => {
+          const what = `storing layer ${l + 1} densely`;
+          progress({ id: request.id, type: 'progress', fraction: 0.9 + (0.1 * l) / dnn.layers.length, what });
+          return w.toDense();
+        })
+      : undefined;
     this.dnn = dnn;
     this.input = input ?? null;
     const { names, bias, ymax } = dnn;
@@ -144,6 +158,7 @@ export class DnnCpuRunner {
       ymax,
       input: input && copyParts(input),
       truth,
+      dense,
       parseMs: performance.now() - t0,
     };
     return { id: request.id, ok: true, type: 'parse', ...parsed };
@@ -198,11 +213,20 @@ export class DnnCpuClient {
     });
   }
 
-  /** Reads and parses the files in the worker (progress 0..1); it keeps the network for run(). */
+  /**
+   * Reads and parses the files in the worker (progress 0..1); it keeps the network for run().
+   * `files.dense`: also return each layer's dense copy, made there.
+   */
   async parse(
-    files: DnnFiles,
+    files: DnnParseRequest,
     progress?: WorkloadProgress,
-  ): Promise<{ dnn: SparseDnn; input?: CsrMatrix; truth?: number[]; parseMs: number }> {
+  ): Promise<{
+    dnn: SparseDnn;
+    input?: CsrMatrix;
+    truth?: number[];
+    dense?: Float32Array[];
+    parseMs: number;
+  }> {
     const reply = await this.call({ type: 'parse', ...files }, progress);
     if (!reply.ok) throw new Error(reply.error);
     if (reply.type !== 'parse') throw new Error('DNN CPU worker: unexpected reply');
@@ -214,7 +238,7 @@ export class DnnCpuClient {
     }
     const dnn: SparseDnn = { layers, names: reply.names, bias: reply.bias, ymax: reply.ymax };
     const input = reply.input && new CsrMatrix(reply.input, 'input images');
-    return { dnn, input, truth: reply.truth, parseMs: reply.parseMs };
+    return { dnn, input, truth: reply.truth, dense: reply.dense, parseMs: reply.parseMs };
   }
 
   /** Every layer's activations for a few images (0-based rows of the parsed input): see dnnLayerActivations. */
