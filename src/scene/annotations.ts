@@ -21,15 +21,25 @@ export const BAR_MAX_PX = 62;
 
 /** "Sparse (1/64 of weights)" from the stored and dense counts of the sparse graph. */
 export function sparseTitle(view: NetworkView): string {
+  return `${view.graph.title} ${weightFraction(view)}`;
+}
+
+/** "(1/64 of weights)". */
+function weightFraction(view: NetworkView): string {
   const { nnz, dense } = weightCounts(view.graph);
-  return `${view.graph.title} (${fractionLabel(dense ? nnz / dense : 0)} of weights)`;
+  return `(${fractionLabel(dense ? nnz / dense : 0)} of weights)`;
 }
 
 function titleItem(view: NetworkView, side: Side, total: number | null): OverlayItem {
   const { layout } = view;
   const box = el('div', 'net-title');
   box.dataset.side = side;
-  box.append(el('div', 'net-name', side === 'sparse' ? sparseTitle(view) : view.graph.title));
+  const name = el('div', 'net-name', view.graph.title);
+  if (side === 'sparse') {
+    // "(1/64 of weights)" on a line of its own: the title stays about as wide as the network.
+    name.append(' ', el('span', 'net-fraction', weightFraction(view)));
+  }
+  box.append(name);
   const counts = el('div', 'net-counts');
   counts.dataset.edges = String(view.edgeCount);
   counts.dataset.nodes = String(view.nodeCount);
@@ -37,8 +47,9 @@ function titleItem(view: NetworkView, side: Side, total: number | null): Overlay
   counts.textContent = `${n(view.edgeCount)} edges · ${n(view.nodeCount)} neurons on screen`;
   box.append(counts);
   if (total !== null) box.append(el('div', 'net-total', `forward ${formatMs(total)}`));
-  const anchor = new THREE.Vector3(layout.offsetX, layout.bounds.max[1] + 0.9, 0);
-  return { element: box, anchor, align: 'center' };
+  // The whole stack (name, counts, total) sits above the top layer, whatever its height.
+  const anchor = new THREE.Vector3(layout.offsetX, layout.bounds.max[1] + 0.35, 0);
+  return { element: box, anchor, align: 'above' };
 }
 
 function timingCell(side: Side, layerId: string, time: AnchorTime | null, maxMs: number): HTMLElement {

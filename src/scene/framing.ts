@@ -18,8 +18,9 @@ export function fitCamera(
 ): void {
   const box = bounds.clone();
   const width = box.max.x - box.min.x;
-  box.min.x -= 0.03 * width;
-  box.max.x += 0.03 * width;
+  // The titles over the networks are wider than the networks at the usual zoom.
+  box.min.x -= 0.05 * width;
+  box.max.x += 0.05 * width;
   // Keep the panels off the networks: widen the box so those strips of screen are spare.
   const span = (box.max.x - box.min.x) / (1 - reserve.right - reserve.left);
   box.max.x += span * reserve.right;

@@ -4,23 +4,26 @@
 
 import * as THREE from 'three';
 
-export type Align = 'left' | 'right' | 'center';
+export type Align = 'left' | 'right' | 'center' | 'above';
 
 export interface OverlayItem {
   element: HTMLElement;
   anchor: THREE.Vector3;
-  /** Which side of the element sits on the anchor: 'left' → the element extends to the right. */
+  /** Which side of the element sits on the anchor: 'left' → the element extends to the right;
+   * 'above': the element's bottom centre sits on it. */
   align: Align;
   /** Items sharing a group name hide rather than overlap on screen; higher `priority` wins. */
   thin?: string;
   priority?: number;
 }
 
-/** Percentages of the element's own size, so the anchor lands on the named side, centred vertically. */
+/** Percentages of the element's own size, so the anchor lands on the named side (centred vertically,
+ * except 'above'). */
 const SHIFT: Record<Align, string> = {
   left: 'translate(0, -50%)',
   right: 'translate(-100%, -50%)',
   center: 'translate(-50%, -50%)',
+  above: 'translate(-50%, -100%)',
 };
 
 export class OverlayLayer {

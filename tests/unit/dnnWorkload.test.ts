@@ -185,7 +185,7 @@ describe('DnnCpuRunner', () => {
     );
     if (!parsed.ok || parsed.type !== 'parse') throw new Error(`unexpected reply ${JSON.stringify(parsed)}`);
     expect(parsed.dense).toHaveLength(4);
-    dnn.layers.forEach((w, l) => expect([...parsed.dense![l]]).toEqual([...w.toDense()]));
+    for (const [l, w] of dnn.layers.entries()) expect([...parsed.dense![l]]).toEqual([...w.toDense()]);
     // 3 arrays per CSR (4 layers + the input) and the 4 dense copies, each its own buffer.
     expect(new Set(transferables(parsed)).size).toBe(3 * 5 + 4);
     const images = [7, 2, 9];
