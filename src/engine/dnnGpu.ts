@@ -18,6 +18,16 @@ export interface DnnGpuResult extends DnnResult {
   timerSource: TimerSource;
 }
 
+export interface DnnGpuPlanOptions {
+  /** Dense path: each layer's (Nₗ × Kₗ) row-major copy when the caller holds them already (not made again). */
+  dense?: readonly Float32Array[];
+  /**
+   * Awaited after each layer's upload, e.g. the app's nextTask: a dense plan writes 4 MB a layer (30 layers
+   * ≈ 0.6 s on SwiftShader, 1.3 s with the copies), so a page must not do it in one task.
+   */
+  between?: () => Promise<void>;
+}
+
 /** Weights uploaded and dispatches bound once for a batch size; `run` uploads Y₀ and times every layer. */
 export class DnnGpuPlan {
   private constructor(
@@ -31,7 +41,13 @@ export class DnnGpuPlan {
     private readonly timer: GpuTimer,
   ) {}
 
-  static async create(ctx: GpuContext, dnn: SparseDnn, path: DnnPath, batch: number): Promise<DnnGpuPlan> {
+  static async create(
+    ctx: GpuContext,
+    dnn: SparseDnn,
+    path: DnnPath,
+    batch: number,
+    options: DnnGpuPlanOptions = {},
+  ): Promise<DnnGpuPlan> {
     if (dnn.layers.length === 0) throw new Error('DnnGpu: the network has no layers');
     const { device } = ctx;
     const width = Math.max(dnn.layers[0].cols, ...dnn.layers.map((w) => w.rows));
@@ -55,26 +71,36 @@ export class DnnGpuPlan {
     };
     const epilogue = { activation: 'relu-clamp' as const, clampMax: dnn.ymax };
     const dispatches: Dispatch[] = [];
-    if (path === 'sparse') {
-      const spmm = await CsrSpmm.create(ctx, epilogue);
-      owned.push(spmm);
-      dnn.layers.forEach((w: CsrMatrix, l) => {
-        const csr = spmm.upload(device, w, `DnnGpu.W${l + 1}`);
-        owned.push(csr);
-        const y = act[(l + 1) % 2];
-        dispatches.push(spmm.bind({ x: act[l % 2], csr, bias: bias(w.rows), y }, { batch }));
-      });
-    } else {
-      const matmul = await DenseMatmul.create(ctx, epilogue);
-      owned.push({ destroy: () => matmul.dispose() });
-      dnn.layers.forEach((w: CsrMatrix, l) => {
-        const dense = uploadStorage(device, `DnnGpu.W${l + 1}.dense`, w.toDense());
-        owned.push(dense);
-        const y = act[(l + 1) % 2];
-        dispatches.push(
-          matmul.bind({ x: act[l % 2], w: dense, bias: bias(w.rows), y }, { batch, n: w.rows, k: w.cols }),
-        );
-      });
+    try {
+      if (path === 'sparse') {
+        const spmm = await CsrSpmm.create(ctx, epilogue);
+        owned.push(spmm);
+        for (const [l, w] of dnn.layers.entries()) {
+          const csr = spmm.upload(device, w, `DnnGpu.W${l + 1}`);
+          owned.push(csr);
+          const y = act[(l + 1) % 2];
+          dispatches.push(spmm.bind({ x: act[l % 2], csr, bias: bias(w.rows), y }, { batch }));
+          await options.between?.();
+        }
+      } else {
+        const matmul = await DenseMatmul.create(ctx, epilogue);
+        owned.push({ destroy: () => matmul.dispose() });
+        for (const [l, w] of dnn.layers.entries()) {
+          const data = options.dense?.[l] ?? w.toDense();
+          if (data.length !== w.rows * w.cols)
+            throw new Error(`DnnGpu: dense copy ${l + 1} is not ${w.rows}×${w.cols}`);
+          const dense = uploadStorage(device, `DnnGpu.W${l + 1}.dense`, data);
+          owned.push(dense);
+          const y = act[(l + 1) % 2];
+          dispatches.push(
+            matmul.bind({ x: act[l % 2], w: dense, bias: bias(w.rows), y }, { batch, n: w.rows, k: w.cols }),
+          );
+          await options.between?.();
+        }
+      }
+    } catch (err) {
+      for (const o of owned) o.destroy(); // a bad copy or a lost device: free what was made
+      throw err;
     }
     const timer = new GpuTimer(device, Math.max(1, dnn.layers.length));
     return new DnnGpuPlan(ctx, dnn, path, batch, act, dispatches, owned, timer);

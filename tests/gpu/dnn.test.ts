@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runDnnGpu } from '../../src/engine/dnnGpu';
+import { DnnGpuPlan, runDnnGpu } from '../../src/engine/dnnGpu';
 import { CsrMatrix } from '../../src/math/csr';
 import { runDnnCpu } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';
@@ -116,6 +116,25 @@ describe('small random networks on WebGPU', () => {
         expectClose(gpu.y, cpu.y, 1e-4, 1e-4);
         expect(gpu.layerMs).toHaveLength(4);
       }
+      if (c !== 0) return;
+      // The app's way: the dense plan from copies it already holds, yielding after every layer's upload.
+      let steps = 0;
+      const plan = await DnnGpuPlan.create(ctx, dnn, 'dense', input.rows, {
+        dense: layers.map((w) => w.toDense()),
+        between: async () => {
+          steps++;
+        },
+      });
+      try {
+        expectClose((await withErrorScopes(ctx.device, () => plan.run(input))).y, cpu.y, 1e-4, 1e-4);
+      } finally {
+        plan.destroy();
+      }
+      expect(steps).toBe(4);
+      const wrong = [new Float32Array(3)];
+      await expect(DnnGpuPlan.create(ctx, dnn, 'dense', 19, { dense: wrong })).rejects.toThrow(
+        'dense copy 1 is not 50×37',
+      );
     });
   }
 });

@@ -13,6 +13,7 @@ import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
 import type { NetworkGraph } from '../../model/graph';
 import { dnnTimings, graphFromDnn } from '../../model/graphDnn';
 import type { ModelLayers } from '../bench/params';
+import { nextTask } from '../nextTask';
 import { browserDnnWorker, DnnCpuClient } from './dnnCpu';
 import { collectDnnFiles, type DnnSource } from './dnnSources';
 import { formatDnnSummary, type PathRun, parseImageRange } from './dnnSummary';
@@ -33,6 +34,8 @@ export class DnnWorkload implements Workload {
   private input: CsrMatrix | null = null;
   private truth: number[] | null = null;
   private graphs: { sparse: NetworkGraph; dense: NetworkGraph } | null = null;
+  /** Each layer's dense copy (the dense twin's DenseWeights.data), reused by the dense GPU plan. */
+  private dense: Float32Array[] | null = null;
   private cpu: DnnCpuClient | null = null;
   private plans = new Map<WeightPath, DnnGpuPlan>();
   private plansCtx: GpuContext | null = null;
@@ -61,6 +64,7 @@ export class DnnWorkload implements Workload {
     this.truth = parsed.truth ?? null;
     this.destroyPlans(); // a new network: old GPU weights are stale
     const { dense } = parsed;
+    this.dense = dense ?? null;
     this.graphs = {
       // Titles of one length, so that both fit above their networks: "Sparse DNN (1/32 of weights)".
       sparse: graphFromDnn(parsed.dnn, { sparse: true, title: 'Sparse DNN' }),
@@ -128,7 +132,9 @@ export class DnnWorkload implements Workload {
     if (!plan || plan.batch !== images.rows) {
       plan?.destroy();
       this.plans.delete(path);
-      plan = await DnnGpuPlan.create(ctx, dnn, path, images.rows);
+      // One layer's upload per task, from the copies the worker made: no long task on a new batch size.
+      const options = { dense: this.dense ?? undefined, between: nextTask };
+      plan = await DnnGpuPlan.create(ctx, dnn, path, images.rows, options);
       this.plans.set(path, plan);
     }
     const r = await plan.run(images);
@@ -169,6 +175,7 @@ export class DnnWorkload implements Workload {
     this.dnn = null;
     this.input = null;
     this.graphs = null;
+    this.dense = null;
   }
 }
 

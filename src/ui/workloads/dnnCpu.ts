@@ -3,9 +3,8 @@
 // Worker (dnnWorker.ts) and the page stays responsive. In Node (tests) the same runner is called inline.
 // Protocol: 'parse' once (Blobs in, by reference; CSR arrays, input, truth and, when asked, every layer's
 // dense copy out, transferred: the worker keeps its own network and input for the CPU runs; 'progress'
-// messages on the way), then 'run' per image range and
-// path, and 'activations' per run for the scene's node colours (a few images × Σ nnz(Wₗ): ~25 ms an image
-// on a slow machine, so it never runs on the main thread either).
+// messages on the way), then 'run' per image range and path, and 'activations' per run for the scene's
+// node colours (a few images × Σ nnz(Wₗ), ~25 ms an image on a slow machine: too long for a page's task).
 
 import { CsrMatrix, type CsrParts } from '../../math/csr';
 import { type DnnPath, runDnnCpu } from '../../math/dnn';
@@ -72,8 +71,8 @@ const copyParts = (m: CsrMatrix): CsrParts => ({
 });
 
 /**
- * The buffers a response can hand over rather than copy: the parsed CSR arrays (worker-side copies) and
- * the activations (made per request).
+ * The buffers a response can hand over rather than copy: the parsed CSR arrays (worker-side copies), the
+ * dense copies and the activations (both made per request).
  */
 export function transferables(response: DnnCpuResponse): ArrayBuffer[] {
   if (!response.ok) return [];
