@@ -152,33 +152,45 @@ export function orderByBarycenter(graph: NetworkGraph, selection: Selection, swe
     }
   }
   if (total === 0) return order;
-  // Centred positions, so layers of different widths compare; kept in step with `order`.
-  const positionOf = (k: number) => {
+  const lists = touching.map((t) => ({
+    own: Int32Array.from(t.own),
+    layer: Int32Array.from(t.layer),
+    other: Int32Array.from(t.other),
+    w: Float64Array.from(t.w),
+  }));
+  // Centred positions (layers of different widths compare), by neuron; only displayed neurons are read.
+  const pos = layers.map((l) => new Float64Array(l.size));
+  const place = (k: number) => {
     const ids = order.get(layers[k].id);
-    const pos = new Float64Array(layers[k].size);
-    ids?.forEach((n, slot) => {
-      pos[n] = slot - (ids.length - 1) / 2;
-    });
-    return pos;
+    if (!ids) return;
+    for (let slot = 0; slot < ids.length; slot++) pos[k][ids[slot]] = slot - (ids.length - 1) / 2;
   };
-  const pos = layers.map((_, k) => positionOf(k));
   const ascending = layers.map((_, k) => k);
+  for (const k of ascending) place(k);
+  const descending = [...ascending].reverse();
+  const sum = new Float64Array(Math.max(...layers.map((l) => l.size)));
+  const weight = new Float64Array(sum.length);
+  const key = new Float64Array(sum.length);
   for (let sweep = 0; sweep < sweeps; sweep++) {
-    for (const k of sweep % 2 === 0 ? ascending : [...ascending].reverse()) {
+    for (const k of sweep % 2 === 0 ? ascending : descending) {
       const current = order.get(layers[k].id);
       if (!current || current.length < 2) continue;
-      const t = touching[k];
-      const sum = new Float64Array(layers[k].size);
-      const weight = new Float64Array(layers[k].size);
+      const t = lists[k];
+      for (const n of current) {
+        sum[n] = 0;
+        weight[n] = 0;
+      }
       for (let m = 0; m < t.own.length; m++) {
         sum[t.own[m]] += t.w[m] * pos[t.layer[m]][t.other[m]];
         weight[t.own[m]] += t.w[m];
       }
       const own = pos[k];
-      const key = (n: number) => (weight[n] ? sum[n] / weight[n] : own[n]);
-      const sorted = Uint32Array.from(current).sort((x, y) => key(x) - key(y) || own[x] - own[y]);
-      order.set(layers[k].id, sorted);
-      pos[k] = positionOf(k);
+      for (const n of current) key[n] = weight[n] ? sum[n] / weight[n] : own[n];
+      order.set(
+        layers[k].id,
+        Uint32Array.from(current).sort((x, y) => key[x] - key[y] || own[x] - own[y]),
+      );
+      place(k);
     }
   }
   return order;

@@ -52,10 +52,12 @@ export class NetworkView {
     readonly graph: NetworkGraph,
     readonly layout: NetworkLayout,
     options: NetworkViewOptions = {},
+    /** The displayed edges when already built (the app builds them in a task of their own); taken over. */
+    edges: EdgeBuffers = buildEdgeBuffers(graph, layout, { gain: 1 }),
   ) {
     const radius = options.nodeRadius ?? 0.045;
     this.screen = new Float32Array(layout.count * 2);
-    this.edges = buildEdgeBuffers(graph, layout, { gain: 1 });
+    this.edges = edges;
     this.gain = autoGain(this.edges.count, layout.count) * (options.brightness ?? 1);
     for (let i = 0; i < this.edges.colors.length; i++) this.edges.colors[i] *= this.gain;
 

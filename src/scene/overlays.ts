@@ -26,28 +26,49 @@ const SHIFT: Record<Align, string> = {
   above: 'translate(-50%, -100%)',
 };
 
+/** Height assumed for an item not measured yet (one line of label text). */
+const UNMEASURED_HEIGHT_PX = 14;
+
 export class OverlayLayer {
   readonly root: HTMLDivElement;
   private items: OverlayItem[] = [];
-  /** Element heights, measured once per setItems (reading layout every frame would force reflows). */
-  private heights: number[] = [];
+  /**
+   * Element heights from a ResizeObserver: they arrive after the browser's own layout, where reading
+   * offsetHeight after inserting the items would force one in the middle of a task (50–170 ms measured).
+   */
+  private readonly heights = new WeakMap<Element, number>();
+  private readonly sizes: ResizeObserver;
   private readonly projected = new THREE.Vector3();
+  /** Called when measured heights change what the thinning shows (the scene then re-renders). */
+  onMeasured: () => void = () => {};
 
   constructor(parent: HTMLElement) {
     this.root = document.createElement('div');
     this.root.className = 'overlay-layer';
     parent.append(this.root);
+    this.sizes = new ResizeObserver((entries) => {
+      let changed = false;
+      for (const entry of entries) {
+        const height = entry.borderBoxSize?.[0]?.blockSize ?? entry.contentRect.height;
+        changed ||= Math.abs(height - (this.heights.get(entry.target) ?? UNMEASURED_HEIGHT_PX)) > 0.5;
+        this.heights.set(entry.target, height);
+      }
+      if (changed) this.onMeasured();
+    });
   }
 
   /** Replaces every item (old elements are removed from the page). */
   setItems(items: OverlayItem[]): void {
-    for (const item of this.items) item.element.remove();
+    for (const item of this.items) {
+      this.sizes.unobserve(item.element);
+      item.element.remove();
+    }
     this.items = items;
     for (const item of items) {
       item.element.classList.add('overlay-item', `align-${item.align}`);
       this.root.append(item.element);
+      this.sizes.observe(item.element, { box: 'border-box' });
     }
-    this.heights = items.map((item) => item.element.offsetHeight);
   }
 
   get count(): number {
@@ -68,7 +89,7 @@ export class OverlayLayer {
     const shown = new Map<string, { y: number; half: number }[]>();
     for (const { index, x, y } of visible) {
       const item = this.items[index];
-      const half = this.heights[index] / 2 + 1;
+      const half = (this.heights.get(item.element) ?? UNMEASURED_HEIGHT_PX) / 2 + 1;
       let show = true;
       if (item.thin) {
         const taken = shown.get(item.thin) ?? [];
@@ -85,6 +106,7 @@ export class OverlayLayer {
 
   dispose(): void {
     this.setItems([]);
+    this.sizes.disconnect();
     this.root.remove();
   }
 }

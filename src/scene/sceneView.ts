@@ -79,6 +79,7 @@ export class SceneView {
     this.renderer.domElement.className = 'scene-canvas';
     container.append(this.renderer.domElement);
     this.overlays = new OverlayLayer(container);
+    this.overlays.onMeasured = () => this.requestRender();
 
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
     this.controls.enableDamping = true;

@@ -5,6 +5,7 @@
 import type { LayerTiming } from '../engine/types';
 import { type LayerActivations, layerIndex, type NetworkGraph } from '../model/graph';
 import { buildAnnotations } from '../scene/annotations';
+import { buildEdgeBuffers } from '../scene/edges';
 import { inspectNeuron } from '../scene/inspect';
 import { layoutNetwork, nodeId, orderByBarycenter, type Selection, selectNeurons } from '../scene/layout';
 import { NetworkView } from '../scene/networkView';
@@ -164,15 +165,26 @@ export class App {
     // Networks keep one width whatever the neuron count, so the spine between them keeps its room.
     const spacing = NETWORK_WIDTH / (widest - 1);
     const offset = NETWORK_WIDTH / 2 + MIDDLE_GAP / 2;
-    const layoutOf = (graph: NetworkGraph, offsetX: number) =>
-      layoutNetwork(graph, { selection, offsetX, spacing, rowCap: ROW_CAP });
     const options = { brightness: this.settings.brightness, nodeRadius: Math.min(0.3 * spacing, 0.07) };
-    await nextTask();
-    if (stale()) return;
-    const sparse = new NetworkView(r.sparseGraph, layoutOf(r.sparseGraph, -offset), options);
-    await nextTask();
-    if (stale()) return sparse.dispose();
-    const dense = new NetworkView(r.denseGraph, layoutOf(r.denseGraph, offset), options);
+    // One step per task: each network's edges, then its GPU objects.
+    const views: NetworkView[] = [];
+    for (const [graph, offsetX] of [
+      [r.sparseGraph, -offset],
+      [r.denseGraph, offset],
+    ] as const) {
+      await nextTask();
+      if (stale()) break;
+      const layout = layoutNetwork(graph, { selection, offsetX, spacing, rowCap: ROW_CAP });
+      const edges = buildEdgeBuffers(graph, layout, { gain: 1 });
+      await nextTask();
+      if (stale()) break;
+      views.push(new NetworkView(graph, layout, options, edges));
+    }
+    const [sparse, dense] = views;
+    if (!sparse || !dense) {
+      for (const view of views) view.dispose();
+      return;
+    }
     await nextTask();
     await this.view.prepare(sparse, dense); // shader programs compile off the main thread where it can
     if (stale()) {
