@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     );
     for (const s of scenes) {
       console.log(
-        `| ${s.name} | ${s.edges.toLocaleString('en-US')} | ${s.moving.edgesPerNetwork.toLocaleString('en-US')} | ` +
+        `| ${s.name} | ${s.edges.toLocaleString('en-US')} | ${s.moving.edgesPerNetwork?.toLocaleString('en-US') ?? '–'} | ` +
           `${ms(s.moving.median)} (${ms(s.moving.p90)}) | ${ms(s.moving.renderMedian)} | ` +
           `${ms(s.full.median)} (${ms(s.full.p90)}) | ${ms(s.full.renderMedian)} |`,
       );

@@ -28,13 +28,22 @@ export interface EdgeStyle {
 }
 
 /**
- * Brightness that keeps an additive tangle from washing out: with f edges into an average neuron, about f
- * lines cross each pixel between two layers, so each gets ~1/f of the light (but a sparse net stays bright).
+ * Brightness per gap, so an additive tangle does not wash out: into a layer whose neurons stand `columns`
+ * across (an expanded layer wraps into rows one behind the other), E edges put about E / columns lines over
+ * each node spacing of the gap below it, and each gets ~4 / that of the light (capped, so a sparse gap with
+ * few lines stays bright). Returns one gain per layer of the layout: the gain of the edges into it.
  */
-export function autoGain(edgeCount: number, nodeCount: number): number {
-  if (edgeCount === 0 || nodeCount === 0) return 1;
-  const fanIn = edgeCount / nodeCount;
-  return Math.min(0.45, Math.max(0.012, 4 / Math.max(fanIn, 1)));
+export function autoGain(edges: Pick<EdgeBuffers, 'count' | 'to'>, layout: NetworkLayout): Float32Array {
+  const into = new Float64Array(layout.layers.length);
+  for (let e = 0; e < edges.count; e++) into[layout.nodeLayer[edges.to[e]]]++;
+  return Float32Array.from(layout.layers, (placement, k) => {
+    if (into[k] === 0) return 1;
+    const rows = new Set<number>();
+    for (let i = 0; i < placement.indices.length; i++)
+      rows.add(layout.positions[3 * (placement.nodeOffset + i) + 2]);
+    const columns = Math.max(1, Math.ceil(placement.indices.length / rows.size));
+    return Math.min(0.45, Math.max(0.006, (4 * columns) / into[k]));
+  });
 }
 
 /** Visits every stored weight between displayed neurons: fn(edgeSetIndex, fromNode, toNode, w). */

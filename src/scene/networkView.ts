@@ -43,7 +43,6 @@ export class NetworkView {
   private readonly edgeLines: THREE.LineSegments;
   private readonly focusLines: THREE.LineSegments;
   private readonly markers: THREE.Mesh[];
-  private readonly gain: number;
   private readonly disposables: { dispose(): void }[] = [];
   /** Node positions projected to CSS pixels (2 per node), refreshed by the scene per camera change. */
   screen: Float32Array;
@@ -58,8 +57,13 @@ export class NetworkView {
     const radius = options.nodeRadius ?? 0.045;
     this.screen = new Float32Array(layout.count * 2);
     this.edges = edges;
-    this.gain = autoGain(this.edges.count, layout.count) * (options.brightness ?? 1);
-    for (let i = 0; i < this.edges.colors.length; i++) this.edges.colors[i] *= this.gain;
+    const gains = autoGain(this.edges, layout);
+    const brightness = options.brightness ?? 1;
+    const colors = this.edges.colors;
+    for (let e = 0; e < this.edges.count; e++) {
+      const g = gains[layout.nodeLayer[this.edges.to[e]]] * brightness;
+      for (let i = 6 * e; i < 6 * e + 6; i++) colors[i] *= g;
+    }
 
     // Neurons as round point sprites: one vertex each. (An InstancedMesh of spheres cost ~80 triangles a
     // neuron, which on a software rasterizer took longer than all the edges.)

@@ -47,6 +47,9 @@ export async function benchOrbit(
     offset.applyAxisAngle(axis, THREE.MathUtils.degToRad(1));
     camera.position.copy(controls.target).add(offset);
     camera.lookAt(controls.target);
+    // Let the controls take the new position now: the frame's own update() then sees no motion and
+    // schedules no second frame in the same display refresh (a drag's frames chain through damping).
+    controls.update();
     view.frame(true);
   };
   const intervals: number[] = [];

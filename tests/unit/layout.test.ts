@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CsrMatrix } from '../../src/math/csr';
 import { DenseWeights, forEachInRow, type NetworkGraph } from '../../src/model/graph';
-import { buildEdgeBuffers, edgesTouching } from '../../src/scene/edges';
+import { autoGain, buildEdgeBuffers, edgesTouching } from '../../src/scene/edges';
 import {
   layoutNetwork,
   neuronScores,
@@ -214,5 +214,35 @@ describe('buildEdgeBuffers', () => {
       if (buffers.from[i] === node || buffers.to[i] === node) expected++;
     expect(hits.length).toBe(expected);
     expect(hits.length).toBeGreaterThan(0);
+  });
+});
+
+describe('autoGain', () => {
+  const { sparse, dense } = microGraphPair(1 / 8);
+  const selection = selectNeurons(sparse, { perLayer: 12 });
+  const gains = (graph: NetworkGraph, rowCap = 64) => {
+    const layout = layoutNetwork(graph, { selection, offsetX: 0, rowCap });
+    return { layout, gains: autoGain(buildEdgeBuffers(graph, layout, { gain: 1 }), layout) };
+  };
+
+  it('gives each gap ~4 units of light per node spacing, capped for sparse gaps', () => {
+    const { layout, gains: g } = gains(dense);
+    expect(g).toHaveLength(layout.layers.length);
+    const edges = buildEdgeBuffers(dense, layout, { gain: 1 });
+    layout.layers.forEach((p, k) => {
+      let into = 0;
+      for (let e = 0; e < edges.count; e++) if (layout.nodeLayer[edges.to[e]] === k) into++;
+      const expected = into === 0 ? 1 : Math.min(0.45, Math.max(0.006, (4 * p.indices.length) / into));
+      expect(g[k]).toBeCloseTo(expected, 6);
+    });
+    // The dense twin's crowded gaps are dimmer than the same gaps of the sparse one.
+    const s = gains(sparse).gains;
+    expect(Math.min(...g)).toBeLessThan(Math.min(...s));
+  });
+
+  it('counts the neurons across a row, not behind each other, when a layer wraps into rows', () => {
+    const one = gains(dense, 64).gains;
+    const wrapped = gains(dense, 4).gains; // 12 neurons → 3 rows of 4
+    expect(Math.min(...wrapped)).toBeLessThan(Math.min(...one));
   });
 });
