@@ -3,6 +3,7 @@
 // animation frame through the scene's own frame path (window.sparsescope.debug.benchOrbit):
 //   moving: as a drag draws it, with the adaptive edge budget (after a warm-up orbit that lets it settle);
 //   full:   every edge on every frame (what a still view shows).
+// Every orbit starts from the default view and turns one degree a frame.
 // It also times an empty page with only a cleared full-window WebGL canvas: the browser's own floor on
 // this machine. Writes docs/bench/scene.json (or --out) and prints a Markdown table.
 //
@@ -83,8 +84,12 @@ async function main(): Promise<void> {
       await page.evaluate(() => window.sparsescope.debug.idle());
       await page.waitForTimeout(500);
       const counts = await page.evaluate(() => window.sparsescope.debug.counts());
-      const orbit = (n: number, detail: 'moving' | 'full') =>
-        page.evaluate(([f, d]) => window.sparsescope.debug.benchOrbit(f, d), [n, detail] as const);
+      // Each measurement starts from the default view ('r'), so every one sweeps the same angles.
+      const orbit = async (n: number, detail: 'moving' | 'full'): Promise<Orbit> => {
+        await page.keyboard.press('r');
+        await page.waitForTimeout(300);
+        return page.evaluate(([f, d]) => window.sparsescope.debug.benchOrbit(f, d), [n, detail] as const);
+      };
       await orbit(30, 'moving'); // warm-up: the edge budget adapts to this machine
       const moving: Orbit = await orbit(frames, 'moving');
       const full: Orbit = await orbit(Math.min(frames, 30), 'full');
