@@ -28,21 +28,37 @@ export interface EdgeStyle {
 }
 
 /**
- * Brightness per gap, so an additive tangle does not wash out: into a layer whose neurons stand `columns`
+ * Brightness per gap, so an additive tangle does not wash out. Into a layer whose neurons stand `columns`
  * across (an expanded layer wraps into rows one behind the other), E edges put about E / columns lines over
- * each node spacing of the gap below it, and each gets ~4 / that of the light (capped, so a sparse gap with
- * few lines stays bright). Returns one gain per layer of the layout: the gain of the edges into it.
+ * each node spacing of a scanline through the gap below it, and a line that runs flat (mean horizontal
+ * over vertical span, `flatness` > 1) covers that many more pixels of each scanline. Each edge gets
+ * ~LIGHT / (E / columns × flatness) of the light, capped so a sparse gap with few lines stays bright.
+ * Returns one gain per layer of the layout: the gain of the edges into it.
  */
-export function autoGain(edges: Pick<EdgeBuffers, 'count' | 'to'>, layout: NetworkLayout): Float32Array {
-  const into = new Float64Array(layout.layers.length);
-  for (let e = 0; e < edges.count; e++) into[layout.nodeLayer[edges.to[e]]]++;
+export function autoGain(
+  edges: Pick<EdgeBuffers, 'count' | 'to' | 'positions'>,
+  layout: NetworkLayout,
+): Float32Array {
+  const LIGHT = 12;
+  const n = layout.layers.length;
+  const into = new Float64Array(n);
+  const dx = new Float64Array(n);
+  const dy = new Float64Array(n);
+  for (let e = 0; e < edges.count; e++) {
+    const k = layout.nodeLayer[edges.to[e]];
+    const p = edges.positions;
+    into[k]++;
+    dx[k] += Math.abs(p[6 * e + 3] - p[6 * e]);
+    dy[k] += Math.abs(p[6 * e + 4] - p[6 * e + 1]);
+  }
   return Float32Array.from(layout.layers, (placement, k) => {
     if (into[k] === 0) return 1;
     const rows = new Set<number>();
     for (let i = 0; i < placement.indices.length; i++)
       rows.add(layout.positions[3 * (placement.nodeOffset + i) + 2]);
     const columns = Math.max(1, Math.ceil(placement.indices.length / rows.size));
-    return Math.min(0.45, Math.max(0.006, (4 * columns) / into[k]));
+    const flatness = Math.max(1, dx[k] / Math.max(dy[k], 1e-9));
+    return Math.min(0.45, Math.max(0.004, (LIGHT * columns) / (into[k] * flatness)));
   });
 }
 

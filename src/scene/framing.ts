@@ -8,13 +8,14 @@ const VIEW_DIRECTION = new THREE.Vector3(0.07, 0.2, 1).normalize();
 
 /**
  * Moves `camera` (and the orbit `target`) so `box` fills the view. `reserve`: fractions of the screen
- * width at the left and right to keep free of the box (a side panel covers them).
+ * width at the left and right (side panels) and of its height at the top and bottom (the titles above
+ * the networks, the headline under them) to keep free of the box.
  */
 export function fitCamera(
   camera: THREE.PerspectiveCamera,
   target: THREE.Vector3,
   bounds: THREE.Box3,
-  reserve: { left: number; right: number },
+  reserve: { left: number; right: number; top: number; bottom: number },
 ): void {
   const box = bounds.clone();
   const width = box.max.x - box.min.x;
@@ -25,8 +26,9 @@ export function fitCamera(
   const span = (box.max.x - box.min.x) / (1 - reserve.right - reserve.left);
   box.max.x += span * reserve.right;
   box.min.x -= span * reserve.left;
-  box.max.y += 2.8; // titles
-  box.min.y -= 1.6; // the headline under the stack
+  const tall = (box.max.y - box.min.y) / (1 - reserve.top - reserve.bottom);
+  box.max.y += tall * reserve.top;
+  box.min.y -= tall * reserve.bottom;
   const center = box.getCenter(new THREE.Vector3());
   const size = box.getSize(new THREE.Vector3());
   const tan = Math.tan(THREE.MathUtils.degToRad(camera.fov / 2));

@@ -20,6 +20,9 @@ export interface PickHit {
 }
 
 const PICK_RADIUS_PX = 10;
+/** Screen height kept above the networks for their titles, and below for the headline. */
+const TITLE_ROOM_PX = 120;
+const HEADLINE_ROOM_PX = 80;
 /** A full-detail frame follows this long after the last interactive change. */
 const SETTLE_MS = 220;
 
@@ -263,6 +266,8 @@ export class SceneView {
     fitCamera(this.camera, this.controls.target, box, {
       left: Math.min(0.3, this.reserveLeftPx / this.width),
       right: Math.min(0.3, this.reserveRightPx / this.width),
+      top: Math.min(0.3, TITLE_ROOM_PX / this.height),
+      bottom: Math.min(0.3, HEADLINE_ROOM_PX / this.height),
     });
     this.controls.update();
     this.requestRender();
