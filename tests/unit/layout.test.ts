@@ -247,7 +247,7 @@ describe('autoGain', () => {
     });
     // No gap of the dense twin (same layout, more lines) is brighter than the sparse one's.
     const s = gains(sparse).gains;
-    g.forEach((gain, k) => expect(gain).toBeLessThanOrEqual(s[k]));
+    for (const [k, gain] of g.entries()) expect(gain).toBeLessThanOrEqual(s[k]);
   });
 
   it('counts the neurons across a row, not behind each other, when a layer wraps into rows', () => {
