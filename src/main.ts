@@ -39,6 +39,8 @@ export interface SparsescopeApi {
     camera(): number[];
     /** Resolves when every queued load/run has finished. */
     idle(): Promise<void>;
+    /** Full scene rebuilds so far (a run that lights the same neurons only recolours). */
+    builds(): number;
   };
 }
 
@@ -95,6 +97,7 @@ const predictions = new PredictionsPanel(root, (prompt) => {
   void runner.run();
 });
 const runner = new AppRunner(app, controls, values, predictions, root);
+app.onError = (message) => runner.showError(message);
 runner.onStatus = (status) => {
   api.backend = { kind: status.kind, reason: status.reason };
   values.backend = status.kind;
@@ -127,12 +130,12 @@ const step = (delta: number) => {
 const scaleNeurons = (factor: number) => {
   values.perLayer = Math.min(256, Math.max(8, Math.round(values.perLayer * factor)));
   controls.refresh();
-  void app.rebuild({ reuse: true });
+  void app.rebuild();
 };
 const toggle = (key: 'timings' | 'labels') => {
   values[key] = !values[key];
   controls.refresh();
-  void app.rebuild({ reuse: true }); // the overlays only
+  void app.rebuild(); // the overlays only
 };
 const shortcuts = new Shortcuts(root, [
   { keys: ['r'], label: 'reset the view', run: () => app.view.frameView('both') },
@@ -186,6 +189,7 @@ const api: SparsescopeApi = {
       const { camera, controls: orbit } = app.view;
       return [...camera.position.toArray(), ...orbit.target.toArray()].map((v) => Number(v.toFixed(4)));
     },
+    builds: () => app.builds,
     idle: async () => {
       await runner.enqueue('idle', async () => {});
       await app.settled;

@@ -26,12 +26,17 @@ export interface FrameBudgetOptions {
 export const DEFAULT_TARGET_MS = 1000 / 60;
 export const DEFAULT_MIN_BUDGET = 1500;
 export const DEFAULT_INITIAL_BUDGET = 12_000;
+/** Adjustment windows during which growth stays below the budget that last missed. */
+const MISS_MEMORY = 20;
 
 export class FrameBudget {
   /** Edges per network for the next moving frame. */
   budget: number;
   /** Largest useful budget (the bigger network's edge count); growth stops there. */
-  ceiling = Number.POSITIVE_INFINITY;
+  private ceiling = Number.POSITIVE_INFINITY;
+  /** The budget that last missed the refresh; growth stays below it for a while (no 60 Hz seesaw). */
+  private missedAt = Number.POSITIVE_INFINITY;
+  private windowsSinceMiss = 0;
   private readonly targetMs: number;
   private readonly min: number;
   private readonly window: number;
@@ -57,10 +62,26 @@ export class FrameBudget {
     if (this.recent.length < this.window) return;
     const typical = median(this.recent);
     this.recent = [];
-    // Missing a refresh: shrink fast. Comfortably inside one: grow slowly (no oscillation at the edge).
-    if (typical > 1.3 * this.targetMs) this.budget = Math.max(this.min, Math.round(this.budget * 0.6));
-    else if (typical < 1.1 * this.targetMs)
-      this.budget = Math.min(Math.max(this.min, this.ceiling), Math.round(this.budget * 1.25));
+    this.windowsSinceMiss++;
+    // Missing a refresh: shrink fast. Inside one: grow slowly, and for a while (MISS_MEMORY windows) not
+    // back up to the budget that missed — on a display locked to 60 Hz intervals are 16.7 or 33 ms,
+    // never in between, so without that memory the budget would grow, miss, shrink, grow again.
+    if (typical > 1.3 * this.targetMs) {
+      this.missedAt = this.budget;
+      this.windowsSinceMiss = 0;
+      this.budget = Math.max(this.min, Math.round(this.budget * 0.6));
+    } else if (typical < 1.1 * this.targetMs) {
+      const remembered = this.windowsSinceMiss < MISS_MEMORY ? Math.round(0.9 * this.missedAt) : Infinity;
+      const cap = Math.max(this.min, Math.min(this.ceiling, remembered));
+      this.budget = Math.max(this.budget, Math.min(cap, Math.round(this.budget * 1.25)));
+    }
+  }
+
+  /** New networks on screen: their bigger edge count caps the budget; old intervals no longer apply. */
+  setCeiling(edges: number): void {
+    this.ceiling = edges;
+    this.budget = Math.min(this.budget, Math.max(this.min, edges));
+    this.recent = [];
   }
 
   stats(): FrameStats {

@@ -20,6 +20,8 @@ export interface PickHit {
 }
 
 const PICK_RADIUS_PX = 10;
+/** compileAsync polls program status; give up waiting (the first frame then compiles) after this long. */
+const PREPARE_TIMEOUT_MS = 5000;
 /** Screen height kept above the networks for their titles, and below for the headline. */
 const TITLE_ROOM_PX = 120;
 const HEADLINE_ROOM_PX = 80;
@@ -37,9 +39,6 @@ export class SceneView {
   readonly controls: OrbitControls;
   readonly overlays: OverlayLayer;
   views: Partial<Record<Side, NetworkView>> = {};
-  /** Views replaced by setViews, freed after the next frame: their shader programs stay in three's cache
-   * until the new views have used them, so a rebuild never recompiles. */
-  private retired: NetworkView[] = [];
   onHover: (hit: PickHit | null) => void = () => {};
   onClick: (hit: PickHit | null) => void = () => {};
   /** Called after every render (e.g. to refresh counters). */
@@ -54,6 +53,9 @@ export class SceneView {
   reduceWhileMoving = true;
   private pending = 0;
   private interactiveUntil = 0;
+  /** The camera moved since the last frame (a drag, damping, the benchmark), not just a hover. */
+  private motionRequested = false;
+  private lastFrameMotion = false;
   private settleTimer = 0;
   private reducedLastFrame = false;
   private screenDirty = true;
@@ -89,7 +91,10 @@ export class SceneView {
     this.controls.dampingFactor = 0.12;
     this.controls.screenSpacePanning = true;
     this.controls.zoomToCursor = true;
-    this.controls.addEventListener('change', () => this.requestRender(true));
+    this.controls.addEventListener('change', () => {
+      this.motionRequested = true;
+      this.requestRender(true);
+    });
 
     const canvas = this.renderer.domElement;
     canvas.addEventListener('pointermove', (e) => this.handleMove(e));
@@ -104,22 +109,32 @@ export class SceneView {
     this.resize();
   }
 
-  /** Compiles the views' shader programs, in parallel with the page where the browser can. */
+  /**
+   * Compiles the views' shader programs (in parallel with the page where the browser has
+   * KHR_parallel_shader_compile). The new materials then hold the programs, so disposing the old views
+   * never makes three.js compile them again. Skipped on a lost WebGL context, where it would never finish.
+   */
   async prepare(...views: NetworkView[]): Promise<void> {
+    if (this.renderer.getContext().isContextLost()) return;
     const staging = new THREE.Scene();
     for (const view of views) staging.add(view.group);
-    await this.renderer.compileAsync(staging, this.camera);
-    for (const view of views) view.group.removeFromParent();
+    try {
+      let timer = 0;
+      const timeout = new Promise<void>((resolve) => {
+        timer = window.setTimeout(resolve, PREPARE_TIMEOUT_MS);
+      });
+      await Promise.race([this.renderer.compileAsync(staging, this.camera), timeout]);
+      clearTimeout(timer);
+    } finally {
+      for (const view of views) view.group.removeFromParent();
+    }
   }
 
-  /** Replaces both networks; the old ones' GPU resources are freed after the next frame. */
+  /** Replaces both networks; the old ones' GPU resources are freed. */
   setViews(sparse: NetworkView, dense: NetworkView): void {
-    for (const view of Object.values(this.views)) {
-      view?.group.removeFromParent();
-      if (view) this.retired.push(view);
-    }
+    for (const view of Object.values(this.views)) view?.dispose();
     this.views = { sparse, dense };
-    this.frameBudget.ceiling = Math.max(sparse.edgeCount, dense.edgeCount);
+    this.frameBudget.setCeiling(Math.max(sparse.edgeCount, dense.edgeCount));
     this.updatePointScale();
     this.scene.add(sparse.group, dense.group);
     this.screenDirty = true;
@@ -152,10 +167,18 @@ export class SceneView {
     if (interactive) this.interactiveUntil = now + SETTLE_MS;
     const moving = this.controls.update(); // damping keeps the camera gliding after release
     const reduced = this.reduceWhileMoving && (moving || now < this.interactiveUntil);
-    // A frame asked for right after the previous one (a drag, damping) measures the frame time; one
-    // asked for after a pause would measure the pause.
-    if (this.lastFrameAt && (interactive || this.requestedAt - this.lastFrameEnd < 50))
+    const motion = moving || interactive || this.motionRequested;
+    this.motionRequested = false;
+    // Two camera-motion frames in a row measure the frame time (a hover's frames follow the mouse, and a
+    // frame after a pause would measure the pause); it feeds the edge budget when both drew the budget.
+    if (
+      this.lastFrameAt &&
+      motion &&
+      this.lastFrameMotion &&
+      (interactive || this.requestedAt - this.lastFrameEnd < 50)
+    )
       this.frameBudget.record(now - this.lastFrameAt, reduced && this.reducedLastFrame);
+    this.lastFrameMotion = motion;
     this.lastFrameAt = now;
     if (reduced || this.reducedLastFrame) {
       const budget = reduced ? this.frameBudget.budget : null;
@@ -163,7 +186,6 @@ export class SceneView {
     }
     this.reducedLastFrame = reduced;
     this.renderer.render(this.scene, this.camera);
-    for (const view of this.retired.splice(0)) view.dispose();
     this.screenDirty = true;
     this.overlays.update(this.camera, this.width, this.height);
     this.onRender();
@@ -291,6 +313,7 @@ export class SceneView {
 
   /** After a benchmark: every edge again, picking refreshed. */
   restoreFullDetail(): void {
+    this.interactiveUntil = 0;
     for (const view of Object.values(this.views)) view?.setEdgeBudget(null);
     this.reducedLastFrame = false;
     this.screenDirty = true;
@@ -305,7 +328,7 @@ export class SceneView {
   dispose(): void {
     if (this.pending) cancelAnimationFrame(this.pending);
     clearTimeout(this.settleTimer);
-    for (const view of [...Object.values(this.views), ...this.retired.splice(0)]) view?.dispose();
+    for (const view of Object.values(this.views)) view?.dispose();
     this.views = {};
     this.resizeObserver.disconnect();
     this.controls.dispose();

@@ -5,14 +5,13 @@
 import type { LayerTiming } from '../engine/types';
 import { type LayerActivations, layerIndex, type NetworkGraph } from '../model/graph';
 import { buildAnnotations } from '../scene/annotations';
-import { buildEdgeBuffers } from '../scene/edges';
 import { inspectNeuron } from '../scene/inspect';
-import { layoutNetwork, nodeId, orderByBarycenter, type Selection, selectNeurons } from '../scene/layout';
-import { NetworkView } from '../scene/networkView';
+import { nodeId, type Selection, selectNeurons } from '../scene/layout';
+import type { NetworkView } from '../scene/networkView';
 import { type PickHit, SceneView, type Side } from '../scene/sceneView';
 import { formatCount, summarizeTimings, type TimingSummary } from '../scene/timingModel';
 import { Inspector } from './inspector';
-import { nextTask } from './nextTask';
+import { type BuildKey, buildViews, sameKey, sameSelection, selectingActivations } from './sceneBuild';
 import { Headline, StatusLine } from './status';
 
 export interface SceneResults {
@@ -41,10 +40,6 @@ interface Picked {
   index: number;
 }
 
-const ROW_CAP = 64;
-const NETWORK_WIDTH = 9.5;
-const MIDDLE_GAP = 9; // room for the spine (layer names, timing bars) between the two networks
-
 export class App {
   readonly view: SceneView;
   readonly inspector: Inspector;
@@ -57,16 +52,20 @@ export class App {
   readonly pinned = new Map<string, number[]>();
   private hover: PickHit | null = null;
   private selected: Picked | null = null;
-  private resolveFirst: () => void = () => {};
-  /** The neurons chosen for the views on screen (before ordering), to tell whether a run changed them. */
-  private chosen: Selection = new Map();
+  private resolveFirst: (() => void) | null = null;
+  /** What the views on screen show: the results, what they were built from, the neurons chosen. */
+  private shown: { results: SceneResults; key: BuildKey; chosen: Selection } | null = null;
   /** Bumped by every rebuild: an older rebuild still in flight stops at its next yield. */
   private generation = 0;
   private pendingBuild: Promise<void> = Promise.resolve();
   /** A rebuild asked to fit the camera; kept until one completes (an overtaken one may not have). */
   private frameNext = false;
+  /** Full rebuilds that reached the screen (tests tell a rebuild from a recolour by it). */
+  builds = 0;
   /** Resolves after the first render with data. */
   readonly firstRender: Promise<void>;
+  /** Errors of a rebuild nobody awaits (a view setting changed); the runner shows them. */
+  onError: (message: string) => void = (message) => console.warn(`sparsescope: ${message}`);
 
   constructor(
     root: HTMLElement,
@@ -81,7 +80,7 @@ export class App {
     this.inspector = new Inspector(root);
     this.status = new StatusLine(root);
     this.firstRender = new Promise((resolve) => {
-      this.resolveFirst = resolve;
+      this.resolveFirst = () => resolve();
     });
     this.view.onHover = (hit) => this.setHover(hit);
     this.view.onClick = (hit) => (hit ? this.selectNode(hit.side, hit.node) : this.clearSelection());
@@ -105,103 +104,118 @@ export class App {
     const sameShape =
       previous !== null &&
       previous.sparseGraph.layers.length === results.sparseGraph.layers.length &&
-      previous.sparseGraph.layers.every((l, i) => l.id === results.sparseGraph.layers[i].id);
+      previous.sparseGraph.layers.every(
+        (l, i) => l.id === results.sparseGraph.layers[i].id && l.size === results.sparseGraph.layers[i].size,
+      );
     if (!sameShape) {
       this.expanded.clear();
       this.pinned.clear();
       this.selected = null;
       this.inspector.hide();
     }
-    const sameGraphs =
-      previous?.sparseGraph === results.sparseGraph && previous?.denseGraph === results.denseGraph;
     this.results = results;
     this.summary = summarizeTimings(results.timings);
     this.headline.set(this.summary, results.timingNote);
-    this.view.onRender = () => {
-      this.view.onRender = () => {};
-      this.resolveFirst();
-    };
-    return this.rebuild({ reuse: sameGraphs, frame: !sameShape });
+    return this.rebuild({ frame: !sameShape });
   }
 
-  /** Resolves once the latest rebuild has reached the screen (or was overtaken by a newer one). */
+  /** Resolves once no rebuild is in flight (waiting through any that start meanwhile). */
   get settled(): Promise<void> {
-    return this.pendingBuild;
+    return (async () => {
+      let seen: Promise<void>;
+      do {
+        seen = this.pendingBuild;
+        await seen;
+      } while (seen !== this.pendingBuild);
+    })();
   }
 
   /**
-   * Selection → layouts → GPU objects → overlays, one step per task. `reuse`: the graphs are the ones on
-   * screen, so an unchanged selection keeps the views. `frame`: fit the camera to the new networks.
+   * Selection → layouts → GPU objects → overlays, one step per task (sceneBuild.ts); when the views on
+   * screen were built from the same graphs and settings and the same neurons are chosen, only colours and
+   * overlays change. `frame`: fit the camera to the result. Never rejects: errors go to onError.
    */
-  rebuild(options: { reuse?: boolean; frame?: boolean } = {}): Promise<void> {
-    const build = this.build(++this.generation, options);
-    this.pendingBuild = build.catch(() => {});
+  rebuild(options: { frame?: boolean } = {}): Promise<void> {
+    const build = this.build(++this.generation, options.frame ?? false).catch((err) =>
+      this.onError(`showing the networks: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    this.pendingBuild = build;
     return build;
   }
 
-  private async build(generation: number, { reuse = false, frame = false }): Promise<void> {
+  private async build(generation: number, frame: boolean): Promise<void> {
     this.frameNext ||= frame;
     const r = this.results;
     if (!r) return;
-    const acts = r.activations?.sparse ?? r.activations?.dense;
     const chosen = selectNeurons(r.sparseGraph, {
       perLayer: this.settings.perLayer,
-      activations: acts,
+      activations: selectingActivations(r.activations),
       expanded: this.expanded,
       pinned: this.pinned,
     });
-    const { sparse: shownSparse, dense: shownDense } = this.view.views;
-    if (reuse && shownSparse && shownDense && sameSelection(chosen, this.chosen)) {
-      this.showOverlays(shownSparse, shownDense);
-      this.recolor();
+    const key: BuildKey = {
+      sparseGraph: r.sparseGraph,
+      denseGraph: r.denseGraph,
+      brightness: this.settings.brightness,
+      order: this.settings.order ?? 'barycenter',
+    };
+    const { sparse: onSparse, dense: onDense } = this.view.views;
+    if (
+      this.shown &&
+      onSparse &&
+      onDense &&
+      sameKey(this.shown.key, key) &&
+      sameSelection(chosen, this.shown.chosen)
+    ) {
+      this.shown = { results: r, key, chosen };
+      this.finish(onSparse, onDense);
       return;
     }
-    const stale = () => generation !== this.generation;
-    await nextTask();
-    if (stale()) return;
-    const selection = this.settings.order === 'index' ? chosen : orderByBarycenter(r.sparseGraph, chosen);
-    let widest = 2;
-    for (const ids of selection.values()) widest = Math.max(widest, Math.min(ids.length, ROW_CAP));
-    // Networks keep one width whatever the neuron count, so the spine between them keeps its room.
-    const spacing = NETWORK_WIDTH / (widest - 1);
-    const offset = NETWORK_WIDTH / 2 + MIDDLE_GAP / 2;
-    const options = { brightness: this.settings.brightness, nodeRadius: Math.min(0.3 * spacing, 0.07) };
-    // One step per task: each network's edges, then its GPU objects.
-    const views: NetworkView[] = [];
-    for (const [graph, offsetX] of [
-      [r.sparseGraph, -offset],
-      [r.denseGraph, offset],
-    ] as const) {
-      await nextTask();
-      if (stale()) break;
-      const layout = layoutNetwork(graph, { selection, offsetX, spacing, rowCap: ROW_CAP });
-      const edges = buildEdgeBuffers(graph, layout, { gain: 1 });
-      await nextTask();
-      if (stale()) break;
-      views.push(new NetworkView(graph, layout, options, edges));
+    const built = await buildViews(
+      key,
+      chosen,
+      () => generation !== this.generation,
+      (views) => this.view.prepare(...views),
+    );
+    if (!built) return;
+    this.selection = built.selection;
+    this.shown = { results: r, key, chosen };
+    this.view.setViews(built.sparse, built.dense);
+    this.builds++;
+    // Node ids and layers of the old views mean nothing now.
+    this.hover = null;
+    if (this.selected && !this.stillThere(this.selected)) {
+      this.selected = null;
+      this.inspector.hide();
     }
-    const [sparse, dense] = views;
-    if (!sparse || !dense) {
-      for (const view of views) view.dispose();
-      return;
-    }
-    await nextTask();
-    await this.view.prepare(sparse, dense); // shader programs compile off the main thread where it can
-    if (stale()) {
-      sparse.dispose();
-      dense.dispose();
-      return;
-    }
-    this.selection = selection;
-    this.chosen = chosen;
-    this.view.setViews(sparse, dense);
+    const { edgeCount: se, nodeCount: sn } = built.sparse;
+    this.status.setCounts(
+      `${formatCount(se)} + ${formatCount(built.dense.edgeCount)} edges · 2 × ${formatCount(sn)} neurons`,
+    );
+    this.finish(built.sparse, built.dense);
+  }
+
+  /** Overlays, colours, a pending camera fit and the first-render promise, for the views now on screen. */
+  private finish(sparse: NetworkView, dense: NetworkView): void {
     this.showOverlays(sparse, dense);
     this.recolor();
-    this.status.setCounts(
-      `${formatCount(sparse.edgeCount)} + ${formatCount(dense.edgeCount)} edges · 2 × ${formatCount(sparse.nodeCount)} neurons`,
-    );
     if (this.frameNext) this.view.frameView('both');
     this.frameNext = false;
+    const resolve = this.resolveFirst;
+    if (resolve) {
+      this.resolveFirst = null;
+      this.view.onRender = () => {
+        this.view.onRender = () => {};
+        resolve();
+      };
+      this.view.requestRender();
+    }
+  }
+
+  private stillThere(p: Picked): boolean {
+    const graph = this.view.views[p.side]?.graph;
+    const layer = graph?.layers.find((l) => l.id === p.layerId);
+    return layer !== undefined && p.index < layer.size;
   }
 
   private showOverlays(sparse: NetworkView, dense: NetworkView): void {
@@ -215,7 +229,7 @@ export class App {
 
   /** Token changed: node colours and the inspector's activation only. */
   recolor(): void {
-    const r = this.results;
+    const r = this.shown?.results; // what the views on screen were built for
     if (!r) return;
     const token = this.settings.token;
     this.view.views.sparse?.setActivations(r.activations?.sparse, token);
@@ -278,6 +292,7 @@ export class App {
     if (this.nodeOf(side, layerId, index) < 0) {
       this.pinned.set(layerId, [...(this.pinned.get(layerId) ?? []), index]);
       await this.rebuild();
+      await this.settled; // a run's rebuild may have overtaken this one; it pins the neuron too
     }
     const node = this.nodeOf(side, layerId, index);
     if (node < 0) return;
@@ -297,8 +312,8 @@ export class App {
   }
 
   private showInspector(p: Picked): void {
-    const r = this.results;
-    if (!r) return;
+    const r = this.shown?.results;
+    if (!r || !this.stillThere(p)) return;
     const graph = p.side === 'sparse' ? r.sparseGraph : r.denseGraph;
     const twin = p.side === 'sparse' ? r.denseGraph : r.sparseGraph;
     const activations = r.activations?.[p.side];
@@ -307,13 +322,4 @@ export class App {
     const label = activations?.tokens[token];
     this.inspector.show(info, p.side, label === undefined ? null : `${JSON.stringify(label)} (#${token})`);
   }
-}
-
-function sameSelection(a: Selection, b: Selection): boolean {
-  if (a.size !== b.size) return false;
-  for (const [id, ids] of a) {
-    const other = b.get(id);
-    if (!other || other.length !== ids.length || ids.some((v, i) => other[i] !== v)) return false;
-  }
-  return true;
 }

@@ -18,7 +18,7 @@ describe('FrameBudget', () => {
 
   it('grows back while frames make the refresh, up to the bigger network', () => {
     const b = new FrameBudget({ initial: 2000, min: 1500, window: 6 });
-    b.ceiling = 5000;
+    b.setCeiling(5000);
     feed(b, 16.7, 6);
     expect(b.budget).toBe(2500);
     feed(b, 16.7, 60);
@@ -32,6 +32,27 @@ describe('FrameBudget', () => {
     feed(b, 80, 12, false);
     expect(b.budget).toBe(4000);
     expect(b.stats()).toEqual({ median: 80, count: 24 });
+  });
+
+  it('stays below the budget that last missed for a while (no seesaw at 60 Hz)', () => {
+    const b = new FrameBudget({ initial: 10_000, min: 1000, window: 6 });
+    feed(b, 33.3, 6); // missed: 10,000 → 6,000
+    expect(b.budget).toBe(6000);
+    feed(b, 16.7, 60); // grows, but not back to 10,000 (0.9 × 10,000 at most)
+    expect(b.budget).toBe(9000);
+    feed(b, 16.7, 6 * 20); // after 20 windows without a miss it may try again
+    expect(b.budget).toBeGreaterThan(9000);
+  });
+
+  it('new networks cap the budget at their edge count and drop old intervals', () => {
+    const b = new FrameBudget({ initial: 12_000, min: 1500, window: 6 });
+    feed(b, 40, 5); // an unfinished window of the old scene
+    b.setCeiling(5000);
+    expect(b.budget).toBe(5000);
+    feed(b, 40, 1); // one interval: not a full window of the new scene, nothing changes
+    expect(b.budget).toBe(5000);
+    b.setCeiling(800); // a tiny network: the floor still applies
+    expect(b.budget).toBe(1500);
   });
 
   it('median of an empty list is 0', () => {

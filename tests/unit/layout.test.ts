@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CsrMatrix } from '../../src/math/csr';
 import { DenseWeights, forEachInRow, type NetworkGraph } from '../../src/model/graph';
+import { orderByBarycenter } from '../../src/scene/barycenter';
 import { autoGain, buildEdgeBuffers, edgesTouching } from '../../src/scene/edges';
-import {
-  layoutNetwork,
-  neuronScores,
-  nodeId,
-  orderByBarycenter,
-  type Selection,
-  selectNeurons,
-} from '../../src/scene/layout';
+import { layoutNetwork, neuronScores, nodeId, type Selection, selectNeurons } from '../../src/scene/layout';
 import { microGraphPair } from './sceneFixtures';
 
 /** in (4) → hidden (100) → out (3); hidden neuron 42 is a hub, neuron 7 has the largest weights. */
@@ -136,6 +130,14 @@ describe('layoutNetwork', () => {
 });
 
 describe('orderByBarycenter', () => {
+  it('gives the order it always has on the micro pair (pinned: the 2026-11 speed-up kept it exact)', () => {
+    const { sparse } = microGraphPair(1 / 8);
+    const ordered = orderByBarycenter(sparse, selectNeurons(sparse, { perLayer: 12 }));
+    expect([...ordered.get('b0.mlp')!]).toEqual([6, 24, 30, 11, 10, 41, 37, 61, 54, 56, 60, 63]);
+    expect([...ordered.get('b1.qkv')!]).toEqual([8, 37, 35, 4, 0, 42, 18, 36, 39, 44, 43, 27]);
+    expect([...ordered.get('b1.resid')!]).toEqual([0, 14, 2, 1, 11, 5, 7, 12, 4, 13, 10, 3]);
+  });
+
   it('keeps each layer the same set and untangles a reversed matching', () => {
     // a (8) → b (8) with a[i] → b[7 - i]: in index order every pair of edges crosses.
     const n = 8;
