@@ -5,7 +5,7 @@ import './style.css';
 import type { LayerTiming } from './engine/types';
 import type { NetworkGraph } from './model/graph';
 import type { FrameStats } from './scene/frameBudget';
-import type { OrbitBench } from './scene/sceneBench';
+import { benchOrbit, type OrbitBench } from './scene/sceneBench';
 import type { Side } from './scene/sceneView';
 import { App, type SceneResults } from './ui/app';
 import { escapePrompt, initialValues } from './ui/appState';
@@ -183,7 +183,7 @@ const api: SparsescopeApi = {
     nodeScreen: (side, layerId, index) => app.view.nodeScreen(side, app.nodeOf(side, layerId, index)),
     displayed: (layerId) => [...(app.selection.get(layerId) ?? [])],
     graphs: () => (app.results ? { sparse: app.results.sparseGraph, dense: app.results.denseGraph } : null),
-    benchOrbit: (frames, detail) => app.view.benchOrbit(frames, detail),
+    benchOrbit: (frames, detail) => benchOrbit(app.view, frames ?? 120, detail ?? 'moving'),
     loseDevice: () => runner.session?.loseDeviceForTesting() ?? false,
     camera: () => {
       const { camera, controls: orbit } = app.view;

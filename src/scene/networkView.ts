@@ -220,3 +220,31 @@ export class NetworkView {
     this.focusLines.geometry.dispose();
   }
 }
+
+/** compileAsync polls program status; give up waiting (the first frame then compiles) after this long. */
+const COMPILE_TIMEOUT_MS = 5000;
+
+/**
+ * Compiles the views' shader programs (in parallel with the page where the browser has
+ * KHR_parallel_shader_compile). The new materials then hold the programs, so disposing the old views
+ * never makes three.js compile them again. Skipped on a lost WebGL context, where it would never finish.
+ */
+export async function compileViews(
+  renderer: THREE.WebGLRenderer,
+  camera: THREE.Camera,
+  views: readonly NetworkView[],
+): Promise<void> {
+  if (renderer.getContext().isContextLost()) return;
+  const staging = new THREE.Scene();
+  for (const view of views) staging.add(view.group);
+  let timer = 0;
+  try {
+    const timeout = new Promise<void>((resolve) => {
+      timer = window.setTimeout(resolve, COMPILE_TIMEOUT_MS);
+    });
+    await Promise.race([renderer.compileAsync(staging, camera), timeout]);
+  } finally {
+    clearTimeout(timer);
+    for (const view of views) view.group.removeFromParent();
+  }
+}

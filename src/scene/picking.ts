@@ -1,6 +1,8 @@
-// Pure screen-space picking: project every node once per camera change, then hover and click are a
+// Screen-space picking: project every node once per camera change, then hover and click are a
 // nearest-point search in pixels (a few thousand nodes: far cheaper than ray casting instanced spheres,
 // and the pick radius is in pixels, which suits touch).
+
+import * as THREE from 'three';
 
 /**
  * Projects 3-float positions with a column-major 4×4 view-projection matrix (three's Matrix4.elements)
@@ -70,4 +72,18 @@ export function nearestAcross<K>(
     }
   }
   return best;
+}
+
+/** Projects every node of each view into its `screen` array (CSS px), for one camera. */
+export function projectViews(
+  camera: THREE.Camera,
+  views: readonly ({ layout: { positions: Float32Array }; screen: Float32Array } | undefined)[],
+  width: number,
+  height: number,
+): void {
+  camera.updateMatrixWorld();
+  const vp = new THREE.Matrix4().multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse);
+  for (const view of views) {
+    if (view) projectPoints(view.layout.positions, vp.elements, width, height, view.screen);
+  }
 }

@@ -65,7 +65,7 @@ export async function benchOrbit(
       }),
     );
   }
-  const edgesPerNetwork = view.drawnEdges();
+  const edgesPerNetwork = Math.max(0, ...Object.values(view.views).map((v) => v?.drawnEdges ?? 0));
   const gl = renderer.getContext();
   const pixel = new Uint8Array(4);
   const renders: number[] = [];

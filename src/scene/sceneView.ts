@@ -6,10 +6,10 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { BACKGROUND } from './colors';
 import { FrameBudget, type FrameStats } from './frameBudget';
 import { fitCamera } from './framing';
-import type { NetworkView } from './networkView';
+import { compileViews, type NetworkView } from './networkView';
 import { OverlayLayer } from './overlays';
-import { nearestAcross, projectPoints } from './picking';
-import { benchOrbit, type OrbitBench, probeWebGl } from './sceneBench';
+import { nearestAcross, projectViews } from './picking';
+import { probeWebGl } from './sceneBench';
 
 export type Side = 'sparse' | 'dense';
 export type FrameTarget = Side | 'both';
@@ -20,8 +20,6 @@ export interface PickHit {
 }
 
 const PICK_RADIUS_PX = 10;
-/** compileAsync polls program status; give up waiting (the first frame then compiles) after this long. */
-const PREPARE_TIMEOUT_MS = 5000;
 /** Screen height kept above the networks for their titles, and below for the headline. */
 const TITLE_ROOM_PX = 120;
 const HEADLINE_ROOM_PX = 80;
@@ -109,25 +107,9 @@ export class SceneView {
     this.resize();
   }
 
-  /**
-   * Compiles the views' shader programs (in parallel with the page where the browser has
-   * KHR_parallel_shader_compile). The new materials then hold the programs, so disposing the old views
-   * never makes three.js compile them again. Skipped on a lost WebGL context, where it would never finish.
-   */
-  async prepare(...views: NetworkView[]): Promise<void> {
-    if (this.renderer.getContext().isContextLost()) return;
-    const staging = new THREE.Scene();
-    for (const view of views) staging.add(view.group);
-    try {
-      let timer = 0;
-      const timeout = new Promise<void>((resolve) => {
-        timer = window.setTimeout(resolve, PREPARE_TIMEOUT_MS);
-      });
-      await Promise.race([this.renderer.compileAsync(staging, this.camera), timeout]);
-      clearTimeout(timer);
-    } finally {
-      for (const view of views) view.group.removeFromParent();
-    }
+  /** Compiles the views' shader programs before they go on screen (networkView.ts compileViews). */
+  prepare(...views: NetworkView[]): Promise<void> {
+    return compileViews(this.renderer, this.camera, views);
   }
 
   /** Replaces both networks; the old ones' GPU resources are freed. */
@@ -193,16 +175,6 @@ export class SceneView {
     if (moving) this.requestRender(true);
   }
 
-  /** Edges the last frame drew in the bigger network. */
-  drawnEdges(): number {
-    return Math.max(0, ...Object.values(this.views).map((v) => v?.drawnEdges ?? 0));
-  }
-
-  /** Whether the last frame drew only the edge budget. */
-  get reducedDetail(): boolean {
-    return this.reducedLastFrame;
-  }
-
   private resize(): void {
     const rect = this.container.getBoundingClientRect();
     this.width = Math.max(1, Math.round(rect.width));
@@ -245,14 +217,7 @@ export class SceneView {
 
   private refreshScreen(): void {
     if (!this.screenDirty) return;
-    this.camera.updateMatrixWorld();
-    const vp = new THREE.Matrix4().multiplyMatrices(
-      this.camera.projectionMatrix,
-      this.camera.matrixWorldInverse,
-    );
-    for (const view of Object.values(this.views)) {
-      if (view) projectPoints(view.layout.positions, vp.elements, this.width, this.height, view.screen);
-    }
+    projectViews(this.camera, Object.values(this.views), this.width, this.height);
     this.screenDirty = false;
   }
 
@@ -318,11 +283,6 @@ export class SceneView {
     this.reducedLastFrame = false;
     this.screenDirty = true;
     this.requestRender();
-  }
-
-  /** Orbit benchmark (frame intervals and render cost): see sceneBench.ts. */
-  benchOrbit(frames = 120, detail: 'moving' | 'full' = 'moving'): Promise<OrbitBench> {
-    return benchOrbit(this, frames, detail);
   }
 
   dispose(): void {

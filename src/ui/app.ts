@@ -2,37 +2,29 @@
 // picture, overlays, inspector and status in step with them and with the view settings.
 // The engine plugs in through showResults(); nothing here knows where the numbers came from.
 
-import type { LayerTiming } from '../engine/types';
-import { type LayerActivations, layerIndex, type NetworkGraph } from '../model/graph';
+import { layerIndex } from '../model/graph';
 import { buildAnnotations } from '../scene/annotations';
 import { inspectNeuron } from '../scene/inspect';
 import { nodeId, type Selection, selectNeurons } from '../scene/layout';
 import type { NetworkView } from '../scene/networkView';
 import { type PickHit, SceneView, type Side } from '../scene/sceneView';
-import { formatCount, summarizeTimings, type TimingSummary } from '../scene/timingModel';
+import { summarizeTimings, type TimingSummary } from '../scene/timingModel';
 import { Inspector } from './inspector';
-import { type BuildKey, buildViews, sameKey, sameSelection, selectingActivations } from './sceneBuild';
+import { untilSettled } from './nextTask';
+import {
+  type BuildKey,
+  buildViews,
+  countsText,
+  type SceneResults,
+  sameKey,
+  sameLayers,
+  sameSelection,
+  selectingActivations,
+  type ViewSettings,
+} from './sceneBuild';
 import { Headline, StatusLine } from './status';
 
-export interface SceneResults {
-  sparseGraph: NetworkGraph;
-  denseGraph: NetworkGraph;
-  /** Per network, per layer, (tokens, size). The selection prefers the sparse network's. */
-  activations?: { sparse?: LayerActivations; dense?: LayerActivations };
-  timings: LayerTiming[];
-  /** Shown instead of the timer source when the timings are not measurements. */
-  timingNote?: string;
-}
-
-export interface ViewSettings {
-  perLayer: number;
-  /** Neuron order within a layer: barycentre sweeps over the sparse graph (fewer crossings) or index. */
-  order?: 'barycenter' | 'index';
-  token: number;
-  brightness: number;
-  timings: boolean;
-  labels: boolean;
-}
+export type { SceneResults, ViewSettings };
 
 interface Picked {
   side: Side;
@@ -101,12 +93,7 @@ export class App {
    */
   showResults(results: SceneResults): Promise<void> {
     const previous = this.results;
-    const sameShape =
-      previous !== null &&
-      previous.sparseGraph.layers.length === results.sparseGraph.layers.length &&
-      previous.sparseGraph.layers.every(
-        (l, i) => l.id === results.sparseGraph.layers[i].id && l.size === results.sparseGraph.layers[i].size,
-      );
+    const sameShape = previous !== null && sameLayers(previous.sparseGraph, results.sparseGraph);
     if (!sameShape) {
       this.expanded.clear();
       this.pinned.clear();
@@ -121,13 +108,7 @@ export class App {
 
   /** Resolves once no rebuild is in flight (waiting through any that start meanwhile). */
   get settled(): Promise<void> {
-    return (async () => {
-      let seen: Promise<void>;
-      do {
-        seen = this.pendingBuild;
-        await seen;
-      } while (seen !== this.pendingBuild);
-    })();
+    return untilSettled(() => this.pendingBuild);
   }
 
   /**
@@ -188,10 +169,7 @@ export class App {
       this.selected = null;
       this.inspector.hide();
     }
-    const { edgeCount: se, nodeCount: sn } = built.sparse;
-    this.status.setCounts(
-      `${formatCount(se)} + ${formatCount(built.dense.edgeCount)} edges · 2 × ${formatCount(sn)} neurons`,
-    );
+    this.status.setCounts(countsText(built.sparse, built.dense));
     this.finish(built.sparse, built.dense);
   }
 

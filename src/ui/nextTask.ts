@@ -12,3 +12,12 @@ export function nextTask(): Promise<void> {
     channel.port2.postMessage(null);
   });
 }
+
+/** Resolves once the promise `current()` names has settled and no newer one has replaced it meanwhile. */
+export async function untilSettled(current: () => Promise<unknown>): Promise<void> {
+  let seen: Promise<unknown>;
+  do {
+    seen = current();
+    await seen;
+  } while (seen !== current());
+}

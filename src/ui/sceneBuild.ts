@@ -1,13 +1,35 @@
-// Building the two NetworkViews for a set of results, one step per task (src/ui/nextTask.ts) so a run never
-// blocks the page: order the chosen neurons, then for each network its edges, then its GPU objects, then
-// the shader programs. The caller commits the result; nothing here touches what is on screen.
+// What the scene shows (SceneResults, ViewSettings), and building the two NetworkViews for it one step
+// per task (src/ui/nextTask.ts), so a run never blocks the page: order the chosen neurons, then for each
+// network its edges, then its GPU objects, then the shader programs. The caller commits the result.
 
+import type { LayerTiming } from '../engine/types';
 import type { LayerActivations, NetworkGraph } from '../model/graph';
 import { orderByBarycenter } from '../scene/barycenter';
 import { buildEdgeBuffers } from '../scene/edges';
 import { layoutNetwork, type Selection } from '../scene/layout';
 import { NetworkView } from '../scene/networkView';
+import { formatCount } from '../scene/timingModel';
 import { nextTask } from './nextTask';
+
+export interface SceneResults {
+  sparseGraph: NetworkGraph;
+  denseGraph: NetworkGraph;
+  /** Per network, per layer, (tokens, size). The selection prefers the sparse network's. */
+  activations?: { sparse?: LayerActivations; dense?: LayerActivations };
+  timings: LayerTiming[];
+  /** Shown instead of the timer source when the timings are not measurements. */
+  timingNote?: string;
+}
+
+export interface ViewSettings {
+  perLayer: number;
+  /** Neuron order within a layer: barycentre sweeps over the sparse graph (fewer crossings) or index. */
+  order?: 'barycenter' | 'index';
+  token: number;
+  brightness: number;
+  timings: boolean;
+  labels: boolean;
+}
 
 export const ROW_CAP = 64;
 const NETWORK_WIDTH = 9.5;
@@ -89,6 +111,19 @@ export async function buildViews(
   } finally {
     if (!done) for (const view of views) view.dispose();
   }
+}
+
+/** Same layer ids and sizes, in the same order: selections, pins and the inspector carry over. */
+export function sameLayers(a: NetworkGraph, b: NetworkGraph): boolean {
+  return (
+    a.layers.length === b.layers.length &&
+    a.layers.every((l, i) => l.id === b.layers[i].id && l.size === b.layers[i].size)
+  );
+}
+
+/** The status line's "2,447 + 10,240 edges · 2 × 416 neurons". */
+export function countsText(sparse: NetworkView, dense: NetworkView): string {
+  return `${formatCount(sparse.edgeCount)} + ${formatCount(dense.edgeCount)} edges · 2 × ${formatCount(sparse.nodeCount)} neurons`;
 }
 
 /** The activations that pick the displayed neurons: the sparse network's, else the dense one's. */
