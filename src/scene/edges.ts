@@ -115,8 +115,9 @@ export function buildEdgeBuffers(graph: NetworkGraph, layout: NetworkLayout, sty
   });
   // Strongest first, so a draw range of the first k edges is the k strongest: the budget drawn while
   // the camera moves (see NetworkView.setEdgeBudget).
+  const magnitude = Float64Array.from(unsorted.weight, Math.abs);
   const order = Uint32Array.from({ length: count }, (_, i) => i).sort(
-    (a, b) => Math.abs(unsorted.weight[b]) - Math.abs(unsorted.weight[a]) || a - b,
+    (a, b) => magnitude[b] - magnitude[a] || a - b,
   );
   for (let i = 0; i < count; i++) {
     const k = order[i];
@@ -138,15 +139,22 @@ export function buildEdgeBuffers(graph: NetworkGraph, layout: NetworkLayout, sty
   const colors = new Float32Array(6 * count);
   const p = layout.positions;
   for (let i = 0; i < count; i++) {
+    // Plain stores, no temporary arrays: this loop runs over every displayed edge on each rebuild.
     const a = 3 * from[i];
     const b = 3 * to[i];
-    positions.set([p[a], p[a + 1], p[a + 2], p[b], p[b + 1], p[b + 2]], 6 * i);
+    const o = 6 * i;
+    positions[o] = p[a];
+    positions[o + 1] = p[a + 1];
+    positions[o + 2] = p[a + 2];
+    positions[o + 3] = p[b];
+    positions[o + 4] = p[b + 1];
+    positions[o + 5] = p[b + 2];
     const w = weight[i];
     const level = style.gain * Math.min(1, (Math.abs(w) / scale[setOf[i]]) ** 1.3);
     const rgb = w >= 0 ? POSITIVE : NEGATIVE;
-    for (let end = 0; end < 2; end++) {
-      for (let ch = 0; ch < 3; ch++) colors[6 * i + 3 * end + ch] = rgb[ch] * level;
-    }
+    colors[o] = colors[o + 3] = rgb[0] * level;
+    colors[o + 1] = colors[o + 4] = rgb[1] * level;
+    colors[o + 2] = colors[o + 5] = rgb[2] * level;
   }
   return { count, positions, colors, from, to, weight };
 }
