@@ -93,6 +93,31 @@ export function forEachDisplayedEdge(
   });
 }
 
+/**
+ * Indices of `weight` by descending |w|, ties by ascending index. A numeric sort of packed keys
+ * (|w|'s float32 bits, which order like the values, above the complemented index, exact in a float64
+ * below 2^53) instead of a comparator: several times faster on a rebuild's tens of thousands of edges.
+ */
+export function strongestFirst(weight: Float32Array): Uint32Array {
+  const n = weight.length;
+  const order = new Uint32Array(n);
+  const span = 2 ** 21;
+  if (n > span) {
+    order.forEach((_, i) => {
+      order[i] = i;
+    });
+    return order.sort((a, b) => Math.abs(weight[b]) - Math.abs(weight[a]) || a - b);
+  }
+  const magnitude = new Float32Array(n);
+  for (let i = 0; i < n; i++) magnitude[i] = Math.abs(weight[i]);
+  const bits = new Uint32Array(magnitude.buffer);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = bits[i] * span + (span - 1 - i);
+  keys.sort();
+  for (let k = 0; k < n; k++) order[k] = span - 1 - (keys[n - 1 - k] % span);
+  return order;
+}
+
 export function buildEdgeBuffers(graph: NetworkGraph, layout: NetworkLayout, style: EdgeStyle): EdgeBuffers {
   let count = 0;
   forEachDisplayedEdge(graph, layout, () => count++);
@@ -115,10 +140,7 @@ export function buildEdgeBuffers(graph: NetworkGraph, layout: NetworkLayout, sty
   });
   // Strongest first, so a draw range of the first k edges is the k strongest: the budget drawn while
   // the camera moves (see NetworkView.setEdgeBudget).
-  const magnitude = Float64Array.from(unsorted.weight, Math.abs);
-  const order = Uint32Array.from({ length: count }, (_, i) => i).sort(
-    (a, b) => magnitude[b] - magnitude[a] || a - b,
-  );
+  const order = strongestFirst(unsorted.weight);
   for (let i = 0; i < count; i++) {
     const k = order[i];
     from[i] = unsorted.from[k];

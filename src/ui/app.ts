@@ -10,7 +10,7 @@ import type { NetworkView } from '../scene/networkView';
 import { type PickHit, SceneView, type Side } from '../scene/sceneView';
 import { summarizeTimings, type TimingSummary } from '../scene/timingModel';
 import { Inspector } from './inspector';
-import { untilSettled } from './nextTask';
+import { afterFrames, untilSettled } from './nextTask';
 import {
   type BuildKey,
   buildViews,
@@ -170,12 +170,16 @@ export class App {
       this.inspector.hide();
     }
     this.status.setCounts(countsText(built.sparse, built.dense));
-    this.finish(built.sparse, built.dense);
+    this.finish(built.sparse, built.dense, false);
+    // The new views' buffers upload in the next frame; the new overlay DOM (style, layout, paint) goes
+    // in the frame after it, so that no single frame carries both (together ~50 ms on SwiftShader).
+    await afterFrames(2);
+    if (generation === this.generation) this.showOverlays(built.sparse, built.dense);
   }
 
   /** Overlays, colours, a pending camera fit and the first-render promise, for the views now on screen. */
-  private finish(sparse: NetworkView, dense: NetworkView): void {
-    this.showOverlays(sparse, dense);
+  private finish(sparse: NetworkView, dense: NetworkView, overlays = true): void {
+    if (overlays) this.showOverlays(sparse, dense);
     this.recolor();
     if (this.frameNext) this.view.frameView('both');
     this.frameNext = false;

@@ -21,3 +21,20 @@ export async function untilSettled(current: () => Promise<unknown>): Promise<voi
     await seen;
   } while (seen !== current());
 }
+
+/**
+ * Resolves after `count` animation frames, or after `count` × 250 ms where frames do not come (a hidden
+ * tab), so nothing waiting on it can hang.
+ */
+export function afterFrames(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 250 * count);
+    const step = (left: number) => {
+      if (left === 0) {
+        clearTimeout(timer);
+        resolve();
+      } else requestAnimationFrame(() => step(left - 1));
+    };
+    step(count);
+  });
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CsrMatrix } from '../../src/math/csr';
 import { DenseWeights, forEachInRow, type NetworkGraph } from '../../src/model/graph';
 import { orderByBarycenter } from '../../src/scene/barycenter';
-import { autoGain, buildEdgeBuffers, edgesTouching } from '../../src/scene/edges';
+import { autoGain, buildEdgeBuffers, edgesTouching, strongestFirst } from '../../src/scene/edges';
 import { layoutNetwork, neuronScores, nodeId, type Selection, selectNeurons } from '../../src/scene/layout';
 import { microGraphPair } from './sceneFixtures';
 
@@ -256,5 +256,17 @@ describe('autoGain', () => {
     const one = gains(dense, 64).gains;
     const wrapped = gains(dense, 4).gains; // 12 neurons → 3 rows of 4
     expect(Math.min(...wrapped)).toBeLessThan(Math.min(...one));
+  });
+});
+
+describe('strongestFirst', () => {
+  it('orders by descending |w|, ties by index, like a comparator sort', () => {
+    const w = new Float32Array([0.5, -2, 0, 2, -0.5, 1e-30, -1e-30, 3.5, 0]);
+    expect([...strongestFirst(w)]).toEqual([7, 1, 3, 0, 4, 5, 6, 2, 8]);
+    const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const r = rng(7);
+    const big = Float32Array.from({ length: 5000 }, () => Math.round(r() * 40) / 8); // many ties
+    const expected = [...big.keys()].sort((a, b) => Math.abs(big[b]) - Math.abs(big[a]) || a - b);
+    expect([...strongestFirst(big)]).toEqual(expected);
   });
 });
