@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsrMatrix } from '../../src/math/csr';
+import { Rng } from '../../src/math/rng';
 import { DenseWeights, forEachInRow, type NetworkGraph } from '../../src/model/graph';
 import { orderByBarycenter } from '../../src/scene/barycenter';
 import { autoGain, buildEdgeBuffers, edgesTouching, strongestFirst } from '../../src/scene/edges';
@@ -263,9 +264,8 @@ describe('strongestFirst', () => {
   it('orders by descending |w|, ties by index, like a comparator sort', () => {
     const w = new Float32Array([0.5, -2, 0, 2, -0.5, 1e-30, -1e-30, 3.5, 0]);
     expect([...strongestFirst(w)]).toEqual([7, 1, 3, 0, 4, 5, 6, 2, 8]);
-    const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
-    const r = rng(7);
-    const big = Float32Array.from({ length: 5000 }, () => Math.round(r() * 40) / 8); // many ties
+    const rng = new Rng(7);
+    const big = Float32Array.from({ length: 5000 }, () => Math.round((rng.next() - 0.5) * 40) / 8); // ties
     const expected = [...big.keys()].sort((a, b) => Math.abs(big[b]) - Math.abs(big[a]) || a - b);
     expect([...strongestFirst(big)]).toEqual(expected);
   });
