@@ -114,7 +114,11 @@ export function formatCount(n: number): string {
 
 /** '0.42 ms', '12.3 ms', '85 µs'. */
 export function formatMs(ms: number): string {
-  if (ms < 0.1) return `${(ms * 1000).toPrecision(2)} µs`;
+  if (ms < 0.1) {
+    // Fixed notation (toPrecision gave '1.0e+2 µs' just under 0.1 ms).
+    const us = ms * 1000;
+    return `${us === 0 ? '0' : us < 10 ? us.toFixed(1) : Math.round(us)} µs`;
+  }
   if (ms < 10) return `${ms.toFixed(2)} ms`;
   if (ms < 100) return `${ms.toFixed(1)} ms`;
   return `${Math.round(ms)} ms`;

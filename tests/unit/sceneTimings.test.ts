@@ -60,6 +60,9 @@ describe('summarizeTimings', () => {
       'unembed',
     ]);
     expect(formatMs(0.042)).toBe('42 µs');
+    expect(formatMs(0.09999)).toBe('100 µs'); // not '1.0e+2 µs'
+    expect(formatMs(0.0042)).toBe('4.2 µs');
+    expect(formatMs(0)).toBe('0 µs');
     expect(formatMs(1.234)).toBe('1.23 ms');
     expect(formatMs(123.4)).toBe('123 ms');
     expect(compactMs(0.125)).toBe('.13');
