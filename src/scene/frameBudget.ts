@@ -6,6 +6,8 @@
 // display's refresh and grows back while they make it, so a fast GPU draws every edge even while orbiting
 // and a software rasterizer keeps the orbit fluid with fewer. Pure (no DOM, no three.js): unit-tested.
 
+import { median } from '../bench/stats';
+
 export interface FrameStats {
   /** Median interval between consecutive frames while the view kept changing, ms. */
   median: number;
@@ -23,9 +25,9 @@ export interface FrameBudgetOptions {
   window?: number;
 }
 
-export const DEFAULT_TARGET_MS = 1000 / 60;
-export const DEFAULT_MIN_BUDGET = 1500;
-export const DEFAULT_INITIAL_BUDGET = 12_000;
+const DEFAULT_TARGET_MS = 1000 / 60;
+const DEFAULT_MIN_BUDGET = 1500;
+const DEFAULT_INITIAL_BUDGET = 12_000;
 /** Adjustment windows during which growth stays below the budget that last missed. */
 const MISS_MEMORY = 20;
 
@@ -85,12 +87,7 @@ export class FrameBudget {
   }
 
   stats(): FrameStats {
-    return { median: median(this.intervals), count: this.intervals.length };
+    const count = this.intervals.length;
+    return { median: count ? median(this.intervals) : 0, count };
   }
-}
-
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return 0;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

@@ -2,7 +2,8 @@
 // affordable) and how long frames take while the camera orbits.
 
 import * as THREE from 'three';
-import { type FrameStats, median } from './frameBudget';
+import { median, percentile } from '../bench/stats';
+import type { FrameStats } from './frameBudget';
 import type { SceneView } from './sceneView';
 
 /** The WebGL renderer's name, and whether it is a CPU rasterizer (SwiftShader, llvmpipe). */
@@ -21,11 +22,6 @@ export interface OrbitBench extends FrameStats {
   renderMedian: number;
   /** Edges per network drawn by the last moving frame (every edge for 'full'). */
   edgesPerNetwork: number;
-}
-
-function quantile(xs: number[], q: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 /**
@@ -81,7 +77,7 @@ export async function benchOrbit(
   view.restoreFullDetail();
   return {
     median: median(intervals),
-    p90: quantile(intervals, 0.9),
+    p90: percentile(intervals, 90),
     count: intervals.length,
     renderMedian: median(renders),
     edgesPerNetwork,

@@ -19,7 +19,6 @@ import {
   sameKey,
   sameLayers,
   sameSelection,
-  selectingActivations,
   type ViewSettings,
 } from './sceneBuild';
 import { Headline, StatusLine } from './status';
@@ -130,7 +129,7 @@ export class App {
     if (!r) return;
     const chosen = selectNeurons(r.sparseGraph, {
       perLayer: this.settings.perLayer,
-      activations: selectingActivations(r.activations),
+      activations: r.activations?.sparse ?? r.activations?.dense, // the sparse network's, when it has them
       expanded: this.expanded,
       pinned: this.pinned,
     });

@@ -31,7 +31,7 @@ export interface ViewSettings {
   labels: boolean;
 }
 
-export const ROW_CAP = 64;
+const ROW_CAP = 64;
 const NETWORK_WIDTH = 9.5;
 const MIDDLE_GAP = 9; // room for the spine (layer names, timing bars) between the two networks
 
@@ -124,12 +124,4 @@ export function sameLayers(a: NetworkGraph, b: NetworkGraph): boolean {
 /** The status line's "2,447 + 10,240 edges · 2 × 416 neurons". */
 export function countsText(sparse: NetworkView, dense: NetworkView): string {
   return `${formatCount(sparse.edgeCount)} + ${formatCount(dense.edgeCount)} edges · 2 × ${formatCount(sparse.nodeCount)} neurons`;
-}
-
-/** The activations that pick the displayed neurons: the sparse network's, else the dense one's. */
-export function selectingActivations(activations?: {
-  sparse?: LayerActivations;
-  dense?: LayerActivations;
-}): LayerActivations | undefined {
-  return activations?.sparse ?? activations?.dense;
 }
