@@ -239,6 +239,12 @@ export async function compileViews(
   for (const view of views) staging.add(view.group);
   let timer = 0;
   try {
+    if (!renderer.extensions.has('KHR_parallel_shader_compile')) {
+      // Without the extension compileAsync only adds a console warning: compile (the programs are
+      // acquired now; their link finishes at first use, as it would anyway).
+      renderer.compile(staging, camera);
+      return;
+    }
     const timeout = new Promise<void>((resolve) => {
       timer = window.setTimeout(resolve, COMPILE_TIMEOUT_MS);
     });
