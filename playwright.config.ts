@@ -19,7 +19,7 @@ const WEBGPU = [
 ];
 // Without --enable-unsafe-webgpu, requestAdapter() returns null on a CPU-only machine: the CPU fallback path.
 const NO_WEBGPU = ['--use-angle=swiftshader'];
-const PORT = 5199;
+const PORT = Number(process.env.SPARSESCOPE_E2E_PORT ?? 5199);
 
 export default defineConfig({
   testDir: 'tests/e2e',
