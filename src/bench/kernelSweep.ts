@@ -5,7 +5,7 @@ import { storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { chooseDenseVariant, DenseMatmul, type DenseVariant } from '../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../gpu/kernels/spmmCsr';
-import { GpuTimer } from '../gpu/timer';
+import { GpuTiming } from '../gpu/timing';
 import { Rng } from '../math/rng';
 import { randomCsr } from './matrices';
 import { gbps, gflops, matmulBytes, matmulFlops } from './stats';
@@ -94,7 +94,7 @@ export async function runKernelSweep(
   const base = { backend: 'webgpu' as const, adapter: ctx.adapterLabel };
 
   // One timer for the whole sweep; every buffer is released even when a point fails or is cancelled.
-  const timer = new GpuTimer(device, 4);
+  const timing = new GpuTiming(device, 1, 'Bench');
   const live = new Set<{ destroy(): void }>();
   const track = <T extends { destroy(): void }>(b: T): T => {
     live.add(b);
@@ -148,7 +148,7 @@ export async function runKernelSweep(
         for (const variant of denseVariants) {
           step(`dense ${variant} ${label} batch ${batch}`);
           const d = dense.bind({ x, w, bias, y }, { batch, n, k }, variant);
-          const t = await timeDispatches(device, [d], config.timing, timer);
+          const t = await timeDispatches(device, [d], config.timing, timing);
           record('dense', kernelName(d.label, variant), 1, n * k, t);
         }
         release(w);
@@ -157,7 +157,7 @@ export async function runKernelSweep(
           step(`sparse ${label} batch ${batch} density ${density}`);
           const csr = track(sparse.upload(device, randomCsr(rng, n, k, density), 'Bench.csr'));
           const d = sparse.bind({ x, csr, bias, y }, { batch });
-          const t = await timeDispatches(device, [d], config.timing, timer);
+          const t = await timeDispatches(device, [d], config.timing, timing);
           record('sparse', kernelName(d.label, 'auto'), density, csr.nnz, t);
           release(csr);
         }
@@ -168,7 +168,7 @@ export async function runKernelSweep(
     }
   } finally {
     for (const b of live) b.destroy();
-    timer.destroy();
+    timing.destroy();
   }
   onProgress?.({ done, total, current: 'done' });
   return records;

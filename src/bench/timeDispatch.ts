@@ -1,8 +1,9 @@
 // Time GPU dispatches honestly: warm up, calibrate how many dispatches one sample repeats inside a single
 // pass so each sample stays well above the timer's resolution (Chrome rounds timestamps to 100 µs, Dawn on
 // NVIDIA to 65.5 µs unless told not to), then take repeated samples. Per-dispatch ms = sample / repeats.
-import { type Dispatch, encodeDispatch } from '../gpu/kernels/dispatch';
-import { GpuTimer, type TimerSource } from '../gpu/timer';
+import type { Dispatch } from '../gpu/kernels/dispatch';
+import type { TimerSource } from '../gpu/timer';
+import { GpuTiming } from '../gpu/timing';
 import { type Summary, summarize } from './stats';
 
 export interface TimingOptions {
@@ -19,53 +20,46 @@ export interface TimingResult extends Summary {
   samplesMs: number[]; // per-dispatch ms of every sample
 }
 
-/** Encode `repeats` copies of `dispatches` in one pass and submit; returns the sample's total ms. */
-async function sample(
-  device: GPUDevice,
-  timer: GpuTimer,
-  dispatches: Dispatch[],
-  repeats: number,
-): Promise<number> {
-  const encoder = device.createCommandEncoder({ label: 'Bench.encoder' });
-  timer.begin();
-  const pass = encoder.beginComputePass({ label: 'Bench.pass', timestampWrites: timer.pass('sample') });
-  for (let r = 0; r < repeats; r++) for (const d of dispatches) encodeDispatch(pass, d);
-  pass.end();
-  const readback = timer.resolve(encoder);
-  const commands = encoder.finish();
-  if (timer.source === 'gpu-timestamp') {
-    device.queue.submit([commands]);
-    const [result] = await timer.read(readback);
-    return result.ms;
-  }
-  await device.queue.onSubmittedWorkDone();
-  const t0 = performance.now();
-  device.queue.submit([commands]);
-  await device.queue.onSubmittedWorkDone();
-  return performance.now() - t0;
+/** One sample: `repeats` copies of `dispatches` in one pass; ms per copy. */
+async function sample(timing: GpuTiming, dispatches: Dispatch[], repeats: number): Promise<number> {
+  const [ms] = await timing.run([{ kind: 'pass', label: 'Bench.pass', dispatches, repeats }]);
+  return ms;
 }
 
 export async function timeDispatches(
   device: GPUDevice,
   dispatches: Dispatch[],
   options: TimingOptions = {},
-  timer: GpuTimer = new GpuTimer(device, 4),
+  shared?: GpuTiming,
+): Promise<TimingResult> {
+  const timing = shared ?? new GpuTiming(device, 1, 'Bench');
+  try {
+    return await timeWith(timing, dispatches, options);
+  } finally {
+    if (!shared) timing.destroy();
+  }
+}
+
+async function timeWith(
+  timing: GpuTiming,
+  dispatches: Dispatch[],
+  options: TimingOptions,
 ): Promise<TimingResult> {
   const samples = options.samples ?? 9;
   const warmup = options.warmup ?? 2;
   const target = options.targetSampleMs ?? 2;
   const maxRepeats = options.maxRepeats ?? 256;
-  for (let i = 0; i < warmup; i++) await sample(device, timer, dispatches, 1);
+  for (let i = 0; i < warmup; i++) await sample(timing, dispatches, 1);
   let repeats = options.repeats ?? 1;
   if (options.repeats === undefined) {
-    const single = await sample(device, timer, dispatches, 1);
+    const single = await sample(timing, dispatches, 1);
     // Wall clock includes submit latency, so calibrate on what the timer sees, and cap the cost.
     repeats = single > 0 ? Math.min(maxRepeats, Math.max(1, Math.ceil(target / single))) : maxRepeats;
   }
   const samplesMs: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const ms = await sample(device, timer, dispatches, repeats);
-    samplesMs.push(Number.isFinite(ms) ? ms / repeats : Number.NaN);
+    const ms = await sample(timing, dispatches, repeats);
+    samplesMs.push(Number.isFinite(ms) ? ms : Number.NaN);
   }
-  return { ...summarize(samplesMs), timer: timer.source, repeats, samplesMs };
+  return { ...summarize(samplesMs), timer: timing.source, repeats, samplesMs };
 }

@@ -1,7 +1,9 @@
 // The Backend contract (../shared/DESIGN.md): the scene, overlays, benchmark panel and CLI consume only this.
+import type { CsrMatrix } from '../math/csr';
 import type { ForwardResult } from '../math/transformer';
+import type { SparseDnn } from '../model/dnn';
 import type { Gpt2Weights } from '../model/weights';
-import type { BackendKind, WeightPath } from './types';
+import type { BackendKind, LayerTiming, WeightPath } from './types';
 
 export type { ForwardResult } from '../math/transformer';
 
@@ -25,6 +27,29 @@ export interface BackendForwardOptions {
   logits?: 'all' | 'last';
 }
 
+/** A layered sparse network (Graph Challenge DNN): its sparse path runs CSR, its dense path the same weights stored densely. */
+export interface DnnModel {
+  dnn: SparseDnn;
+  /** Each layer's dense (Nₗ × Kₗ) row-major copy when the caller holds them (not made again). */
+  dense?: readonly Float32Array[];
+  /**
+   * Awaited between layer uploads (a page's nextTask): a dense GPU plan writes 4 MB a layer, and a page
+   * must not do all of it in one task.
+   */
+  between?: () => Promise<void>;
+}
+
+/** One path of a layered network over a batch of images. */
+export interface DnnRun {
+  /** 0-based rows of the batch whose final activations have a nonzero. */
+  categories: number[];
+  layerMs: number[];
+  /** Sum of the layers' times. */
+  seconds: number;
+  /** One 'dnn' record per layer. */
+  timings: LayerTiming[];
+}
+
 export interface Backend {
   readonly kind: BackendKind;
   /** Why this backend is in use when it is not the one asked for (e.g. "no WebGPU adapter"). */
@@ -33,6 +58,10 @@ export interface Backend {
   readonly description: string;
   prepare(models: ModelPair, onProgress?: (fraction: number, what: string) => void): Promise<void>;
   forward(tokens: number[], options: BackendForwardOptions): Promise<ForwardResult>;
+  /** Load a layered network (it replaces a loaded model pair). */
+  prepareDnn(model: DnnModel): Promise<void>;
+  /** Run a batch of images (rows × the first layer's inputs) through one path of the layered network. */
+  runDnn(images: CsrMatrix, path: WeightPath): Promise<DnnRun>;
   /** Drop the loaded models (GPU buffers, worker weights); the device and workers stay for the next one. */
   release(): void;
   /** Tokens currently in a path's KV cache. */

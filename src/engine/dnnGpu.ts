@@ -1,15 +1,16 @@
 // WebGPU inference of a layered sparse network (src/model/dnn.ts), Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + b, 0), ymax):
 // every layer one fused kernel (CSR SpMM or dense matmul, ReLU-clamp epilogue) reading one activation
-// buffer and writing the other (ping-pong). Each layer is its own timed compute pass, all in one submit.
+// buffer and writing the other (ping-pong). Each layer is its own timed compute pass (src/gpu/timing.ts).
 // Buffers: act[0], act[1]: (B × maxWidth) f32 row-major; bias: (N) f32, N copies of b per distinct width;
 // sparse: each Wₗ (Nₗ × Kₗ out×in) as CSR buffers; dense: each Wₗ as (Nₗ × Kₗ) f32 row-major.
 
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
-import { type Dispatch, encodeDispatch } from '../gpu/kernels/dispatch';
+import type { Dispatch } from '../gpu/kernels/dispatch';
 import { DenseMatmul } from '../gpu/kernels/matmul';
 import { CsrSpmm } from '../gpu/kernels/spmmCsr';
-import { GpuTimer, type TimerSource } from '../gpu/timer';
+import type { TimerSource } from '../gpu/timer';
+import { GpuTiming } from '../gpu/timing';
 import type { CsrMatrix } from '../math/csr';
 import type { DnnPath, DnnResult } from '../math/dnn';
 import { dnnCategories, type SparseDnn } from '../model/dnn';
@@ -38,7 +39,7 @@ export class DnnGpuPlan {
     private readonly act: [GPUBuffer, GPUBuffer],
     private readonly dispatches: Dispatch[],
     private readonly owned: { destroy(): void }[],
-    private readonly timer: GpuTimer,
+    private readonly timing: GpuTiming,
   ) {}
 
   static async create(
@@ -102,8 +103,8 @@ export class DnnGpuPlan {
       for (const o of owned) o.destroy(); // a bad copy or a lost device: free what was made
       throw err;
     }
-    const timer = new GpuTimer(device, Math.max(1, dnn.layers.length));
-    return new DnnGpuPlan(ctx, dnn, path, batch, act, dispatches, owned, timer);
+    const timing = new GpuTiming(device, dnn.layers.length, 'DnnGpu');
+    return new DnnGpuPlan(ctx, dnn, path, batch, act, dispatches, owned, timing);
   }
 
   /** Y₀ (batch × K₀, CSR) → final activations, categories and per-layer milliseconds. */
@@ -116,8 +117,10 @@ export class DnnGpuPlan {
     }
     const x0 = input.toDense();
     device.queue.writeBuffer(this.act[0], 0, x0.buffer, x0.byteOffset, x0.byteLength);
-    const layerMs =
-      this.timer.source === 'gpu-timestamp' ? await this.timedByTimestamps() : await this.timedByWallClock();
+    // One timed compute pass per layer: all in one submit with timestamps, a submit each without.
+    const layerMs = await this.timing.run(
+      this.dispatches.map((d, l) => ({ kind: 'pass', label: `DnnGpu.layer${l + 1}`, dispatches: [d] })),
+    );
     const last = this.dnn.layers[this.dnn.layers.length - 1];
     const out = this.act[this.dnn.layers.length % 2];
     const y = await readFloat32(device, out, 4 * this.batch * last.rows);
@@ -126,49 +129,13 @@ export class DnnGpuPlan {
       categories: dnnCategories(y, this.batch, last.rows),
       layerMs,
       seconds: layerMs.reduce((a, b) => a + b, 0) / 1000,
-      timerSource: this.timer.source,
+      timerSource: this.timing.source,
     };
-  }
-
-  /** One submit, one timed compute pass per layer. */
-  private async timedByTimestamps(): Promise<number[]> {
-    const { device } = this.ctx;
-    this.timer.begin();
-    const encoder = device.createCommandEncoder({ label: 'DnnGpu.encoder' });
-    this.dispatches.forEach((d, l) => {
-      const pass = encoder.beginComputePass({
-        label: `DnnGpu.layer${l + 1}`,
-        timestampWrites: this.timer.pass(`layer ${l + 1}`),
-      });
-      encodeDispatch(pass, d);
-      pass.end();
-    });
-    const readback = this.timer.resolve(encoder);
-    device.queue.submit([encoder.finish()]);
-    return (await this.timer.read(readback)).map((t) => t.ms);
-  }
-
-  /** Without timestamp queries: a submit per layer, wall clock around onSubmittedWorkDone. */
-  private async timedByWallClock(): Promise<number[]> {
-    const { device } = this.ctx;
-    const layerMs: number[] = [];
-    await device.queue.onSubmittedWorkDone();
-    for (const [l, d] of this.dispatches.entries()) {
-      const t0 = performance.now();
-      const encoder = device.createCommandEncoder({ label: `DnnGpu.layer${l + 1}` });
-      const pass = encoder.beginComputePass({ label: `DnnGpu.layer${l + 1}` });
-      encodeDispatch(pass, d);
-      pass.end();
-      device.queue.submit([encoder.finish()]);
-      await device.queue.onSubmittedWorkDone();
-      layerMs.push(performance.now() - t0);
-    }
-    return layerMs;
   }
 
   destroy(): void {
     for (const o of this.owned) o.destroy();
-    this.timer.destroy();
+    this.timing.destroy();
   }
 }
 

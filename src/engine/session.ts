@@ -1,11 +1,14 @@
 // A session owns the backend the app runs on: it picks WebGPU or the CPU (and says why), runs both paths
-// of a model pair, and falls back to the CPU — keeping the model — when the GPU is lost mid-session.
-// No DOM: the UI subscribes to status changes and renders them.
-import { errorText, GpuContext, GpuUnavailableError } from '../gpu/context';
+// of whatever is loaded (a GPT-2 model pair or a layered network), and falls back to the CPU — keeping
+// the model — when the GPU is lost mid-session. The device comes from a DeviceProvider the page shares
+// (the benchmark panel uses the same one). No DOM: the UI subscribes to status changes and renders them.
+import { errorText, type GpuContext, GpuUnavailableError } from '../gpu/context';
+import { DeviceProvider } from '../gpu/deviceProvider';
+import type { CsrMatrix } from '../math/csr';
 import type { ForwardResult } from '../math/transformer';
-import type { Backend, ModelPair } from './backend';
+import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
-import type { BackendKind, WeightPath } from './types';
+import type { BackendKind } from './types';
 import { WebGpuBackend } from './webgpu/webgpuBackend';
 
 export interface SessionStatus {
@@ -20,6 +23,8 @@ export interface SessionOptions {
   /** 'cpu' forces the CPU (a control, or ?backend=cpu). */
   requested: 'webgpu' | 'cpu';
   gpu: GPU | undefined;
+  /** The page's shared device; without one the session opens (and closes) its own from `gpu`. */
+  devices?: DeviceProvider;
   workerFactory?: WorkerFactory;
   onStatus?: (status: SessionStatus, event: 'start' | 'fallback' | 'switch') => void;
   /** The GPU device was lost (driver reset, tab backgrounded too long, a test hook); the next run falls back. */
@@ -31,15 +36,35 @@ export interface PairResult {
   sparse: ForwardResult;
 }
 
+export interface DnnPairResult {
+  sparse: DnnRun;
+  dense: DnnRun;
+}
+
+/** What the session re-prepares on a new backend (a switch or a fallback). */
+type Loaded = { kind: 'pair'; models: ModelPair } | { kind: 'dnn'; model: DnnModel };
+
 export class Session {
   private backend!: Backend;
   private ctx: GpuContext | null = null;
-  private models: ModelPair | null = null;
+  private loaded: Loaded | null = null;
   private lostReason: string | null = null;
   private status_!: SessionStatus;
   private disposed = false;
+  private readonly devices: DeviceProvider;
+  /** Whether the provider is this session's alone (then leaving WebGPU closes the device). */
+  private readonly ownsDevices: boolean;
+  private readonly stopListening: () => void;
 
-  private constructor(private readonly options: SessionOptions) {}
+  private constructor(private readonly options: SessionOptions) {
+    this.ownsDevices = !options.devices;
+    this.devices = options.devices ?? new DeviceProvider(options.gpu);
+    this.stopListening = this.devices.onLost((reason, ctx) => {
+      if (this.ctx !== ctx || this.disposed) return;
+      this.lostReason = reason;
+      this.options.onDeviceLost?.(reason);
+    });
+  }
 
   static async start(options: SessionOptions): Promise<Session> {
     const session = new Session(options);
@@ -66,19 +91,12 @@ export class Session {
     cpuReason?: string,
   ) {
     this.backend?.dispose();
-    // Drop the old device first; its 'destroyed' loss is ours, not news (the callback checks identity).
-    const old = this.ctx;
     this.ctx = null;
-    old?.destroy();
+    // A device of our own goes now (its loss is ours, not news); a shared one stays for the others.
+    if (this.ownsDevices) this.devices.close();
     if (requested === 'webgpu') {
       try {
-        const ctx: GpuContext = await GpuContext.create(this.options.gpu, {
-          onLost: (reason) => {
-            if (this.ctx !== ctx || this.disposed) return;
-            this.lostReason = reason;
-            this.options.onDeviceLost?.(reason);
-          },
-        });
+        const ctx = await this.devices.open();
         this.ctx = ctx;
         this.lostReason = null;
         const backend = new WebGpuBackend(ctx);
@@ -110,50 +128,81 @@ export class Session {
   /** Switch backends on request; the loaded model is re-prepared on the new one. */
   async switchTo(kind: 'webgpu' | 'cpu', onProgress?: (f: number, what: string) => void): Promise<void> {
     await this.open(kind, 'switch');
-    if (this.models) await this.prepareWithFallback(this.models, onProgress);
+    if (this.loaded) await this.prepareWithFallback(onProgress);
   }
 
+  /** Load a GPT-2 model pair (both paths). */
   async load(models: ModelPair, onProgress?: (f: number, what: string) => void): Promise<void> {
-    this.models = models;
-    await this.prepareWithFallback(models, onProgress);
+    this.loaded = { kind: 'pair', models };
+    await this.prepareWithFallback(onProgress);
   }
 
-  private async prepareWithFallback(models: ModelPair, onProgress?: (f: number, what: string) => void) {
+  /** Load a layered network (its sparse and dense paths). */
+  async loadDnn(model: DnnModel): Promise<void> {
+    this.loaded = { kind: 'dnn', model };
+    await this.prepareWithFallback();
+  }
+
+  private prepareLoaded(onProgress?: (f: number, what: string) => void): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded) return Promise.resolve();
+    return loaded.kind === 'pair'
+      ? this.backend.prepare(loaded.models, onProgress)
+      : this.backend.prepareDnn(loaded.model);
+  }
+
+  private async prepareWithFallback(onProgress?: (f: number, what: string) => void) {
     try {
-      await this.backend.prepare(models, onProgress);
+      await this.prepareLoaded(onProgress);
     } catch (err) {
       if (this.backend.kind !== 'webgpu') throw err;
       // A model too big for this GPU's limits, or a device that died while uploading: use the CPU.
       await this.open('cpu', 'fallback', `the GPU could not take this model: ${errorText(err)}`);
-      await this.backend.prepare(models, onProgress);
+      await this.prepareLoaded(onProgress);
     }
   }
 
-  /** Forget the loaded model pair (a workload that does not run through the session is taking over). */
+  /** Forget the loaded model (the next workload is taking over). */
   unload(): void {
-    this.models = null;
+    this.loaded = null;
     this.backend.release();
   }
 
   /** Run a prompt through both paths, one after the other (never concurrently, so timings are honest). */
-  async runPair(tokens: number[]): Promise<PairResult> {
-    if (!this.models) throw new Error('load a model first');
+  runPair(tokens: number[]): Promise<PairResult> {
+    return this.withFallback(async () => {
+      const dense = await this.backend.forward(tokens, { path: 'dense' });
+      const sparse = await this.backend.forward(tokens, { path: 'sparse' });
+      return { dense, sparse };
+    });
+  }
+
+  /** One forward pass of one path of the loaded pair (e.g. scoring an example), with the same fallback. */
+  forward(tokens: number[], options: BackendForwardOptions): Promise<ForwardResult> {
+    return this.withFallback(() => this.backend.forward(tokens, options));
+  }
+
+  /** Run a batch of images through the layered network's sparse path, then its dense path. */
+  runDnnPair(images: CsrMatrix): Promise<DnnPairResult> {
+    return this.withFallback(async () => {
+      const sparse = await this.backend.runDnn(images, 'sparse');
+      const dense = await this.backend.runDnn(images, 'dense');
+      return { sparse, dense };
+    });
+  }
+
+  /** Runs `run` on the current backend; if the GPU was lost meanwhile, re-prepares on the CPU and runs again. */
+  private async withFallback<T>(run: () => Promise<T>): Promise<T> {
+    if (!this.loaded) throw new Error('load a model first');
     try {
-      return await this.runOnce(tokens);
+      return await run();
     } catch (err) {
       if (this.backend.kind !== 'webgpu' || !(await this.deviceLost())) throw err;
       const reason = `the GPU device was lost (${this.lostReason ?? errorText(err)}); switched to the CPU`;
       await this.open('cpu', 'fallback', reason);
-      await this.backend.prepare(this.models);
-      return this.runOnce(tokens);
+      await this.prepareLoaded();
+      return run();
     }
-  }
-
-  private async runOnce(tokens: number[]): Promise<PairResult> {
-    const run = (path: WeightPath) => this.backend.forward(tokens, { path });
-    const dense = await run('dense');
-    const sparse = await run('sparse');
-    return { dense, sparse };
   }
 
   /** Whether the device is lost; a loss reported just after a failed call is given a moment to arrive. */
@@ -174,7 +223,8 @@ export class Session {
 
   dispose(): void {
     this.disposed = true;
+    this.stopListening();
     this.backend?.dispose();
-    this.ctx?.destroy();
+    if (this.ownsDevices) this.devices.close();
   }
 }

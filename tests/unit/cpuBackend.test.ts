@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/cpu/cpuBackend';
-import { CpuPathRunner } from '../../src/engine/cpu/protocol';
+import { CpuPathRunner, cpuReplyTransfer } from '../../src/engine/cpu/protocol';
 import { forwardCpu } from '../../src/math/transformer';
 import { presetConfig } from '../../src/model/config';
 import { initGpt2 } from '../../src/model/init';
@@ -43,43 +43,30 @@ describe('CPU backend', () => {
 
   it('survives a structured-clone round trip, as a worker message would (CSR prototypes revived)', () => {
     const runner = new CpuPathRunner();
-    const cloned = structuredClone(sparse);
-    expect(runner.handle({ id: 1, type: 'prepare', weights: cloned, path: 'sparse' }).ok).toBe(true);
-    const reply = runner.handle({
-      id: 2,
-      type: 'forward',
-      tokens,
-      append: false,
-      activations: true,
-      logits: 'all',
-    });
-    expect(reply.ok).toBe(true);
-    if (!reply.ok || !reply.result) throw new Error('no result');
+    runner.prepare({ weights: structuredClone(sparse), path: 'sparse' });
+    const reply = runner.forward({ tokens, append: false, activations: true, logits: 'all' });
     const ref = forwardCpu(sparse, tokens, { path: 'sparse' });
     expect(Array.from(reply.result.logits)).toEqual(Array.from(ref.logits));
   });
 
-  it('reports errors as messages, not crashes', () => {
-    const runner = new CpuPathRunner();
-    const reply = runner.handle({
-      id: 1,
-      type: 'forward',
-      tokens: [1],
-      append: false,
-      activations: false,
-      logits: 'all',
-    });
-    expect(reply).toMatchObject({ ok: false, error: expect.stringMatching(/prepare/) });
-    runner.handle({ id: 2, type: 'prepare', weights: dense, path: 'dense' });
+  it('reports errors as messages, not crashes', async () => {
+    const backend = new CpuBackend();
+    await expect(backend.forward([1], { path: 'dense' })).rejects.toThrow(/prepare/);
+    await backend.prepare({ dense, sparse });
     const tooLong = Array.from({ length: dense.config.nCtx + 1 }, () => 1);
-    const r2 = runner.handle({
-      id: 3,
-      type: 'forward',
-      tokens: tooLong,
-      append: false,
-      activations: false,
-      logits: 'all',
-    });
-    expect(r2).toMatchObject({ ok: false, error: expect.stringMatching(/context/) });
+    await expect(backend.forward(tooLong, { path: 'dense' })).rejects.toThrow(/context/);
+    // The backend still works after an error.
+    expect((await backend.forward(tokens, { path: 'dense' })).logits.length).toBeGreaterThan(0);
+  });
+
+  it("hands the forward result's buffers to the page instead of copying them", () => {
+    const runner = new CpuPathRunner();
+    runner.prepare({ weights: dense, path: 'dense' });
+    const reply = runner.forward({ tokens, append: false, activations: true, logits: 'all' });
+    const buffers = cpuReplyTransfer('forward', reply);
+    const { residual, mlp } = reply.result.activations;
+    expect(buffers).toHaveLength(1 + residual.length + mlp.length);
+    expect(buffers).toContain(reply.result.logits.buffer);
+    expect(cpuReplyTransfer('prepare', undefined)).toEqual([]);
   });
 });

@@ -1,70 +1,28 @@
 // The CPU backend: the same forward pass as the oracle (src/math/transformer.ts), one runner per path.
 // In the browser each runner is a Web Worker (the page stays responsive, and the two paths use two cores);
-// in Node (CLI, tests) the runners are called inline.
+// in Node (CLI, tests) the runners are called inline. Both through one RPC (src/engine/rpc.ts).
+import type { CsrMatrix } from '../../math/csr';
 import type { ForwardResult } from '../../math/transformer';
 import { releaseResident } from '../../math/wasm/heap';
-import type { Backend, BackendForwardOptions, ModelPair } from '../backend';
+import { dnnTimings } from '../../model/graphDnn';
+import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from '../backend';
+import { InlineRpc, type RpcClient, WorkerRpc } from '../rpc';
 import type { WeightPath } from '../types';
-import { CpuPathRunner, type CpuRequest, type CpuResponse } from './protocol';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-type RequestBody = DistributiveOmit<CpuRequest, 'id'>;
-
-interface Runner {
-  call(request: RequestBody): Promise<CpuResponse>;
-  terminate(): void;
-}
-
-class InlineRunner implements Runner {
-  private readonly runner = new CpuPathRunner();
-  private nextId = 1;
-  async call(request: RequestBody): Promise<CpuResponse> {
-    return this.runner.handle({ ...request, id: this.nextId++ } as CpuRequest);
-  }
-  terminate(): void {}
-}
-
-class WorkerRunner implements Runner {
-  private readonly pending = new Map<number, (r: CpuResponse) => void>();
-  private nextId = 1;
-  /** Once the worker died or was terminated, every call answers with this at once (none hangs). */
-  private failed: string | null = null;
-
-  constructor(private readonly worker: Worker) {
-    worker.onmessage = (event: MessageEvent<CpuResponse>) => {
-      this.pending.get(event.data.id)?.(event.data);
-      this.pending.delete(event.data.id);
-    };
-    worker.onerror = (event) => this.fail(`CPU worker failed: ${event.message || 'it could not start'}`);
-    worker.onmessageerror = () => this.fail('CPU worker sent a message that could not be read');
-  }
-
-  private fail(error: string): void {
-    this.failed = error;
-    for (const [id, resolve] of this.pending) resolve({ id, ok: false, error });
-    this.pending.clear();
-  }
-
-  call(request: RequestBody): Promise<CpuResponse> {
-    const id = this.nextId++;
-    if (this.failed) return Promise.resolve({ id, ok: false, error: this.failed });
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.worker.postMessage({ ...request, id });
-    });
-  }
-
-  terminate(): void {
-    this.worker.terminate();
-    this.fail('CPU worker stopped');
-  }
-}
+import { type CpuPathApi, CpuPathRunner } from './protocol';
 
 export type WorkerFactory = () => Worker;
 
+const csrParts = (m: CsrMatrix) => ({
+  rows: m.rows,
+  cols: m.cols,
+  rowPtr: m.rowPtr,
+  colIdx: m.colIdx,
+  values: m.values,
+});
+
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
-  private readonly runners: Record<WeightPath, Runner>;
+  private readonly runners: Record<WeightPath, RpcClient<CpuPathApi>>;
   private lengths: Record<WeightPath, number> = { dense: 0, sparse: 0 };
   private readonly inline: boolean;
 
@@ -74,7 +32,10 @@ export class CpuBackend implements Backend {
     workerFactory?: WorkerFactory,
   ) {
     this.inline = !workerFactory;
-    const make = (): Runner => (workerFactory ? new WorkerRunner(workerFactory()) : new InlineRunner());
+    const make = (): RpcClient<CpuPathApi> =>
+      workerFactory
+        ? new WorkerRpc<CpuPathApi>(workerFactory(), 'CPU worker')
+        : new InlineRpc<CpuPathApi>(new CpuPathRunner(), 'CPU worker');
     this.runners = { dense: make(), sparse: make() };
   }
 
@@ -87,32 +48,46 @@ export class CpuBackend implements Backend {
     onProgress?.(0, 'sending weights to the CPU workers');
     // Inline runners share this thread's WASM weight arena: reset it once for the new model.
     if (this.inline) releaseResident();
-    const replies = await Promise.all([
-      this.runners.dense.call({ type: 'prepare', weights: models.dense, path: 'dense' }),
-      this.runners.sparse.call({ type: 'prepare', weights: models.sparse, path: 'sparse' }),
+    await Promise.all([
+      this.runners.dense.call('prepare', { weights: models.dense, path: 'dense' }),
+      this.runners.sparse.call('prepare', { weights: models.sparse, path: 'sparse' }),
     ]);
-    for (const r of replies) if (!r.ok) throw new Error(r.error);
     this.lengths = { dense: 0, sparse: 0 };
     onProgress?.(1, 'ready');
   }
 
   async forward(tokens: number[], options: BackendForwardOptions): Promise<ForwardResult> {
-    const reply = await this.runners[options.path].call({
-      type: 'forward',
+    const reply = await this.runners[options.path].call('forward', {
       tokens,
       append: options.append ?? false,
       activations: options.activations ?? true,
       logits: options.logits ?? 'all',
     });
-    if (!reply.ok) throw new Error(reply.error);
     this.lengths[options.path] = reply.cacheLength;
-    if (!reply.result) throw new Error('CPU backend: forward returned no result');
     return reply.result;
   }
 
+  /** Each path's worker gets its own copy of the network (one per core, as for a model pair). */
+  async prepareDnn(model: DnnModel): Promise<void> {
+    if (this.inline) releaseResident();
+    const { dnn } = model;
+    const parts = { layers: dnn.layers.map(csrParts), names: dnn.names, bias: dnn.bias, ymax: dnn.ymax };
+    await Promise.all([
+      this.runners.dense.call('prepareDnn', parts),
+      this.runners.sparse.call('prepareDnn', parts),
+    ]);
+    this.lengths = { dense: 0, sparse: 0 };
+  }
+
+  async runDnn(images: CsrMatrix, path: WeightPath): Promise<DnnRun> {
+    const r = await this.runners[path].call('runDnn', { input: csrParts(images), path });
+    return { ...r, timings: dnnTimings(r.layerMs, path, 'wall') };
+  }
+
   release(): void {
-    void this.runners.dense.call({ type: 'dispose' });
-    void this.runners.sparse.call({ type: 'dispose' });
+    // Fire and forget: a stopped or failed worker has nothing left to free.
+    this.runners.dense.call('dispose', null).catch(() => {});
+    this.runners.sparse.call('dispose', null).catch(() => {});
     this.lengths = { dense: 0, sparse: 0 };
   }
 

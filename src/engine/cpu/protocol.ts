@@ -1,29 +1,60 @@
-// Messages between the CPU backend and its workers, and the handler the worker runs. Pure: the same
-// handler runs inline in Node (CLI, tests) and inside a Web Worker in the browser.
+// What the CPU backend's path workers serve (src/engine/rpc.ts carries the calls), and the runner that
+// serves it. Pure: the same runner runs inline in Node (CLI, tests) and inside a Web Worker in the browser.
+// A runner holds one path of one model: a GPT-2 path (weights + KV cache) or a layered network.
 
 import { createKvCache, type KvCache } from '../../math/attention';
-import { CsrMatrix } from '../../math/csr';
+import { CsrMatrix, type CsrParts } from '../../math/csr';
+import { runDnnCpu } from '../../math/dnn';
 import { type ForwardResult, forwardCpu } from '../../math/transformer';
 import { keepResident, releaseResident } from '../../math/wasm/heap';
 import { keepCsrResident } from '../../math/wasm/spmmWasm';
+import type { SparseDnn } from '../../model/dnn';
 import type { Gpt2Weights, Linear } from '../../model/weights';
 import type { WeightPath } from '../types';
 
-export type CpuRequest =
-  | { id: number; type: 'prepare'; weights: Gpt2Weights; path: WeightPath }
-  | {
-      id: number;
-      type: 'forward';
-      tokens: number[];
-      append: boolean;
-      activations: boolean;
-      logits: 'all' | 'last';
-    }
-  | { id: number; type: 'dispose' };
+export interface ForwardRequest {
+  tokens: number[];
+  append: boolean;
+  activations: boolean;
+  logits: 'all' | 'last';
+}
 
-export type CpuResponse =
-  | { id: number; ok: true; result?: ForwardResult; cacheLength: number }
-  | { id: number; ok: false; error: string };
+export interface ForwardReply {
+  result: ForwardResult;
+  cacheLength: number;
+}
+
+/** A layered network as it crosses to a worker: CSR parts (structured cloning drops the class). */
+export interface DnnParts {
+  layers: CsrParts[];
+  names: string[];
+  bias: number;
+  ymax: number;
+}
+
+export interface DnnRunReply {
+  categories: number[];
+  layerMs: number[];
+  seconds: number;
+}
+
+/** The calls a path worker answers. */
+export type CpuPathApi = {
+  prepare(arg: { weights: Gpt2Weights; path: WeightPath }): void;
+  forward(arg: ForwardRequest): ForwardReply;
+  prepareDnn(arg: DnnParts): void;
+  runDnn(arg: { input: CsrParts; path: WeightPath }): DnnRunReply;
+  dispose(arg: null): void;
+};
+
+/** The buffers a reply hands over rather than copies (made per call, never kept by the worker). */
+export function cpuReplyTransfer(method: string, value: unknown): Transferable[] {
+  if (method !== 'forward') return [];
+  const { logits, activations } = (value as ForwardReply).result;
+  return [logits, ...activations.residual, ...activations.mlp]
+    .map((a) => a.buffer)
+    .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}
 
 /** Structured cloning drops class prototypes: rebuild (and re-validate) CSR matrices after a postMessage. */
 export function reviveWeights(weights: Gpt2Weights): Gpt2Weights {
@@ -51,51 +82,65 @@ function pinWeights(weights: Gpt2Weights, path: WeightPath): void {
   else keepResident(weights.wte);
 }
 
-/** State of one path's worker: its weights and KV cache. */
-export class CpuPathRunner {
+/** State of one path's worker: its weights and KV cache, or its layered network. */
+export class CpuPathRunner implements CpuPathApi {
   private weights: Gpt2Weights | null = null;
   private path: WeightPath = 'dense';
   private cache: KvCache | null = null;
+  private dnn: SparseDnn | null = null;
 
   /** `ownsHeap`: this runner is alone in its thread (a worker) and may reset the WASM weight arena. */
   constructor(private readonly ownsHeap = false) {}
 
-  handle(request: CpuRequest): CpuResponse {
-    try {
-      if (request.type === 'prepare') {
-        this.weights = reviveWeights(request.weights);
-        this.path = request.path;
-        if (this.ownsHeap) releaseResident();
-        pinWeights(this.weights, this.path);
-        this.cache = createKvCache(this.weights.config);
-        return { id: request.id, ok: true, cacheLength: 0 };
-      }
-      if (request.type === 'dispose') {
-        if (this.ownsHeap) releaseResident();
-        this.weights = null;
-        this.cache = null;
-        return { id: request.id, ok: true, cacheLength: 0 };
-      }
-      if (!this.weights || !this.cache) throw new Error('CPU backend: prepare() a model first');
-      if (!request.append) this.cache.length = 0;
-      const { nCtx } = this.weights.config;
-      if (this.cache.length + request.tokens.length > nCtx) {
-        throw new Error(
-          `forward: ${this.cache.length} cached + ${request.tokens.length} new tokens exceed the model's context of ${nCtx}`,
-        );
-      }
-      const result = forwardCpu(this.weights, request.tokens, {
-        path: this.path,
-        cache: this.cache,
-        collectActivations: request.activations,
-      });
-      if (request.logits === 'last') {
-        const vocab = this.weights.config.vocabSize;
-        result.logits = result.logits.slice(result.logits.length - vocab);
-      }
-      return { id: request.id, ok: true, result, cacheLength: this.cache.length };
-    } catch (err) {
-      return { id: request.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+  prepare({ weights, path }: { weights: Gpt2Weights; path: WeightPath }): void {
+    this.dispose();
+    this.weights = reviveWeights(weights);
+    this.path = path;
+    pinWeights(this.weights, this.path);
+    this.cache = createKvCache(this.weights.config);
+  }
+
+  forward(request: ForwardRequest): ForwardReply {
+    if (!this.weights || !this.cache) throw new Error('CPU backend: prepare() a model first');
+    if (!request.append) this.cache.length = 0;
+    const { nCtx } = this.weights.config;
+    if (this.cache.length + request.tokens.length > nCtx) {
+      throw new Error(
+        `forward: ${this.cache.length} cached + ${request.tokens.length} new tokens exceed the model's context of ${nCtx}`,
+      );
     }
+    const result = forwardCpu(this.weights, request.tokens, {
+      path: this.path,
+      cache: this.cache,
+      collectActivations: request.activations,
+    });
+    if (request.logits === 'last') {
+      const vocab = this.weights.config.vocabSize;
+      result.logits = result.logits.slice(result.logits.length - vocab);
+    }
+    return { result, cacheLength: this.cache.length };
+  }
+
+  prepareDnn(parts: DnnParts): void {
+    this.dispose();
+    const layers = parts.layers.map((p, l) =>
+      p instanceof CsrMatrix ? p : new CsrMatrix(p, parts.names[l]),
+    );
+    this.dnn = { layers, names: parts.names, bias: parts.bias, ymax: parts.ymax };
+  }
+
+  runDnn({ input, path }: { input: CsrParts; path: WeightPath }): DnnRunReply {
+    if (!this.dnn) throw new Error('CPU backend: prepare a layered network first');
+    const images = input instanceof CsrMatrix ? input : new CsrMatrix(input, 'input images');
+    // 'skip-zeros' for the sparse path: CSR weights and dead activations skipped, the fastest CPU kernel.
+    const { categories, layerMs, seconds } = runDnnCpu(this.dnn, images, { path });
+    return { categories, layerMs, seconds };
+  }
+
+  dispose(): void {
+    if (this.ownsHeap) releaseResident();
+    this.weights = null;
+    this.cache = null;
+    this.dnn = null;
   }
 }

@@ -4,17 +4,18 @@
 // and reads one staging buffer. Every pass is timed (GPU timestamps, or wall clock without them).
 import type { GpuContext } from '../../gpu/context';
 import { AttentionKernel } from '../../gpu/kernels/attention';
-import { encodeDispatch } from '../../gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import { DenseMatmul, type DenseVariant } from '../../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../../gpu/kernels/spmmCsr';
-import { GpuTimer } from '../../gpu/timer';
+import { GpuTiming, type TimedStep } from '../../gpu/timing';
+import type { CsrMatrix } from '../../math/csr';
 import type { ForwardResult } from '../../math/transformer';
 import type { Gpt2Config } from '../../model/config';
-import type { Backend, BackendForwardOptions, ModelPair } from '../backend';
+import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from '../backend';
 import { layerTimings, type PassTime } from '../timings';
 import type { WeightPath } from '../types';
+import { DnnPlans } from './dnnPlans';
 import { buildForwardPlan, type ForwardPlan, type Kernels, type PlanStep } from './forwardPlan';
 import { checkModelFits, type GpuModel, uploadModel } from './modelBuffers';
 
@@ -27,15 +28,16 @@ export class WebGpuBackend implements Backend {
   private models: Partial<Record<WeightPath, GpuModel>> = {};
   private config: Gpt2Config | null = null;
   private plans = new Map<string, ForwardPlan>();
+  private dnn: DnnPlans | null = null;
   private cache: Record<WeightPath, number> = { dense: 0, sparse: 0 };
-  private readonly timer: GpuTimer;
+  private readonly timing: GpuTiming;
 
   /** `timingRepeats`: matmul passes are dispatched this many times and timed per dispatch (idempotent). */
   constructor(
     readonly ctx: GpuContext,
     readonly timingRepeats = 1,
   ) {
-    this.timer = new GpuTimer(ctx.device, 1024);
+    this.timing = new GpuTiming(ctx.device, 1024, 'Forward');
   }
 
   get description(): string {
@@ -43,7 +45,7 @@ export class WebGpuBackend implements Backend {
   }
 
   get timerSource() {
-    return this.timer.source;
+    return this.timing.source;
   }
 
   async prepare(models: ModelPair, onProgress?: (fraction: number, what: string) => void): Promise<void> {
@@ -126,66 +128,27 @@ export class WebGpuBackend implements Backend {
     const { device } = this.ctx;
     device.queue.writeBuffer(plan.tokens, 0, new Uint32Array(tokens));
     device.queue.writeBuffer(plan.step, 0, new Uint32Array([pos0, 0, 0, 0]));
-    const passTimes =
-      this.timer.source === 'gpu-timestamp'
-        ? await this.runTimestamped(plan.steps)
-        : await this.runWall(plan.steps);
+    const passTimes = await this.runTimed(plan.steps);
     const results = await this.readResults(plan, config);
     this.cache[path] = pos0 + t; // only once the pass really completed
-    return { ...results, timings: layerTimings(passTimes, path, this.timer.source) };
+    return { ...results, timings: layerTimings(passTimes, path, this.timing.source) };
   }
 
-  private encodeStep(
-    encoder: GPUCommandEncoder,
-    step: PlanStep,
-    timestampWrites?: GPUComputePassTimestampWrites,
-  ) {
-    if (step.kind === 'copy') {
-      const c = step.copy;
-      encoder.copyBufferToBuffer(c.src, c.srcOffset, c.dst, c.dstOffset, c.size);
-      return;
-    }
-    const pass = encoder.beginComputePass({ label: step.pass.op, timestampWrites });
-    const repeats = step.pass.idempotent ? this.timingRepeats : 1;
-    for (let r = 0; r < repeats; r++) for (const d of step.pass.dispatches) encodeDispatch(pass, d);
-    pass.end();
-  }
-
-  private async runTimestamped(steps: PlanStep[]): Promise<PassTime[]> {
-    const { device } = this.ctx;
-    const encoder = device.createCommandEncoder({ label: 'Forward.encoder' });
-    this.timer.begin();
-    const meta: { layer: number; op: string; repeats: number }[] = [];
+  /** Every pass of the plan, timed (matmul passes repeated `timingRepeats` times and divided). */
+  private async runTimed(steps: PlanStep[]): Promise<PassTime[]> {
+    const timed: TimedStep[] = [];
+    const passes: { layer: number; op: string }[] = [];
     for (const step of steps) {
-      if (step.kind === 'pass') {
-        meta.push({ ...step.pass, repeats: step.pass.idempotent ? this.timingRepeats : 1 });
-        this.encodeStep(encoder, step, this.timer.pass(`${step.pass.layer}:${step.pass.op}`));
-      } else {
-        this.encodeStep(encoder, step);
+      if (step.kind === 'copy') {
+        timed.push(step);
+        continue;
       }
+      const { layer, op, dispatches, idempotent } = step.pass;
+      passes.push({ layer, op });
+      timed.push({ kind: 'pass', label: op, dispatches, repeats: idempotent ? this.timingRepeats : 1 });
     }
-    const readback = this.timer.resolve(encoder);
-    device.queue.submit([encoder.finish()]);
-    const times = await this.timer.read(readback);
-    return times.map((time, i) => ({ layer: meta[i].layer, op: meta[i].op, ms: time.ms / meta[i].repeats }));
-  }
-
-  /** Without timestamp queries: submit each pass alone and time it to queue completion. */
-  private async runWall(steps: PlanStep[]): Promise<PassTime[]> {
-    const { device } = this.ctx;
-    const out: PassTime[] = [];
-    for (const step of steps) {
-      const encoder = device.createCommandEncoder({ label: 'Forward.encoder' });
-      this.encodeStep(encoder, step);
-      const t0 = performance.now();
-      device.queue.submit([encoder.finish()]);
-      await device.queue.onSubmittedWorkDone();
-      if (step.kind === 'pass') {
-        const repeats = step.pass.idempotent ? this.timingRepeats : 1;
-        out.push({ layer: step.pass.layer, op: step.pass.op, ms: (performance.now() - t0) / repeats });
-      }
-    }
-    return out;
+    const ms = await this.timing.run(timed);
+    return ms.map((m, i) => ({ ...passes[i], ms: m }));
   }
 
   private async readResults(plan: ForwardPlan, config: Gpt2Config): Promise<Omit<ForwardResult, 'timings'>> {
@@ -208,7 +171,21 @@ export class WebGpuBackend implements Backend {
     }
   }
 
+  /** Plans are built on the first run of each path (they depend on the batch size). */
+  async prepareDnn(model: DnnModel): Promise<void> {
+    this.release();
+    this.dnn = new DnnPlans(this.ctx, model);
+  }
+
+  async runDnn(images: CsrMatrix, path: WeightPath): Promise<DnnRun> {
+    if (this.ctx.isLost) throw new Error(this.ctx.lostMessage ?? 'GPU device lost');
+    if (!this.dnn) throw new Error('WebGpuBackend: prepareDnn() a network first');
+    return this.dnn.run(images, path);
+  }
+
   release(): void {
+    this.dnn?.destroy();
+    this.dnn = null;
     this.config = null;
     for (const plan of this.plans.values()) plan.destroy();
     this.plans.clear();
@@ -219,6 +196,6 @@ export class WebGpuBackend implements Backend {
 
   dispose(): void {
     this.release();
-    this.timer.destroy();
+    this.timing.destroy();
   }
 }

@@ -5,8 +5,9 @@ import copyCode from '../../../shaders/copy.wgsl?raw';
 import { storageBuffer, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
 import { getPipeline, storageLayout } from '../pipelines';
-import { GpuTimer, type TimerSource, wallTimeMs } from '../timer';
-import { ceilDiv, type Dispatch, encodeDispatch } from './dispatch';
+import type { TimerSource } from '../timer';
+import { GpuTiming, type TimedStep } from '../timing';
+import { ceilDiv, type Dispatch } from './dispatch';
 
 const WG = 256;
 /** Workgroups per copy dispatch; the shader's grid-stride loop covers the rest. */
@@ -77,38 +78,24 @@ export async function measureCopyBandwidth(
     }),
     workgroups,
   };
-  const timer = new GpuTimer(device, 1);
-  const encodePass = (timestampWrites?: GPUComputePassTimestampWrites): GPUCommandEncoder => {
-    const encoder = device.createCommandEncoder({ label: 'Copy.encoder' });
-    const pass = encoder.beginComputePass({ label: 'Copy.pass', timestampWrites });
-    for (let i = 0; i < copiesPerPass; i++) encodeDispatch(pass, dispatch);
-    pass.end();
-    return encoder;
-  };
+  const timing = new GpuTiming(device, 1, 'Copy');
+  const pass: TimedStep[] = [
+    { kind: 'pass', label: 'Copy.pass', dispatches: [dispatch], repeats: copiesPerPass },
+  ];
   try {
     // Warm-up: first-touch allocation and pipeline residency stay out of the measurement.
-    device.queue.submit([encodePass().finish()]);
-    await device.queue.onSubmittedWorkDone();
+    await timing.untimed(pass);
     const times: number[] = [];
     for (let r = 0; r < reps; r++) {
-      let ms: number;
-      if (timer.source === 'gpu-timestamp') {
-        timer.begin();
-        const encoder = encodePass(timer.pass('copy'));
-        const readback = timer.resolve(encoder);
-        device.queue.submit([encoder.finish()]);
-        ms = (await timer.read(readback))[0]?.ms ?? Number.NaN;
-      } else {
-        ms = await wallTimeMs(device, () => device.queue.submit([encodePass().finish()]));
-      }
-      if (Number.isFinite(ms) && ms > 0) times.push(ms / copiesPerPass);
+      const [ms] = await timing.run(pass); // one copy's time
+      if (Number.isFinite(ms) && ms > 0) times.push(ms);
     }
     if (times.length === 0) throw new Error('measureCopyBandwidth: no valid timing came back');
     times.sort((a, b) => a - b);
     const medianMs = times[times.length >> 1];
-    return { gbps: (2 * size) / (medianMs * 1e6), medianMs, bytes: size, timer: timer.source };
+    return { gbps: (2 * size) / (medianMs * 1e6), medianMs, bytes: size, timer: timing.source };
   } finally {
-    timer.destroy();
+    timing.destroy();
     src.destroy();
     dst.destroy();
     params.destroy();

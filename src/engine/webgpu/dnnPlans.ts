@@ -1,0 +1,40 @@
+// A layered network on the WebGPU backend: plans (weights uploaded, dispatches bound) kept per path for
+// the last batch size, so re-running an image range of the same size uploads nothing.
+import type { GpuContext } from '../../gpu/context';
+import type { CsrMatrix } from '../../math/csr';
+import { dnnTimings } from '../../model/graphDnn';
+import type { DnnModel, DnnRun } from '../backend';
+import { DnnGpuPlan } from '../dnnGpu';
+import type { WeightPath } from '../types';
+
+export class DnnPlans {
+  private readonly plans = new Map<WeightPath, DnnGpuPlan>();
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly model: DnnModel,
+  ) {}
+
+  async run(images: CsrMatrix, path: WeightPath): Promise<DnnRun> {
+    let plan = this.plans.get(path);
+    if (!plan || plan.batch !== images.rows) {
+      plan?.destroy();
+      this.plans.delete(path);
+      const { dnn, dense, between } = this.model;
+      plan = await DnnGpuPlan.create(this.ctx, dnn, path, images.rows, { dense, between });
+      this.plans.set(path, plan);
+    }
+    const r = await plan.run(images);
+    return {
+      categories: r.categories,
+      layerMs: r.layerMs,
+      seconds: r.seconds,
+      timings: dnnTimings(r.layerMs, path, r.timerSource),
+    };
+  }
+
+  destroy(): void {
+    for (const plan of this.plans.values()) plan.destroy();
+    this.plans.clear();
+  }
+}
