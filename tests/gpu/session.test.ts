@@ -1,6 +1,11 @@
 // Device loss mid-session: the session falls back to the CPU, keeps the model, and the next run has timings.
 import { describe, expect, it } from 'vitest';
+import { randomCsr } from '../../src/bench/matrices';
 import { Session, type SessionStatus } from '../../src/engine/session';
+import { DeviceProvider } from '../../src/gpu/deviceProvider';
+import { CsrMatrix } from '../../src/math/csr';
+import { runDnnCpu } from '../../src/math/dnn';
+import { Rng } from '../../src/math/rng';
 import { presetConfig } from '../../src/model/config';
 import { initGpt2 } from '../../src/model/init';
 import { sparsifyModel } from '../../src/model/sparsify';
@@ -31,6 +36,44 @@ describe('Session', () => {
       expect(v).toBeCloseTo(before.dense.logits[i], 3);
     });
     session.dispose();
+  });
+
+  it('runs a layered network on WebGPU, and after the device is lost on the CPU, with the same categories', async () => {
+    const lost: string[] = [];
+    const devices = new DeviceProvider(await createNodeGpu());
+    const errors: string[] = [];
+    devices.onError((m) => errors.push(m));
+    const session = await Session.start({
+      requested: 'webgpu',
+      gpu: undefined, // the shared provider gives the device
+      devices,
+      onDeviceLost: (reason) => lost.push(reason),
+    });
+    const rng = new Rng(4);
+    const layers = [37, 50, 29].map((n, l, all) => randomCsr(rng, n, l === 0 ? 64 : all[l - 1], 0.3));
+    const dnn = { layers, bias: -0.1, ymax: 32, names: layers.map((_, l) => `l${l + 1}.mtx`) };
+    const pixels = new Float32Array(9 * 64).map(() => (rng.next() < 0.4 ? rng.next() : 0));
+    const images = CsrMatrix.fromDense(pixels, 9, 64);
+    const want = runDnnCpu(dnn, images, { path: 'dense' }).categories;
+    expect(want.length).toBeGreaterThan(0); // something survives: the comparison can fail
+    await session.loadDnn({ dnn });
+    const before = await session.runDnnPair(images);
+    expect(before.sparse.categories).toEqual(want);
+    expect(before.dense.categories).toEqual(want);
+    expect(before.dense.timings.every((t) => t.op === 'dnn' && t.source === 'gpu-timestamp')).toBe(true);
+
+    expect(session.loseDeviceForTesting()).toBe(true);
+    const after = await session.runDnnPair(images);
+    expect(session.status).toMatchObject({ kind: 'cpu', reason: expect.stringMatching(/lost/) });
+    expect(lost).toHaveLength(1);
+    expect(after.sparse.categories).toEqual(want);
+    expect(after.dense.timings).toHaveLength(3);
+    expect(after.dense.timings.every((t) => t.source === 'wall')).toBe(true);
+    // The provider makes a new device for whoever asks next (e.g. the benchmark panel).
+    expect((await devices.open()).isLost).toBe(false);
+    expect(errors).toEqual([]);
+    session.dispose();
+    devices.close();
   });
 
   it('says why when WebGPU is missing, and runs on the CPU', async () => {

@@ -1,7 +1,8 @@
 // The DNN workload end to end in Node on its CPU path (the runner is called inline where there is no
 // Worker): picked .mtx files → parse → both graphs → an image range through both paths.
 import { describe, expect, it } from 'vitest';
-import type { Session } from '../../src/engine/session';
+import { DnnLoader, loaderReplyTransfer } from '../../src/engine/dnn/loader';
+import { Session } from '../../src/engine/session';
 import { writeMatrixMarket } from '../../src/formats/matrixMarket';
 import { CsrMatrix } from '../../src/math/csr';
 import { runDnnCpu } from '../../src/math/dnn';
@@ -10,15 +11,11 @@ import type { SparseDnn } from '../../src/model/dnn';
 import { DenseWeights } from '../../src/model/graph';
 import { dnnLayerActivations } from '../../src/model/graphDnn';
 import { createDnnWorkload } from '../../src/ui/workloads/dnn';
-import { DnnCpuRunner, transferables } from '../../src/ui/workloads/dnnCpu';
 import { classifyDnnFiles } from '../../src/ui/workloads/dnnSources';
 import { formatDnnSummary, formatRate, parseImageRange } from '../../src/ui/workloads/dnnSummary';
 
-// A CPU session as the workload sees it: only `status` and `gpuContext` are read.
-const cpuSession = {
-  status: { kind: 'cpu', reason: 'test', description: 'CPU', timer: 'wall' },
-  gpuContext: null,
-} as unknown as Session;
+// The session the app runs, on the CPU backend (its runners inline: Node has no Worker).
+const cpuSession = await Session.start({ requested: 'cpu', gpu: undefined });
 
 function network(rng: Rng, width: number, layers: number, perRow: number): SparseDnn {
   const out: CsrMatrix[] = [];
@@ -159,21 +156,18 @@ describe('DNN workload on the CPU path', () => {
   });
 });
 
-describe('DnnCpuRunner', () => {
+describe('DnnLoader', () => {
   it('makes the dense copies and answers dnnLayerActivations for rows of its input, handing arrays over', async () => {
     const rng = new Rng(9);
     const width = 32;
     const dnn = network(rng, width, 4, 6);
     const pixels = new Float32Array(10 * width).map(() => (rng.next() < 0.3 ? 1 : 0));
     const input = CsrMatrix.fromDense(pixels, 10, width);
-    const runner = new DnnCpuRunner();
-    const noNetwork = await runner.handle({ id: 1, type: 'activations', images: [0] }, () => {});
-    expect(noNetwork).toMatchObject({ ok: false, error: expect.stringMatching(/no network/) });
+    const loader = new DnnLoader();
+    expect(() => loader.activations([0])).toThrow(/no network/);
     const blob = (text: string) => new Blob([text]);
-    const parsed = await runner.handle(
+    const parsed = await loader.parse(
       {
-        id: 2,
-        type: 'parse',
         layers: dnn.layers.map((w, l) => ({
           name: dnn.names[l],
           blob: blob(writeMatrixMarket(w.transpose())),
@@ -183,21 +177,17 @@ describe('DnnCpuRunner', () => {
       },
       () => {},
     );
-    if (!parsed.ok || parsed.type !== 'parse') throw new Error(`unexpected reply ${JSON.stringify(parsed)}`);
     expect(parsed.dense).toHaveLength(4);
     for (const [l, w] of dnn.layers.entries()) expect([...parsed.dense![l]]).toEqual([...w.toDense()]);
     // 3 arrays per CSR (4 layers + the input) and the 4 dense copies, each its own buffer.
-    expect(new Set(transferables(parsed)).size).toBe(3 * 5 + 4);
+    expect(new Set(loaderReplyTransfer('parse', parsed)).size).toBe(3 * 5 + 4);
     const images = [7, 2, 9];
-    const reply = await runner.handle({ id: 3, type: 'activations', images }, () => {});
-    if (!reply.ok || reply.type !== 'activations')
-      throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
+    const byLayer = loader.activations(images);
     const want = dnnLayerActivations(dnn, input, images, ['a', 'b', 'c']).byLayer;
-    expect(Object.keys(reply.byLayer)).toEqual(Object.keys(want));
-    for (const id of Object.keys(want)) expect([...reply.byLayer[id]]).toEqual([...want[id]]);
+    expect(Object.keys(byLayer)).toEqual(Object.keys(want));
+    for (const id of Object.keys(want)) expect([...byLayer[id]]).toEqual([...want[id]]);
     expect(want.l1.some((v) => v !== 0)).toBe(true); // not all dead: the comparison means something
-    expect(transferables(reply)).toHaveLength(Object.keys(want).length);
-    const bad = await runner.handle({ id: 4, type: 'activations', images: [10] }, () => {});
-    expect(bad).toMatchObject({ ok: false, error: expect.stringMatching(/not a row/) });
+    expect(loaderReplyTransfer('activations', byLayer)).toHaveLength(Object.keys(want).length);
+    expect(() => loader.activations([10])).toThrow(/not a row/);
   });
 });

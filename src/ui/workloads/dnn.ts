@@ -1,20 +1,16 @@
 // The layered-sparse-network workload (Graph Challenge DNN or the person's own .mtx files): parse in a
-// worker, draw the network beside the same weights stored densely, run an image range through the sparse
-// path then the dense path on the session's backend, and time every layer of both.
-//   GPU: DnnGpuPlan (CSR SpMM / dense matmul, one timed pass per layer), plans kept per (path, batch).
-//   CPU: runDnnCpu in dnnWorker.ts ('skip-zeros' for sparse, WASM/JS GEMM for dense), wall clock.
+// worker, draw the network beside the same weights stored densely, load it into the session and run an
+// image range through the sparse path then the dense path on the session's backend (Backend.runDnn:
+// DnnGpuPlan on WebGPU, runDnnCpu in the CPU backend's workers), with the session's device-loss fallback.
 
-import { DnnGpuPlan } from '../../engine/dnnGpu';
+import { browserDnnWorker, DnnLoaderClient } from '../../engine/dnn/loaderClient';
 import type { Session } from '../../engine/session';
-import type { LayerTiming, TimerSourceName, WeightPath } from '../../engine/types';
-import type { GpuContext } from '../../gpu/context';
 import type { CsrMatrix } from '../../math/csr';
 import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
 import type { NetworkGraph } from '../../model/graph';
-import { dnnTimings, graphFromDnn } from '../../model/graphDnn';
+import { graphFromDnn } from '../../model/graphDnn';
 import type { ModelLayers } from '../bench/params';
 import { nextTask } from '../nextTask';
-import { browserDnnWorker, DnnCpuClient } from './dnnCpu';
 import { collectDnnFiles, type DnnSource } from './dnnSources';
 import { formatDnnSummary, type PathRun, parseImageRange } from './dnnSummary';
 import type { Workload, WorkloadProgress, WorkloadResult } from './workload';
@@ -34,11 +30,7 @@ export class DnnWorkload implements Workload {
   private input: CsrMatrix | null = null;
   private truth: number[] | null = null;
   private graphs: { sparse: NetworkGraph; dense: NetworkGraph } | null = null;
-  /** Each layer's dense copy (the dense twin's DenseWeights.data), reused by the dense GPU plan. */
-  private dense: Float32Array[] | null = null;
-  private cpu: DnnCpuClient | null = null;
-  private plans = new Map<WeightPath, DnnGpuPlan>();
-  private plansCtx: GpuContext | null = null;
+  private loader: DnnLoaderClient | null = null;
 
   constructor(private readonly source: DnnSource) {
     this.id = source.kind === 'builtin' ? 'graph-challenge-dnn' : 'dnn-files';
@@ -49,22 +41,25 @@ export class DnnWorkload implements Workload {
     return this.source.kind === 'builtin' ? 'Graph Challenge DNN' : 'Sparse DNN (picked files)';
   }
 
-  async load(_session: Session, _density: number, progress: WorkloadProgress): Promise<void> {
+  async load(session: Session, _density: number, progress: WorkloadProgress): Promise<void> {
     const t0 = performance.now();
     const files = await collectDnnFiles(this.source, (f, what) => progress(0.5 * f, what));
     const t1 = measure('read', t0);
-    this.cpu ??= new DnnCpuClient(typeof Worker === 'undefined' ? undefined : browserDnnWorker);
+    this.loader ??= new DnnLoaderClient(typeof Worker === 'undefined' ? undefined : browserDnnWorker);
     // The dense twin's copies (4 MB a layer here) are made in the worker too: ~20–60 ms a layer here.
-    const parsed = await this.cpu.parse({ ...files, dense: true }, (f, what) =>
-      progress(0.5 + 0.5 * f, what),
+    const parsed = await this.loader.parse(
+      { ...files, dense: true },
+      (f, what) => progress(0.5 + 0.5 * f, what),
+      nextTask,
     );
     const t2 = measure('parse', t1, { workerMs: parsed.parseMs });
     this.dnn = parsed.dnn;
     this.input = parsed.input ?? null;
     this.truth = parsed.truth ?? null;
-    this.destroyPlans(); // a new network: old GPU weights are stale
     const { dense } = parsed;
-    this.dense = dense ?? null;
+    // The dense copies are the dense twin's DenseWeights.data and the dense GPU plan's upload source;
+    // one layer's upload per task (nextTask), so a new batch size makes no long task.
+    await session.loadDnn({ dnn: parsed.dnn, dense, between: nextTask });
     this.graphs = {
       // Titles of one length, so that both fit above their networks: "Sparse DNN (1/32 of weights)".
       sparse: graphFromDnn(parsed.dnn, { sparse: true, title: 'Sparse DNN' }),
@@ -88,23 +83,23 @@ export class DnnWorkload implements Workload {
     const tRun = performance.now();
     const { first, count } = parseImageRange(spec, this.input.rows);
     const images = selectImages(this.input, first, count);
-    let ctx = session.status.kind === 'webgpu' ? session.gpuContext : null;
-    let backend = ctx ? 'WebGPU' : 'CPU';
-    // This network is not loaded into the session, so the session's own fallback does not cover it: on a
-    // lost device, both paths run on the CPU worker and the summary says so.
-    if (ctx?.isLost) [ctx, backend] = [null, 'CPU (the GPU device was lost)'];
-    const runs: PathRun[] = [];
-    const timings: LayerTiming[] = [];
-    for (const path of ['sparse', 'dense'] as const) {
-      const r = ctx ? await this.runGpu(ctx, dnn, images, path) : await this.runCpu(images, path);
-      runs.push({ path, ...r, edgesPerSecond: dnnEdges(dnn, count) / r.seconds });
-      timings.push(...dnnTimings(r.layerMs, path, r.source));
-    }
+    const pair = await session.runDnnPair(images);
+    const backend = session.status.kind === 'webgpu' ? 'WebGPU' : 'CPU';
+    const runs: PathRun[] = (['sparse', 'dense'] as const).map((path) => {
+      const r = pair[path];
+      return {
+        path,
+        categories: r.categories,
+        seconds: r.seconds,
+        edgesPerSecond: dnnEdges(dnn, count) / r.seconds,
+      };
+    });
+    const timings = [...pair.sparse.timings, ...pair.dense.timings];
     const found = runs[0].categories.map((i) => i + first); // 0-based image indices of the full input
     const lit = litImages(found, first, count);
     // In the worker (it holds the same network and input): ~25 ms an image here, too long for a task.
-    if (!this.cpu) throw new Error('load the network first');
-    const acts = { tokens: lit.map((i) => `img ${i + 1}`), byLayer: await this.cpu.activations(lit) };
+    if (!this.loader) throw new Error('load the network first');
+    const acts = { tokens: lit.map((i) => `img ${i + 1}`), byLayer: await this.loader.activations(lit) };
     const truth = this.truth?.filter((i) => i >= first && i < first + count) ?? null;
     const summary = formatDnnSummary({
       first,
@@ -125,30 +120,6 @@ export class DnnWorkload implements Workload {
     };
   }
 
-  private async runGpu(ctx: GpuContext, dnn: SparseDnn, images: CsrMatrix, path: WeightPath) {
-    if (this.plansCtx !== ctx) this.destroyPlans();
-    this.plansCtx = ctx;
-    let plan = this.plans.get(path);
-    if (!plan || plan.batch !== images.rows) {
-      plan?.destroy();
-      this.plans.delete(path);
-      // One layer's upload per task, from the copies the worker made: no long task on a new batch size.
-      const options = { dense: this.dense ?? undefined, between: nextTask };
-      plan = await DnnGpuPlan.create(ctx, dnn, path, images.rows, options);
-      this.plans.set(path, plan);
-    }
-    const r = await plan.run(images);
-    const source: TimerSourceName = r.timerSource;
-    return { categories: r.categories, layerMs: r.layerMs, seconds: r.seconds, source };
-  }
-
-  private async runCpu(images: CsrMatrix, path: WeightPath) {
-    if (!this.cpu) throw new Error('load the network first');
-    const r = await this.cpu.run(images, path);
-    const source: TimerSourceName = 'wall';
-    return { categories: r.categories, layerMs: r.layerMs, seconds: r.seconds, source };
-  }
-
   benchLayers(): ModelLayers {
     const shapes = new Map<string, { n: number; k: number }>();
     let nnz = 0;
@@ -162,20 +133,12 @@ export class DnnWorkload implements Workload {
     return { name: this.name, shapes: [...shapes.values()], densities: [nnz / dense] };
   }
 
-  private destroyPlans(): void {
-    for (const plan of this.plans.values()) plan.destroy();
-    this.plans.clear();
-    this.plansCtx = null;
-  }
-
   dispose(): void {
-    this.destroyPlans();
-    this.cpu?.terminate();
-    this.cpu = null;
+    this.loader?.terminate();
+    this.loader = null;
     this.dnn = null;
     this.input = null;
     this.graphs = null;
-    this.dense = null;
   }
 }
 

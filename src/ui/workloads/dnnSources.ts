@@ -2,22 +2,9 @@
 // by vite.config.ts's dataset plugin from ../shared/data/graph-challenge-dnn, and copied into the build so
 // it works offline) or files the person picked (several .mtx files, or a folder).
 
+import type { DnnFiles, NamedBlob } from '../../engine/dnn/loader';
 import { layerNumber } from '../../model/dnn';
 import type { WorkloadProgress } from './workload';
-
-/** A file's bytes by name: a picked File, or a fetched Blob. Posted to the worker by reference. */
-export interface NamedBlob {
-  name: string;
-  blob: Blob;
-}
-
-export interface DnnFiles {
-  layers: NamedBlob[];
-  /** Y₀, images × pixels (absent: the network can be drawn, not run). */
-  images?: NamedBlob;
-  /** Rows (images) with a nonzero final output, when known. */
-  truth?: NamedBlob;
-}
 
 export type DnnSource =
   | { kind: 'builtin' }
@@ -78,7 +65,7 @@ export function classifyDnnFiles<T extends { name: string }>(files: readonly T[]
 }
 
 /**
- * The files' bytes, not their text: the worker reads and parses them (dnnCpu.ts), so the main thread never
+ * The files' bytes, not their text: the worker reads and parses them (src/engine/dnn/loader.ts), so the main thread never
  * holds or copies 14 MB of text. Built-in: one fetch per file with progress; picked: the Files as they are.
  */
 export async function collectDnnFiles(source: DnnSource, progress: WorkloadProgress): Promise<DnnFiles> {
