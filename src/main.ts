@@ -212,5 +212,8 @@ if (!params.has('prompt') && !params.has('input'))
   values.prompt = escapePrompt(values.prompt.replace(/\\n/g, '\n'));
 void runner.start();
 import('./ui/bench/mount').then((m) =>
-  m.mountBenchPanel(document.body, { modelLayers: () => runner.workload?.benchLayers() ?? null }),
+  m.mountBenchPanel(document.body, {
+    modelLayers: () => runner.workload?.benchLayers() ?? null,
+    devices: runner.devices,
+  }),
 );

@@ -1,17 +1,15 @@
 // `sparsescope bench`: dense vs CSR kernel sweeps on one adapter in one run, a table and a JSON report.
 import { writeFileSync } from 'node:fs';
-import { runCpuSweep } from '../bench/cpuSweep';
 import {
   type BenchRecord,
   GPT2_SMALL_SHAPES,
-  runKernelSweep,
   type Shape,
   type SweepConfig,
   speedups,
 } from '../bench/kernelSweep';
 import { BENCH_SCHEMA, type BenchReport } from '../bench/report';
+import { type BenchTarget, runBench } from '../bench/runBench';
 import { crossoverDensity } from '../bench/stats';
-import { measureCopyBandwidth } from '../gpu/kernels/copy';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { openBackend } from './gpu';
 import { formatTable } from './table';
@@ -86,59 +84,27 @@ export async function benchCommand(args: ParsedArgs): Promise<number> {
   const progress = (p: { done: number; total: number; current: string }) =>
     process.stderr.write(`\r[${p.done}/${p.total}] ${p.current.padEnd(60)}`);
 
-  let records: BenchRecord[];
-  let report: BenchReport;
   const date = new Date().toISOString();
   const command = `sparsescope bench ${process.argv.slice(3).join(' ')}`.trim();
-  if (backend.kind === 'webgpu') {
-    const { ctx } = backend;
-    const copy = await measureCopyBandwidth(ctx);
-    console.log(`adapter: ${ctx.adapterLabel}; copy bandwidth ${copy.gbps.toFixed(1)} GB/s (${copy.timer})`);
-    records = await runKernelSweep(ctx, config, progress);
-    for (const size of gemmSizes) {
-      const square = {
-        ...config,
-        shapes: [{ n: size, k: size, label: `gemm ${size}³` }],
-        batches: [size],
-        densities: [],
-      };
-      records.push(...(await runKernelSweep(ctx, square, progress)));
-    }
-    report = {
-      schema: BENCH_SCHEMA,
-      environment: {
-        runtime: `node ${process.version} + Dawn (webgpu npm package)`,
-        backend: 'webgpu',
-        adapter: ctx.adapterLabel,
-        adapterInfo: ctx.info,
-        features: [...ctx.device.features].sort(),
-        limits: ctx.limitsRecord(),
-        timer: records[0]?.timer ?? 'wall',
-        copyGbps: copy.gbps,
-        date,
-        command,
-      },
-      sweep: config,
-      records,
-    };
-  } else {
-    console.log(`backend: CPU (${backend.reason})`);
-    records = await runCpuSweep(config, progress);
-    report = {
-      schema: BENCH_SCHEMA,
-      environment: {
-        runtime: `node ${process.version}`,
-        backend: 'cpu',
-        adapter: 'JavaScript (one thread)',
-        timer: 'wall',
-        date,
-        command,
-      },
-      sweep: config,
-      records,
-    };
-  }
+  if (backend.kind === 'webgpu') console.log(`adapter: ${backend.ctx.adapterLabel}`);
+  else console.log(`backend: CPU (${backend.reason})`);
+  const target: BenchTarget =
+    backend.kind === 'webgpu' ? { kind: 'webgpu', ctx: backend.ctx } : { kind: 'cpu' };
+  const run = await runBench(target, config, { onProgress: progress, gemmSizes });
+  const { records } = run;
+  const runtime =
+    backend.kind === 'webgpu'
+      ? `node ${process.version} + Dawn (webgpu npm package)`
+      : `node ${process.version}`;
+  const report: BenchReport = {
+    schema: BENCH_SCHEMA,
+    environment: { runtime, ...run.environment, date, command },
+    sweep: config,
+    records,
+  };
   process.stderr.write('\n');
+  if (run.environment.copyGbps !== undefined)
+    console.log(`copy bandwidth ${run.environment.copyGbps.toFixed(1)} GB/s (${run.environment.timer})`);
   console.log(benchTable(records));
   for (const line of crossoverLines(records)) console.log(line);
   const jsonPath = stringFlag(args, 'json');

@@ -3,15 +3,14 @@
 // backend switches and device loss.
 import { browserCpuWorker } from '../engine/cpu/cpuBackend';
 import { Session, type SessionStatus } from '../engine/session';
+import { DeviceProvider } from '../gpu/deviceProvider';
 import { argmax } from '../math/sampling';
-import { forwardCpu } from '../math/transformer';
 import { el } from '../scene/overlays';
 import { examplePrompts, TASKS } from '../train/tasks';
 import type { App } from './app';
 import { escapePrompt, unescapePrompt } from './appState';
 import type { Controls, ControlValues } from './controls';
 import { DENSITIES } from './controls';
-import { nextTask } from './nextTask';
 import type { ExampleRow, PredictionsPanel } from './predictions';
 import { Gpt2Workload } from './workloads/gpt2';
 import { createBuiltin, DEFAULT_INPUTS } from './workloads/registry';
@@ -27,6 +26,8 @@ export class AppRunner {
   private noticeTimer = 0;
   /** Extra workloads made from the user's files, by id. */
   readonly opened = new Map<string, Workload>();
+  /** The page's one GPU device: the session's backend, the layered networks and the benchmark panel. */
+  readonly devices = new DeviceProvider(navigator.gpu);
   onStatus: (status: SessionStatus) => void = () => {};
   /** Shows a result; the run counts as finished when the returned promise settles. */
   onResult: (result: WorkloadResult) => Promise<void> | void = () => {};
@@ -46,6 +47,8 @@ export class AppRunner {
       this.banner.hidden = true;
     });
     root.append(this.banner, this.notice);
+    // Uncaptured GPU errors (a validation error, out of memory) from anything on the page's device.
+    this.devices.onError((message) => this.showError(`GPU error: ${message}`));
   }
 
   /** Run `task` after everything queued before it; errors are shown, never thrown at the caller. */
@@ -87,6 +90,7 @@ export class AppRunner {
       this.session = await Session.start({
         requested: this.values.backend,
         gpu: navigator.gpu,
+        devices: this.devices,
         workerFactory: browserCpuWorker,
         onStatus: (status, event) => {
           this.onStatus(status);
@@ -163,22 +167,22 @@ export class AppRunner {
 
   /** The trained pair's examples (which model gets each right) and held-out accuracy from training. */
   private async showTrainedPairExtras(w: Gpt2Workload): Promise<void> {
-    // Twelve small forward passes on the main thread: one example per task keeps the page responsive.
+    const session = this.session;
+    if (!session) return;
+    // Twelve small forward passes on the session's backend (the loaded pair), last position's logits only.
     const rows: ExampleRow[] = [];
     for (const ex of examplePrompts(1)) {
-      await nextTask();
       const ids = w.encode(ex.prompt);
-      const right = (weights: NonNullable<typeof w.dense>, path: 'dense' | 'sparse') => {
-        const logits = forwardCpu(weights, ids, { path, collectActivations: false }).logits;
-        const vocab = weights.config.vocabSize;
-        return w.tokenizer!.decode([argmax(logits, (ids.length - 1) * vocab, vocab)]) === ex.answer;
+      const right = async (path: 'dense' | 'sparse') => {
+        const { logits } = await session.forward(ids, { path, activations: false, logits: 'last' });
+        return w.tokenizer!.decode([argmax(logits)]) === ex.answer;
       };
       rows.push({
         title: TASKS.find((t) => t.name === ex.task)?.title ?? ex.task,
         prompt: escapePrompt(ex.prompt),
         answer: ex.answer,
-        denseRight: right(w.dense!, 'dense'),
-        sparseRight: right(w.sparse!, 'sparse'),
+        denseRight: await right('dense'),
+        sparseRight: await right('sparse'),
       });
     }
     this.predictions.setExamples(rows);

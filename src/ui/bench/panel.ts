@@ -3,6 +3,7 @@
 // download, copy, open a saved JSON). Results persist in localStorage. Every finished run is published as
 // window.sparsescope.bench and a 'sparsescope:bench-done' event; a failure as 'sparsescope:bench-error'.
 import type { Chart } from 'chart.js';
+import { DeviceProvider } from '../../gpu/deviceProvider';
 import { publishError, publishReport, publishRunning } from './automation';
 import type { PanelReport } from './caveats';
 import { shapeCharts, shapesOf } from './chartData';
@@ -18,7 +19,7 @@ import {
 } from './params';
 import { type KeyValueStore, loadState, saveState } from './persist';
 import { environmentBlock, resultsTable } from './resultsView';
-import { BenchDevice, type RunProgress, runBench } from './runner';
+import { BenchDevice, type RunProgress, runPanelBench } from './runner';
 import { errorMessage, ResultsToolbar } from './toolbar';
 
 export interface BenchPanelOptions {
@@ -26,6 +27,8 @@ export interface BenchPanelOptions {
   modelLayers?: () => ModelLayers | null;
   /** Where results persist (default localStorage; null to keep nothing). */
   storage?: KeyValueStore | null;
+  /** The page's shared GPU device (the app's session uses the same one); default: one of the panel's own. */
+  devices?: DeviceProvider;
 }
 
 export class BenchPanel {
@@ -43,7 +46,7 @@ export class BenchPanel {
   private readonly crossovers = h('ul', 'bench-crossovers');
   private readonly chartsBox = h('div', 'bench-charts');
   private readonly tableBox = h('div', 'bench-table-wrap');
-  private readonly device = new BenchDevice();
+  private readonly device: BenchDevice;
   private readonly storage: KeyValueStore | null;
   private modelLayers: () => ModelLayers | null;
   private report: PanelReport | null = null;
@@ -53,6 +56,7 @@ export class BenchPanel {
 
   constructor(host: HTMLElement, options: BenchPanelOptions = {}) {
     this.modelLayers = options.modelLayers ?? (() => null);
+    this.device = new BenchDevice(options.devices ?? new DeviceProvider(navigator.gpu));
     this.storage = options.storage === undefined ? safeLocalStorage() : options.storage;
     const saved = loadState(this.storage);
     this.form = new SweepForm(
@@ -162,7 +166,7 @@ export class BenchPanel {
     this.setStatus('');
     publishRunning(true);
     try {
-      const report = await runBench(
+      const report = await runPanelBench(
         this.device,
         settings.backend,
         config,

@@ -1,68 +1,37 @@
-// Runs one sweep in the page and returns the report: opens (or reuses) the panel's own WebGPU device,
-// compiles the kernels first and times that separately, measures the copy-bandwidth roofline, then runs
-// the committed sweep (runKernelSweep, or runCpuSweep for the CPU backend). Everything in one run, on one
-// adapter, so every speedup is a ratio of two numbers taken together.
-import { runCpuSweep } from '../../bench/cpuSweep';
-import { runKernelSweep, type SweepConfig, type SweepProgress } from '../../bench/kernelSweep';
+// Runs one sweep in the page and returns the panel's report: the page's shared GPU device (the same
+// DeviceProvider as the app's session), the shared bench runner (src/bench/runBench.ts: compile time,
+// copy-bandwidth roofline, then the sweep; or the CPU sweep), and the panel's own environment fields.
+// A sweep during which the device reported an uncaptured error, or was lost, is reported as failed.
+
+import type { SweepConfig, SweepProgress } from '../../bench/kernelSweep';
 import { BENCH_SCHEMA } from '../../bench/report';
-import { errorText, GpuContext, GpuUnavailableError } from '../../gpu/context';
-import { measureCopyBandwidth } from '../../gpu/kernels/copy';
-import { DenseMatmul } from '../../gpu/kernels/matmul';
-import { CsrSpmm } from '../../gpu/kernels/spmmCsr';
-import { type CompileTime, caveatsFor, type PanelEnvironment, type PanelReport } from './caveats';
+import { runBench } from '../../bench/runBench';
+import { errorText, type GpuContext, GpuUnavailableError } from '../../gpu/context';
+import type { DeviceProvider } from '../../gpu/deviceProvider';
+import { caveatsFor, type PanelEnvironment, type PanelReport } from './caveats';
 import type { BackendChoice } from './params';
 
 export interface RunProgress extends SweepProgress {
   phase: 'adapter' | 'compile' | 'roofline' | 'sweep';
 }
 
-/** One device for the panel, kept between runs so pipelines compile once per page. */
+/** The panel's side of the shared device: which device it already compiled the kernels on. */
 export class BenchDevice {
-  private ctx: Promise<GpuContext> | null = null;
-  private compiled = false;
-  /** Uncaptured GPU errors since the last take(); a sweep with any of them is reported as failed. */
-  private errors: string[] = [];
+  private compiledOn: GpuContext | null = null;
 
-  async open(): Promise<GpuContext> {
-    if (this.ctx) {
-      const ctx = await this.ctx;
-      if (!ctx.isLost) return ctx;
-      this.ctx = null;
-      this.compiled = false;
-    }
-    this.ctx = GpuContext.create(navigator.gpu, {
-      onError: (message) => this.errors.push(message),
-    });
-    this.ctx.catch(() => {
-      this.ctx = null; // let a later run try again
-    });
-    return this.ctx;
+  constructor(readonly devices: DeviceProvider) {}
+
+  /** Whether the kernels were compiled on `ctx` before (then the pipeline cache answers). */
+  compiledBefore(ctx: GpuContext): boolean {
+    return this.compiledOn === ctx;
   }
 
-  /** Time DenseMatmul.create and CsrSpmm.create (the pipeline cache keeps them for the sweep). */
-  async compile(ctx: GpuContext): Promise<CompileTime> {
-    const cached = this.compiled;
-    const t0 = performance.now();
-    await DenseMatmul.create(ctx);
-    const t1 = performance.now();
-    await CsrSpmm.create(ctx);
-    const t2 = performance.now();
-    this.compiled = true;
-    return { denseMs: t1 - t0, sparseMs: t2 - t1, cached };
-  }
-
-  takeErrors(): string[] {
-    const out = this.errors;
-    this.errors = [];
-    return out;
+  markCompiled(ctx: GpuContext): void {
+    this.compiledOn = ctx;
   }
 }
 
-function checkAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new DOMException('benchmark cancelled', 'AbortError');
-}
-
-export async function runBench(
+export async function runPanelBench(
   device: BenchDevice,
   backend: BackendChoice,
   config: SweepConfig,
@@ -77,7 +46,7 @@ export async function runBench(
   if (backend !== 'cpu') {
     onProgress({ phase: 'adapter', done: 0, total: 1, current: 'opening the WebGPU adapter' });
     try {
-      ctx = await device.open();
+      ctx = await device.devices.open();
     } catch (err) {
       if (backend === 'webgpu') throw err;
       fallbackReason = err instanceof GpuUnavailableError ? err.reason : errorText(err);
@@ -86,38 +55,27 @@ export async function runBench(
   let env: PanelEnvironment;
   let records: PanelReport['records'];
   if (ctx) {
-    checkAborted(signal);
-    onProgress({ phase: 'compile', done: 0, total: 1, current: 'compiling the dense and CSR kernels' });
-    const compile = await device.compile(ctx);
-    checkAborted(signal);
-    onProgress({ phase: 'roofline', done: 0, total: 1, current: 'measuring copy bandwidth (the roofline)' });
-    const copy = await measureCopyBandwidth(ctx);
-    checkAborted(signal);
-    records = await runKernelSweep(ctx, config, (p) => onProgress({ ...p, phase: 'sweep' }), signal);
-    const errors = device.takeErrors();
-    if (errors.length > 0) throw new Error(`GPU error during the sweep: ${errors[0]}`);
-    if (ctx.isLost) throw new Error(ctx.lostMessage ?? 'GPU device lost during the sweep');
-    env = {
-      runtime,
-      backend: 'webgpu',
-      adapter: ctx.adapterLabel,
-      adapterInfo: ctx.info,
-      features: [...ctx.device.features].sort(),
-      limits: ctx.limitsRecord(),
-      timer: records[0]?.timer ?? copy.timer,
-      copyGbps: copy.gbps,
-      date,
-      compile,
-    };
+    const errors: string[] = [];
+    const stopListening = device.devices.onError((message) => errors.push(message));
+    try {
+      const cached = device.compiledBefore(ctx);
+      const run = await runBench({ kind: 'webgpu', ctx }, config, { onProgress, signal, timeCompile: true });
+      device.markCompiled(ctx);
+      if (errors.length > 0) throw new Error(`GPU error during the sweep: ${errors[0]}`);
+      if (ctx.isLost) throw new Error(ctx.lostMessage ?? 'GPU device lost during the sweep');
+      records = run.records;
+      const compile = run.compile && { ...run.compile, cached };
+      env = { runtime, ...run.environment, date, compile };
+    } finally {
+      stopListening();
+    }
   } else {
-    const cpuConfig = { ...config, naive: false };
-    records = await runCpuSweep(cpuConfig, (p) => onProgress({ ...p, phase: 'sweep' }), signal);
-    config = cpuConfig;
+    config = { ...config, naive: false };
+    const run = await runBench({ kind: 'cpu' }, config, { onProgress, signal });
+    records = run.records;
     env = {
       runtime,
-      backend: 'cpu',
-      adapter: records[0]?.adapter ?? 'JavaScript (one thread)',
-      timer: 'wall',
+      ...run.environment,
       date,
       fallbackReason: fallbackReason ?? (backend === 'cpu' ? 'CPU chosen in the panel' : undefined),
     };
