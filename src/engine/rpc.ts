@@ -167,7 +167,9 @@ export function serveRpc<A extends RpcApi>(
     try {
       const handler = api[method];
       if (typeof handler !== 'function') throw new Error(`no method "${method}"`);
-      const value = await handler(arg, (fraction, what) => post({ id, type: 'progress', fraction, what }));
+      const value = await handler.call(api, arg, (fraction, what) =>
+        post({ id, type: 'progress', fraction, what }),
+      );
       post({ id, type: 'result', value }, transfer(method, value));
     } catch (err) {
       post({ id, type: 'error', error: errorText(err) });

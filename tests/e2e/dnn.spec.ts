@@ -12,7 +12,7 @@ const SHOTS = process.env.SCENE_SCREENSHOTS === '1';
 const LAYERS = 30;
 
 /** Opens the page, collects console errors and main-thread long tasks, and waits for the first run. */
-async function openDnn(page: Page, query: string, errors: string[]): Promise<string> {
+async function openDnn(page: Page, query: string, errors: string[], range = '280-311'): Promise<string> {
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
   await page.addInitScript(() => {
@@ -22,11 +22,14 @@ async function openDnn(page: Page, query: string, errors: string[]): Promise<str
       for (const e of list.getEntries()) w.longTasks.push(e.duration);
     }).observe({ type: 'longtask', buffered: true });
   });
-  await page.goto(`/?model=graph-challenge-dnn&input=280-311${query}`);
+  await page.goto(`/?model=graph-challenge-dnn&input=${range}${query}`);
   await page.waitForFunction(() => window.sparsescope !== undefined);
-  await page.waitForFunction(() => /^images 280/.test(window.sparsescope.last?.summary ?? ''), null, {
-    timeout: 100_000,
-  });
+  const start = range.split('-')[0];
+  await page.waitForFunction(
+    (first) => window.sparsescope.last?.summary.startsWith(`images ${first}`) ?? false,
+    start,
+    { timeout: 100_000 },
+  );
   await page.evaluate(() => window.sparsescope.debug.idle());
   return page.evaluate(() => window.sparsescope.last!.summary);
 }
@@ -126,6 +129,33 @@ test('Graph Challenge DNN on the CPU worker: the same categories, wall-clock tim
   expect(summary).toContain('categories 287, 295 = truth ✓');
   expect(summary).toContain('CPU');
   await expectLayerTimes(page, 'wall');
+  await page.screenshot({ path: 'test-results/dnn-lost.png' });
+  await expect(page.locator('#app-error')).toBeHidden();
+  expect(errors, 'console errors').toEqual([]);
+});
+
+test('Graph Challenge DNN after a lost GPU device: the same run on the CPU, the network and input kept', async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  const errors: string[] = [];
+  // Images 287–295: two true categories, and a dense path small enough to be quick on SwiftShader.
+  const before = await openDnn(page, '', errors, '287-295');
+  expect(before).toContain('categories 287, 295 = truth ✓ · WebGPU');
+  const edges = (await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges;
+
+  // As for GPT-2 (fallback.spec.ts): the session notices the loss, says so, re-runs on the CPU.
+  expect(await page.evaluate(() => window.sparsescope.debug.loseDevice())).toBe(true);
+  await expect(page.locator('.status-backend')).toHaveAttribute('data-kind', 'cpu', { timeout: 60_000 });
+  await page.evaluate(() => window.sparsescope.debug.idle());
+  await expect(page.locator('.status-backend')).toContainText(/lost/);
+  await expect(page.locator('#app-notice')).toContainText(/CPU/);
+  const after = await page.evaluate(() => window.sparsescope.last!.summary);
+  expect(after).toContain('categories 287, 295 = truth ✓ · CPU');
+  await expect(page.getByRole('textbox', { name: /images/ })).toHaveValue('287-295');
+  expect((await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges).toBe(edges);
+  await expectLayerTimes(page, 'wall');
+  await page.screenshot({ path: 'test-results/dnn-lost.png' });
   await expect(page.locator('#app-error')).toBeHidden();
   expect(errors, 'console errors').toEqual([]);
 });

@@ -19,6 +19,16 @@ type TestApi = {
   never(arg: null): Promise<void>;
 };
 
+/** A class-based API, as the real runners are: methods read and write `this`. */
+class Counter {
+  private count = 0;
+  bump(by: number): number {
+    this.count += by;
+    return this.count;
+  }
+}
+type CounterApi = { bump(by: number): number };
+
 const api: TestApi = {
   add: ({ a, b }) => a + b,
   async slow({ steps }, progress) {
@@ -46,7 +56,7 @@ class FakeWorker implements WorkerLike {
   transferred: Transferable[] = [];
   private readonly scope: WorkerScopeLike;
 
-  constructor() {
+  constructor(served: object = api) {
     const scope: WorkerScopeLike = {
       onmessage: null,
       postMessage: (message, transfer) => {
@@ -56,7 +66,9 @@ class FakeWorker implements WorkerLike {
       },
     };
     this.scope = scope;
-    serveRpc(scope, api, (method, value) => (method === 'buffer' ? [(value as Float32Array).buffer] : []));
+    serveRpc(scope, served as TestApi, (method, value) =>
+      method === 'buffer' ? [(value as Float32Array).buffer] : [],
+    );
   }
 
   postMessage(message: unknown, transfer: Transferable[]): void {
@@ -164,6 +176,12 @@ describe('WorkerRpc + serveRpc', () => {
     const bad = { a: 1, b: 2, f: () => 0 } as unknown as { a: number; b: number };
     await expect(rpc.call('add', bad)).rejects.toThrow(/^test worker: /);
     expect(await rpc.call('add', { a: 1, b: 2 })).toBe(3);
+  });
+
+  it('calls the methods of a class instance on that instance (its state persists between calls)', async () => {
+    const rpc = new WorkerRpc<CounterApi>(new FakeWorker(new Counter()), 'test worker');
+    expect(await rpc.call('bump', 2)).toBe(2);
+    expect(await rpc.call('bump', 3)).toBe(5);
   });
 
   it('answers an unknown method with an error reply', async () => {
