@@ -2,10 +2,15 @@
 import { matmulFast } from '../math/matmul';
 import { Rng } from '../math/rng';
 import { spmmFast } from '../math/spmm';
-import type { BenchRecord, SweepConfig, SweepProgress } from './kernelSweep';
-import { sweepSize } from './kernelSweep';
+import {
+  type BenchRecord,
+  benchRecord,
+  type SweepConfig,
+  type SweepProgress,
+  sweepSize,
+} from './kernelSweep';
 import { randomCsr } from './matrices';
-import { gbps, gflops, matmulBytes, matmulFlops, summarize } from './stats';
+import { summarize } from './stats';
 
 /** Time `fn` with warm-up and enough repeats per sample to last ≥ targetMs; ms per call. */
 export function timeCpu(fn: () => void, samples = 7, targetMs = 20): { ms: number[]; repeats: number } {
@@ -50,24 +55,9 @@ export async function runCpuSweep(
         nnz: number,
         t: { ms: number[]; repeats: number },
       ) => {
-        const s = summarize(t.ms);
-        records.push({
-          path,
-          variant,
-          shape: label,
-          n,
-          k,
-          batch,
-          density,
-          nnz,
-          ...s,
-          gflops: gflops(matmulFlops(path, n, k, batch, nnz), s.medianMs),
-          gbps: gbps(matmulBytes(path, n, k, batch, nnz), s.medianMs),
-          repeats: t.repeats,
-          backend: 'cpu',
-          adapter: 'JavaScript (one thread)',
-          timer: 'wall',
-        });
+        const point = { path, variant, shape: label, n, k, batch, density, nnz };
+        const where = { backend: 'cpu' as const, adapter: 'JavaScript (one thread)' };
+        records.push(benchRecord(where, point, { ...summarize(t.ms), repeats: t.repeats, timer: 'wall' }));
         done++;
       };
       const step = async (current: string) => {

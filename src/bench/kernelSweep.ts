@@ -8,7 +8,7 @@ import { autoCsrVariants, CsrSpmm } from '../gpu/kernels/spmmCsr';
 import { GpuTiming } from '../gpu/timing';
 import { Rng } from '../math/rng';
 import { randomCsr } from './matrices';
-import { gbps, gflops, matmulBytes, matmulFlops } from './stats';
+import { gbps, gflops, matmulBytes, matmulFlops, type Summary } from './stats';
 import { type TimingOptions, type TimingResult, timeDispatches } from './timeDispatch';
 
 export interface Shape {
@@ -119,27 +119,7 @@ export async function runKernelSweep(
           nnz: number,
           t: TimingResult,
         ) => {
-          const flops = matmulFlops(path, n, k, batch, nnz);
-          const bytes = matmulBytes(path, n, k, batch, nnz);
-          records.push({
-            ...base,
-            path,
-            variant,
-            shape: label,
-            n,
-            k,
-            batch,
-            density,
-            nnz,
-            medianMs: t.medianMs,
-            p10Ms: t.p10Ms,
-            p90Ms: t.p90Ms,
-            gflops: gflops(flops, t.medianMs),
-            gbps: gbps(bytes, t.medianMs),
-            repeats: t.repeats,
-            samples: t.samples,
-            timer: t.timer,
-          });
+          records.push(benchRecord(base, { path, variant, shape: label, n, k, batch, density, nnz }, t));
           done++;
         };
 
@@ -172,6 +152,33 @@ export async function runKernelSweep(
   }
   onProgress?.({ done, total, current: 'done' });
   return records;
+}
+
+/** What one point of a sweep ran: the matmul's shape, path, kernel variant and sparsity. */
+export type BenchPoint = Pick<
+  BenchRecord,
+  'path' | 'variant' | 'shape' | 'n' | 'k' | 'batch' | 'density' | 'nnz'
+>;
+
+/** A point's record: its timing summary, useful GFLOP/s and compulsory GB/s (GPU and CPU sweeps alike). */
+export function benchRecord(
+  where: Pick<BenchRecord, 'backend' | 'adapter'>,
+  point: BenchPoint,
+  t: Summary & Pick<BenchRecord, 'repeats' | 'timer'>,
+): BenchRecord {
+  const { path, n, k, batch, nnz } = point;
+  return {
+    ...where,
+    ...point,
+    medianMs: t.medianMs,
+    p10Ms: t.p10Ms,
+    p90Ms: t.p90Ms,
+    gflops: gflops(matmulFlops(path, n, k, batch, nnz), t.medianMs),
+    gbps: gbps(matmulBytes(path, n, k, batch, nnz), t.medianMs),
+    repeats: t.repeats,
+    samples: t.samples,
+    timer: t.timer,
+  };
 }
 
 /** The kernel a dispatch runs, from its label ('DenseMatmul.tiled-vec4' → 'tiled-vec4'). */
