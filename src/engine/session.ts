@@ -80,11 +80,6 @@ export class Session {
     return this.backend;
   }
 
-  /** The GPU context while on WebGPU (benchmarks share it). */
-  get gpuContext(): GpuContext | null {
-    return this.backend.kind === 'webgpu' ? this.ctx : null;
-  }
-
   private async open(
     requested: 'webgpu' | 'cpu',
     event: 'start' | 'fallback' | 'switch',

@@ -60,12 +60,13 @@ export class DnnWorkload implements Workload {
     // The dense copies are the dense twin's DenseWeights.data and the dense GPU plan's upload source;
     // one layer's upload per task (nextTask), so a new batch size makes no long task.
     await session.loadDnn({ dnn: parsed.dnn, dense, between: nextTask });
+    const t3 = measure('prepare', t2);
     this.graphs = {
       // Titles of one length, so that both fit above their networks: "Sparse DNN (1/32 of weights)".
       sparse: graphFromDnn(parsed.dnn, { sparse: true, title: 'Sparse DNN' }),
       dense: graphFromDnn(parsed.dnn, { sparse: false, title: 'Dense storage (same weights)', dense }),
     };
-    measure('graphs', t2);
+    measure('graphs', t3);
     progress(1, `${parsed.dnn.layers.length} layers loaded`);
   }
 
