@@ -84,13 +84,3 @@ export function toCsv(records: BenchRecord[]): string {
   );
   return [header.join(','), ...lines].join('\n');
 }
-
-/** 3 significant digits, no exponent for ordinary magnitudes. */
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const abs = Math.abs(x);
-  if (abs >= 1000) return x.toFixed(0);
-  if (abs >= 0.001) return x.toPrecision(3);
-  return x.toExponential(2);
-}

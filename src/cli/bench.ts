@@ -10,9 +10,9 @@ import {
 import { BENCH_SCHEMA, type BenchReport } from '../bench/report';
 import { type BenchTarget, runBench } from '../bench/runBench';
 import { crossoverDensity } from '../bench/stats';
+import { formatTable } from '../bench/table';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { openBackend } from './gpu';
-import { formatTable } from './table';
 
 export function parseShapes(spec: string | undefined): Shape[] {
   if (!spec || spec === 'gpt2') return GPT2_SMALL_SHAPES;

@@ -1,11 +1,10 @@
 // The Backend contract (../shared/DESIGN.md): the scene, overlays, benchmark panel and CLI consume only this.
+import type { BackendKind, ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { CsrMatrix } from '../math/csr';
-import type { ForwardResult } from '../math/transformer';
-import type { SparseDnn } from '../model/dnn';
+import type { SparseDnn } from '../math/dnn';
 import type { Gpt2Weights } from '../model/weights';
-import type { BackendKind, LayerTiming, WeightPath } from './types';
 
-export type { ForwardResult } from '../math/transformer';
+export type { ForwardResult } from '../contracts';
 
 /**
  * The two networks a backend runs: `dense` through the dense kernels, `sparse` (every Linear has `csr`)

@@ -2,13 +2,12 @@
 // of whatever is loaded (a GPT-2 model pair or a layered network), and falls back to the CPU — keeping
 // the model — when the GPU is lost mid-session. The device comes from a DeviceProvider the page shares
 // (the benchmark panel uses the same one). No DOM: the UI subscribes to status changes and renders them.
+import type { BackendKind, ForwardResult } from '../contracts';
 import { errorText, type GpuContext, GpuUnavailableError } from '../gpu/context';
 import { DeviceProvider } from '../gpu/deviceProvider';
 import type { CsrMatrix } from '../math/csr';
-import type { ForwardResult } from '../math/transformer';
 import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
-import type { BackendKind } from './types';
 import { WebGpuBackend } from './webgpu/webgpuBackend';
 
 export interface SessionStatus {

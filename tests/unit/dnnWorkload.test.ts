@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DnnLoader, loaderReplyTransfer } from '../../src/engine/dnn/loader';
 import { Session } from '../../src/engine/session';
-import { writeMatrixMarket } from '../../src/formats/matrixMarket';
+import { writeMatrixMarket } from '../../src/formats/matrixMarketCsr';
 import { CsrMatrix } from '../../src/math/csr';
 import { runDnnCpu } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';

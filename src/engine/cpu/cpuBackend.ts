@@ -1,13 +1,12 @@
 // The CPU backend: the same forward pass as the oracle (src/math/transformer.ts), one runner per path.
 // In the browser each runner is a Web Worker (the page stays responsive, and the two paths use two cores);
 // in Node (CLI, tests) the runners are called inline. Both through one RPC (src/engine/rpc.ts).
+import type { ForwardResult, WeightPath } from '../../contracts';
 import type { CsrMatrix } from '../../math/csr';
-import type { ForwardResult } from '../../math/transformer';
 import { releaseResident } from '../../math/wasm/heap';
 import { dnnTimings } from '../../model/graphDnn';
 import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from '../backend';
 import { InlineRpc, type RpcClient, WorkerRpc } from '../rpc';
-import type { WeightPath } from '../types';
 import { type CpuPathApi, CpuPathRunner } from './protocol';
 
 export type WorkerFactory = () => Worker;

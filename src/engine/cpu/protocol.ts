@@ -2,15 +2,15 @@
 // serves it. Pure: the same runner runs inline in Node (CLI, tests) and inside a Web Worker in the browser.
 // A runner holds one path of one model: a GPT-2 path (weights + KV cache) or a layered network.
 
+import type { ForwardResult, WeightPath } from '../../contracts';
 import { createKvCache, type KvCache } from '../../math/attention';
 import { CsrMatrix, type CsrParts } from '../../math/csr';
+import type { SparseDnn } from '../../math/dnn';
 import { runDnnCpu } from '../../math/dnn';
-import { type ForwardResult, forwardCpu } from '../../math/transformer';
+import { forwardCpu } from '../../math/transformer';
 import { keepResident, releaseResident } from '../../math/wasm/heap';
 import { keepCsrResident } from '../../math/wasm/spmmWasm';
-import type { SparseDnn } from '../../model/dnn';
 import type { Gpt2Weights, Linear } from '../../model/weights';
-import type { WeightPath } from '../types';
 
 export interface ForwardRequest {
   tokens: number[];

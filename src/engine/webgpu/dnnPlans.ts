@@ -1,11 +1,12 @@
 // A layered network on the WebGPU backend: plans (weights uploaded, dispatches bound) kept per path for
 // the last batch size, so re-running an image range of the same size uploads nothing.
+
+import type { WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
 import type { CsrMatrix } from '../../math/csr';
 import { dnnTimings } from '../../model/graphDnn';
 import type { DnnModel, DnnRun } from '../backend';
 import { DnnGpuPlan } from '../dnnGpu';
-import type { WeightPath } from '../types';
 
 export class DnnPlans {
   private readonly plans = new Map<WeightPath, DnnGpuPlan>();
