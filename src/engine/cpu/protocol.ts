@@ -11,6 +11,7 @@ import { forwardCpu } from '../../math/transformer';
 import { keepResident, releaseResident } from '../../math/wasm/heap';
 import { keepCsrResident } from '../../math/wasm/spmmWasm';
 import type { Gpt2Weights, Linear } from '../../model/weights';
+import type { DnnParts } from '../dnn/loader';
 
 export interface ForwardRequest {
   tokens: number[];
@@ -22,14 +23,6 @@ export interface ForwardRequest {
 export interface ForwardReply {
   result: ForwardResult;
   cacheLength: number;
-}
-
-/** A layered network as it crosses to a worker: CSR parts (structured cloning drops the class). */
-export interface DnnParts {
-  layers: CsrParts[];
-  names: string[];
-  bias: number;
-  ymax: number;
 }
 
 export interface DnnRunReply {

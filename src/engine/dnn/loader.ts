@@ -29,11 +29,15 @@ export interface DnnFiles {
 /** What 'parse' reads; `dense`: also make every layer's dense copy (4 MB a 1024² layer) off the main thread. */
 export type DnnParseRequest = DnnFiles & { dense?: boolean };
 
-export interface ParsedDnn {
+/** A layered network as it crosses between threads: CSR parts (structured cloning drops the class). */
+export interface DnnParts {
   layers: CsrParts[];
   names: string[];
   bias: number;
   ymax: number;
+}
+
+export interface ParsedDnn extends DnnParts {
   input?: CsrParts;
   /** 0-based images with a nonzero final output, from the categories file. */
   truth?: number[];
