@@ -101,6 +101,7 @@ app.onError = (message) => runner.showError(message);
 runner.onStatus = (status) => {
   api.backend = { kind: status.kind, reason: status.reason };
   values.backend = status.kind;
+  app.headline.backend = status.kind === 'webgpu' ? 'WebGPU' : 'CPU';
   controls.refresh();
   app.status.setBackend({
     kind: status.kind,

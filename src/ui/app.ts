@@ -101,7 +101,7 @@ export class App {
     }
     this.results = results;
     this.summary = summarizeTimings(results.timings);
-    this.headline.set(this.summary, results.timingNote);
+    this.headline.set(this.summary, results.timingNote, results.measure);
     return this.rebuild({ frame: !sameShape });
   }
 

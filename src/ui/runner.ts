@@ -144,7 +144,11 @@ export class AppRunner {
     this.app.status.setNote(
       `running both paths on ${session.status.kind === 'webgpu' ? 'the GPU' : 'the CPU'}…`,
     );
-    const result = await workload.run(session, unescapePrompt(this.values.prompt));
+    this.app.headline.progress('warming up');
+    session.onMeasureProgress = (p) => this.app.headline.progress(p);
+    const result = await workload
+      .run(session, unescapePrompt(this.values.prompt))
+      .finally(() => this.app.headline.stopProgress());
     this.last = result;
     await this.onResult(result);
     this.predictions.setPredictions(result.predictions);

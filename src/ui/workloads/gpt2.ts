@@ -160,7 +160,7 @@ export class Gpt2Workload implements Workload {
     if (!this.graphs || !this.dense || !this.tokenizer) throw new Error('load a model first');
     const ids = this.encode(input);
     const labels = ids.map((id) => this.tokenizer!.decode([id]));
-    const { dense, sparse } = await session.runPair(ids);
+    const { dense, sparse, measure } = await session.runPair(ids);
     const vocab = this.dense.config.vocabSize;
     return {
       scene: {
@@ -170,6 +170,7 @@ export class Gpt2Workload implements Workload {
           sparse: this.activations(sparse, ids, labels),
         },
         timings: [...dense.timings, ...sparse.timings],
+        measure,
       },
       predictions: [
         { path: 'dense', top: this.top(dense, ids.length, vocab) },
