@@ -4,7 +4,7 @@
 import type { MeasureProgress, MeasureSummary, Spread } from '../engine/measure';
 import { compareTotals } from '../engine/measure';
 import type { LayerTiming } from '../engine/types';
-import { formatMs } from './timingModel';
+import { formatMs, type TimingSummary } from './timingModel';
 
 export interface HeadlineText {
   sparse: string;
@@ -75,4 +75,23 @@ export function collectingText(p: MeasureProgress): string {
   const got = Math.min(...Object.values(p.samples).map((v) => v ?? 0));
   if (Object.keys(p.warmupMs).length === 0) return 'warming up…';
   return `collecting samples… ${got} of ${p.target} per path`;
+}
+
+/**
+ * The forward totals the titles and the headline show: with a measurement, each path's median of per-run
+ * sums (medians do not add: a sum of per-op medians reads low when load spikes skew the samples).
+ */
+export function withMeasuredTotals(
+  summary: TimingSummary,
+  measure: MeasureSummary | undefined,
+): TimingSummary {
+  const dense = measure?.total.dense?.ms;
+  const sparse = measure?.total.sparse?.ms;
+  if (dense === undefined || sparse === undefined) return summary;
+  return {
+    ...summary,
+    dense: { ...summary.dense, totalMs: dense },
+    sparse: { ...summary.sparse, totalMs: sparse },
+    speedup: dense > 0 && sparse > 0 ? dense / sparse : null,
+  };
 }
