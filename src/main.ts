@@ -11,6 +11,7 @@ import { App, type SceneResults } from './ui/app';
 import { escapePrompt, initialValues } from './ui/appState';
 import { Controls } from './ui/controls';
 import { Shortcuts } from './ui/keys';
+import { taskSplits } from './ui/nextTask';
 import { PredictionsPanel } from './ui/predictions';
 import { AppRunner } from './ui/runner';
 import type { BackendStatus } from './ui/status';
@@ -41,6 +42,8 @@ export interface SparsescopeApi {
     idle(): Promise<void>;
     /** Full scene rebuilds so far (a run that lights the same neurons only recolours). */
     builds(): number;
+    /** Times a long main-thread job yielded to the page so far (src/ui/nextTask.ts). */
+    taskSplits(): number;
   };
 }
 
@@ -191,6 +194,7 @@ const api: SparsescopeApi = {
       return [...camera.position.toArray(), ...orbit.target.toArray()].map((v) => Number(v.toFixed(4)));
     },
     builds: () => app.builds,
+    taskSplits,
     idle: async () => {
       await runner.enqueue('idle', async () => {});
       await app.settled;

@@ -10,6 +10,7 @@ import { graphFromGpt2 } from '../../model/graphGpt2';
 import { loadHfGpt2 } from '../../model/hfGpt2';
 import { initGpt2 } from '../../model/init';
 import { sparsifyModel } from '../../model/sparsify';
+import { storedDensity, type TwinDensity, twinDensity } from '../../model/storedSparsity';
 import { charTokenizer, loadGpt2Tokenizer, type Tokenizer } from '../../model/tokenizer';
 import type { Gpt2Weights } from '../../model/weights';
 import { nextTask } from '../nextTask';
@@ -69,6 +70,8 @@ export class Gpt2Workload implements Workload {
   sparse: Gpt2Weights | null = null;
   tokenizer: Tokenizer | null = null;
   private graphs: WorkloadResult['scene'] | null = null;
+  /** How the sparse twin of an opened checkpoint was made (its stored zeros, or pruned). */
+  twin: TwinDensity | null = null;
 
   constructor(
     readonly id: string,
@@ -78,7 +81,12 @@ export class Gpt2Workload implements Workload {
     this.usesDensity = source.kind !== 'trained-pair';
   }
 
-  async load(session: Session, density: number, progress: WorkloadProgress): Promise<void> {
+  async load(
+    session: Session,
+    density: number,
+    progress: WorkloadProgress,
+    densityAsked = true,
+  ): Promise<void> {
     const src = this.source;
     if (src.kind === 'trained-pair') {
       const [dense, sparse, config, vocab] = await Promise.all([
@@ -94,6 +102,7 @@ export class Gpt2Workload implements Workload {
       const trained = loadHfGpt2(sparse, { fileName: 'sparse.safetensors', configJson: config }).weights;
       await nextTask();
       this.sparse = sparsifyModel(trained, { density: 'exact' }); // its zeros are the trained pattern
+      this.twin = { density: 'exact', stored: storedDensity(trained) }; // the density control shows it
       this.tokenizer = charTokenizer(vocab.vocabulary, { unknown: ' ', name: 'characters' });
     } else {
       if (src.kind === 'preset') {
@@ -109,9 +118,16 @@ export class Gpt2Workload implements Workload {
           onProgress: (f, t) => progress(0.1 + 0.4 * f, t),
         }).weights;
       }
-      progress(0.5, `pruning to density ${density}`);
+      // A checkpoint that stores its zeros keeps them unless a lower density was asked for.
+      this.twin =
+        src.kind === 'file' ? twinDensity(this.dense, densityAsked ? density : undefined, density) : null;
+      const twinDensityValue = this.twin?.density ?? density;
+      progress(
+        0.5,
+        twinDensityValue === 'exact' ? 'taking the stored zeros' : `pruning to density ${density}`,
+      );
       await new Promise((r) => setTimeout(r, 20));
-      this.sparse = sparsifyModel(this.dense, { density });
+      this.sparse = sparsifyModel(this.dense, { density: twinDensityValue });
       const vocab = this.dense.config.vocabSize;
       this.tokenizer = vocab === 50257 ? await loadGpt2Tokenizer() : foldedCharTokenizer(vocab);
     }
