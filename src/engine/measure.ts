@@ -25,6 +25,8 @@ export interface MeasureOptions {
   floorSamples?: number;
   /** The timer's resolution in ms; estimated from the clock and the warm-up's times when absent. */
   resolutionMs?: number;
+  /** One run's whole time from its rows (default: the GPT-2 block-level sum, engine/timings.ts totalMs). */
+  total?: (timings: LayerTiming[], path: WeightPath) => number;
   /** Called after the warm-up and after every round, with what has been measured so far. */
   onProgress?: (progress: MeasureProgress) => void;
 }
@@ -117,6 +119,11 @@ export function chooseRepeats(timings: readonly LayerTiming[], resolutionMs: num
   return out;
 }
 
+/** A run's total as the sum of all its rows (networks whose rows are its layers, such as the DNN). */
+export function sumOfRows(timings: LayerTiming[]): number {
+  return timings.reduce((sum, t) => sum + t.ms, 0);
+}
+
 /** Median and p10–p90 of some samples. */
 export function spread(values: readonly number[]): Spread {
   const xs = values.filter(Number.isFinite);
@@ -185,7 +192,7 @@ export async function measurePaths<R extends { timings: LayerTiming[] }>(
       const s = runs.get(path)!;
       s.ms += performance.now() - t0;
       s.timings.push(r.timings);
-      s.totals.push(totalMs(r.timings, path));
+      s.totals.push((o.total ?? totalMs)(r.timings, path));
       s.last = r;
     }
     const roundMs = performance.now() - roundStart;
