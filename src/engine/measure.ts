@@ -17,7 +17,7 @@ export interface MeasureOptions {
   /** Time each path's samples may take before the run stops at minSamples or more (ms, default 300). */
   budgetMs?: number;
   /**
-   * A large model: when the next round would pass this (ms, both paths, warm-up excluded; default 20 s),
+   * A large model: when the next round would pass this (ms, both paths, warm-up excluded; default 5 s),
    * stop once every path has `floorSamples` — the result says how many it got.
    */
   maxTotalMs?: number;
@@ -72,7 +72,7 @@ export interface Measurement<R> {
   resolutionMs: number;
 }
 
-const DEFAULTS = { minSamples: 5, maxSamples: 30, budgetMs: 300, maxTotalMs: 20_000, floorSamples: 3 };
+const DEFAULTS = { minSamples: 5, maxSamples: 30, budgetMs: 300, maxTotalMs: 5_000, floorSamples: 3 };
 /** An op is timed over at least this many timer ticks (repeated inside a sample when shorter). */
 const TARGET_TICKS = 20;
 const MAX_REPEATS = 32;
