@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { datasetsPlugin } from './scripts/datasetsPlugin.js';
+import { wgslIncludesPlugin } from './scripts/wgslPlugin.js';
 
 // One config for the app (vite), the unit tier and the GPU tier (vitest projects).
 export default defineConfig({
@@ -11,6 +12,8 @@ export default defineConfig({
   worker: { format: 'es' },
   // /datasets/graph-challenge-dnn/* from <repo>/../shared/data (or $SPARSESCOPE_DATA), copied into builds.
   plugins: [
+    // `*.wgsl?raw` with `// #include "…"` lines expanded (docs/kernels.md).
+    wgslIncludesPlugin(),
     datasetsPlugin({
       repoRoot: fileURLToPath(new URL('.', import.meta.url)),
       datasets: ['graph-challenge-dnn'],

@@ -1,11 +1,23 @@
 // What every kernel host module hands the engine: a bound, ready-to-encode dispatch. Bind groups and
 // uniform buffers are made once when a plan is built; encoding a forward pass only records commands.
+// A dispatch owns the uniform buffers made for it: whoever holds it (a plan, a sweep point) frees them
+// with disposeDispatches when it goes. The kernel it came from owns only its pipelines and shared buffers.
 
 export interface Dispatch {
   label: string; // 'Owner.kernel', shown in validation messages and timings
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: [number, number, number];
+  /** Buffers made for this dispatch alone (its shape/params uniforms), destroyed by disposeDispatches. */
+  uniforms: GPUBuffer[];
+}
+
+/** Free the uniforms of dispatches that will not be encoded again. */
+export function disposeDispatches(dispatches: Iterable<Dispatch>): void {
+  for (const d of dispatches) {
+    for (const u of d.uniforms) u.destroy();
+    d.uniforms.length = 0;
+  }
 }
 
 export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch): void {
@@ -29,7 +41,7 @@ export function runDispatches(
 }
 
 /**
- * Fused epilogue applied by the dense and CSR kernels after the bias:
+ * Fused epilogue applied by the dense and CSR kernels after the bias (shaders/common/epilogue.wgsl):
  * none; GELU (tanh approximation, GPT-2's MLP); ReLU clamped to [0, clampMax] (Graph Challenge DNN).
  */
 export type Activation = 'none' | 'gelu' | 'relu-clamp';
@@ -44,8 +56,11 @@ export function ceilDiv(a: number, b: number): number {
   return Math.ceil(a / b);
 }
 
-/** Workgroup grid for a 1-D kernel over `count` items: x ≤ 65535 (the default limit), spilling into y. */
-export function linearGrid(count: number, workgroupSize = 64, maxX = 65535): [number, number, number] {
+/**
+ * Workgroup grid for a 1-D kernel over `count` items (shaders/common/linear_grid.wgsl): x ≤ 65535 (the
+ * default limit), spilling into y. `workgroupSize` must be the WG the pipeline was built with.
+ */
+export function linearGrid(count: number, workgroupSize: number, maxX = 65535): [number, number, number] {
   const groups = Math.max(1, ceilDiv(count, workgroupSize));
   if (groups <= maxX) return [groups, 1, 1];
   return [maxX, ceilDiv(groups, maxX), 1];
