@@ -1,7 +1,7 @@
 // What a plan, a model upload or a sweep must free when it goes, in one list: WebGPU objects end with
 // destroy() (the API's verb), this project's own objects with dispose() (its one lifecycle verb).
 
-export type Releasable = { destroy(): void } | { dispose(): void };
+type Releasable = { destroy(): void } | { dispose(): void };
 
 function release(r: Releasable): void {
   if ('dispose' in r) r.dispose();

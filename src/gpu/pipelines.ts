@@ -8,7 +8,7 @@ export interface WgslShader {
   code: string;
 }
 
-export interface PipelineSpec {
+interface PipelineSpec {
   shader: WgslShader;
   entryPoint?: string; // default 'main'
   /** An explicit layout: pipelines are shared by key, so every user must bind group-equivalent layouts. */
@@ -41,7 +41,7 @@ export function pipelineKey(
 }
 
 /** One module per distinct code on a device, labelled with the shader id. */
-export function shaderModule(device: GPUDevice, shader: WgslShader): GPUShaderModule {
+function shaderModule(device: GPUDevice, shader: WgslShader): GPUShaderModule {
   const cache = cacheOf(moduleCaches, device);
   let module = cache.get(shader.code);
   if (!module) {
@@ -69,30 +69,22 @@ export function getPipeline(device: GPUDevice, spec: PipelineSpec): Promise<GPUC
   return pipeline;
 }
 
-/** Bind group layout of N read-only storage buffers, then M read-write ones, then uniform buffers (true = 1). */
-export function storageLayout(
+/** Bind group layout of N read-only storage buffers, then M read-write ones, then U uniform buffers. */
+function storageLayout(
   device: GPUDevice,
   label: string,
-  readOnly: number,
-  readWrite: number,
-  uniforms: number | boolean = 1,
+  [readOnly, readWrite, uniforms]: [number, number, number],
 ): GPUBindGroupLayout {
-  const entries: GPUBindGroupLayoutEntry[] = [];
-  let binding = 0;
-  for (let i = 0; i < readOnly; i++) {
-    entries.push({
-      binding: binding++,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type: 'read-only-storage' },
-    });
-  }
-  for (let i = 0; i < readWrite; i++) {
-    entries.push({ binding: binding++, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
-  }
-  const uniformCount = typeof uniforms === 'boolean' ? Number(uniforms) : uniforms;
-  for (let i = 0; i < uniformCount; i++) {
-    entries.push({ binding: binding++, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
-  }
+  const types: GPUBufferBindingType[] = [
+    ...Array<GPUBufferBindingType>(readOnly).fill('read-only-storage'),
+    ...Array<GPUBufferBindingType>(readWrite).fill('storage'),
+    ...Array<GPUBufferBindingType>(uniforms).fill('uniform'),
+  ];
+  const entries = types.map((type, binding) => ({
+    binding,
+    visibility: GPUShaderStage.COMPUTE,
+    buffer: { type },
+  }));
   return device.createBindGroupLayout({ label, entries });
 }
 
@@ -102,7 +94,7 @@ export function kernelLayout(
   owner: string,
   counts: [readOnly: number, readWrite: number, uniforms: number],
 ): { bindGroupLayout: GPUBindGroupLayout; pipelineLayout: GPUPipelineLayout } {
-  const bindGroupLayout = storageLayout(device, `${owner}.layout`, ...counts);
+  const bindGroupLayout = storageLayout(device, `${owner}.layout`, counts);
   const pipelineLayout = device.createPipelineLayout({
     label: `${owner}.pipelineLayout`,
     bindGroupLayouts: [bindGroupLayout],

@@ -1,9 +1,9 @@
 // Every dense kernel against matmulRef: shapes that are not tile multiples, batches 1 / 3 / 64, with and
 // without bias, each epilogue; outputs NaN-poisoned first so an unwritten element fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivationName as Activation } from '../../src/contracts';
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
-import type { Activation } from '../../src/gpu/kernels/dispatch';
 import { runDispatches } from '../../src/gpu/kernels/dispatch';
 import {
   DENSE_VARIANTS,

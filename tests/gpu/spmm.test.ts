@@ -1,10 +1,11 @@
 // CSR SpMM kernels against spmmRef: every compiled variant, batches 1/3/64, densities 0…1, odd shapes,
 // degenerate rows, bias and activations; outputs NaN-poisoned before each run.
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ActivationName as Activation } from '../../src/contracts';
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
 import { measureCopyBandwidth } from '../../src/gpu/kernels/copy';
-import { type Activation, disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
+import { disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
 import { CsrSpmm, type CsrVariant } from '../../src/gpu/kernels/spmmCsr';
 import { CsrMatrix } from '../../src/math/csr';
 import { Rng } from '../../src/math/rng';

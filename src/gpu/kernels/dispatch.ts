@@ -2,6 +2,7 @@
 // uniform buffers are made once when a plan is built; encoding a forward pass only records commands.
 // A dispatch owns the uniform buffers made for it: whoever holds it (a plan, a sweep point) frees them
 // with disposeDispatches when it goes. The kernel it came from owns only its pipelines and shared buffers.
+import type { ActivationName } from '../../contracts';
 
 export interface Dispatch {
   label: string; // 'Owner.kernel', shown in validation messages and timings
@@ -41,13 +42,10 @@ export function runDispatches(
 }
 
 /**
- * Fused epilogue applied by the dense and CSR kernels after the bias (shaders/common/epilogue.wgsl):
- * none; GELU (tanh approximation, GPT-2's MLP); ReLU clamped to [0, clampMax] (Graph Challenge DNN).
+ * WGSL `override` constants of the fused epilogue the dense and CSR kernels apply after the bias
+ * (shaders/common/epilogue.wgsl): ACTIVATION (0 none, 1 GELU tanh, 2 ReLU clamped to [0, CLAMP_MAX]), CLAMP_MAX.
  */
-export type Activation = 'none' | 'gelu' | 'relu-clamp';
-
-/** WGSL `override` constants for the epilogue: ACTIVATION (0 none, 1 gelu, 2 relu-clamp), CLAMP_MAX. */
-export function activationConstants(activation: Activation, clampMax = 32): Record<string, number> {
+export function activationConstants(activation: ActivationName, clampMax = 32): Record<string, number> {
   const code = activation === 'none' ? 0 : activation === 'gelu' ? 1 : 2;
   return { ACTIVATION: code, CLAMP_MAX: clampMax };
 }

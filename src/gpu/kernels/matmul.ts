@@ -9,10 +9,11 @@
 import gemvCode from '../../../shaders/matmul_gemv.wgsl?raw';
 import naiveCode from '../../../shaders/matmul_naive.wgsl?raw';
 import tiledCode from '../../../shaders/matmul_tiled.wgsl?raw';
+import type { ActivationName } from '../../contracts';
 import { storageBuffer, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
 import { bindBuffers, getPipeline, kernelLayout, type WgslShader } from '../pipelines';
-import { type Activation, activationConstants, ceilDiv, type Dispatch } from './dispatch';
+import { activationConstants, ceilDiv, type Dispatch } from './dispatch';
 
 export interface DenseShape {
   batch: number;
@@ -142,7 +143,7 @@ function checkTuning(t: DenseTuning, maxInvocations: number): void {
 }
 
 export interface DenseMatmulOptions {
-  activation?: Activation;
+  activation?: ActivationName;
   clampMax?: number;
   /** Override constants; unset kernels take denseTuningFor(the adapter). */
   tuning?: Partial<DenseTuning>;

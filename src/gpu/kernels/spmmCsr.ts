@@ -7,11 +7,12 @@
 import batchedCode from '../../../shaders/spmm_csr_batched.wgsl?raw';
 import subgroupCode from '../../../shaders/spmm_csr_subgroup.wgsl?raw';
 import workgroupCode from '../../../shaders/spmm_csr_workgroup.wgsl?raw';
+import type { ActivationName } from '../../contracts';
 import type { CsrMatrix } from '../../math/csr';
 import { uniformU32, uploadStorage } from '../buffers';
 import type { GpuContext } from '../context';
 import { bindBuffers, getPipeline, kernelLayout, type WgslShader, wgslConstU32 } from '../pipelines';
-import { type Activation, activationConstants, ceilDiv, type Dispatch } from './dispatch';
+import { activationConstants, ceilDiv, type Dispatch } from './dispatch';
 
 export type CsrVariant = 'subgroup' | 'workgroup' | 'batched';
 export const CSR_VARIANTS: readonly CsrVariant[] = ['subgroup', 'workgroup', 'batched'];
@@ -125,7 +126,7 @@ export interface CsrBuffers {
 }
 
 export interface CsrSpmmOptions {
-  activation?: Activation;
+  activation?: ActivationName;
   clampMax?: number;
   tuning?: Partial<CsrTuning>;
   /** Fold the grid at this size instead of the device's maxComputeWorkgroupsPerDimension (tests use it). */
