@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivationName as Activation } from '../../src/contracts';
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
-import { runDispatches } from '../../src/gpu/kernels/dispatch';
+import { disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
 import {
   DENSE_VARIANTS,
   DenseMatmul,
@@ -69,6 +69,7 @@ async function check(
     runDispatches(device, [dispatch], 'Test.matmul');
     const actual = await readFloat32(device, yBuf, batch * n * 4);
     for (const b of [xBuf, wBuf, biasBuf, yBuf]) b?.destroy();
+    disposeDispatches([dispatch]);
     const where = `${variant} B${batch} N${n} K${k} bias ${withBias} ${activation}`;
     try {
       expectClose(actual, expected, 1e-4 * Math.sqrt(k), 1e-4);
