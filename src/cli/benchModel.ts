@@ -1,17 +1,18 @@
 // `sparsescope bench-model`: whole-model timings, dense vs sparse, in one run on one backend: prefill of
 // several lengths and per-token decode, per layer and in total, at several densities of the sparse twin.
 import { writeFileSync } from 'node:fs';
+import { formatTable } from '../bench/table';
+import type { LayerTiming, WeightPath } from '../contracts';
 import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
-import { compareTotals, type MeasureOptions, measurePaths } from '../engine/measure';
-import type { LayerTiming, WeightPath } from '../engine/types';
+import { type MeasureOptions, measurePaths } from '../engine/measure';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
 import { Rng } from '../math/rng';
+import { compareTotals } from '../math/stats';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag } from './args';
 import { openBackend } from './gpu';
 import { loadModel, makePair } from './loadModel';
 import { measureFlags } from './measureFlags';
-import { formatTable } from './table';
 
 export interface ModelBenchRecord {
   density: number;

@@ -3,8 +3,8 @@
 // (nImages · Σ nnz(Wₗ) / seconds); --json writes them; --truth compares and exits 1 on a mismatch.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { LayerTiming } from '../contracts';
 import { measurePaths, sumOfRows } from '../engine/measure';
-import type { LayerTiming } from '../engine/types';
 import { type DnnResult, runDnnCpu } from '../math/dnn';
 import {
   dnnEdges,
@@ -95,7 +95,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
     const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows); // weights uploaded once
     runOnce = () => plan.run(input);
-    release = () => plan.destroy();
+    release = () => plan.dispose();
   } else {
     runOnce = async () => ({
       ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }),
@@ -121,7 +121,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const categories = run.categories.map((i) => i + first + 1); // 1-based images of the whole input
 
   const adapter = backend.kind === 'webgpu' ? backend.ctx.adapterLabel : null;
-  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  if (backend.kind === 'webgpu') backend.ctx.dispose();
   const kernel = backend.kind === 'webgpu' ? `webgpu (${adapter})` : `cpu (${backend.reason})`;
   const how = path === 'sparse' && backend.kind === 'cpu' ? `sparse, ${cpuKernel} kernel` : path;
   console.log(

@@ -1,7 +1,9 @@
 // The measurement protocol's flags, shared by `run`, `bench-model` and `dnn`, and its JSON/text rendering.
-import type { MeasureOptions, Spread } from '../engine/measure';
+
+import { formatNumber } from '../bench/table';
+import type { Spread } from '../contracts';
+import type { MeasureOptions } from '../engine/measure';
 import { numberFlag, type ParsedArgs, UsageError } from './args';
-import { formatNumber } from './table';
 
 /** --samples N (at least N per path), --max-samples, --budget-ms (per path), --max-total-ms. */
 export function measureFlags(args: ParsedArgs, defaults: MeasureOptions = {}): MeasureOptions {

@@ -1,20 +1,20 @@
 // `sparsescope run`: a GPT-2 forward pass on the dense and/or sparse path, with per-layer timings,
 // optional generation, and the logits as JSON.
 import { writeFileSync } from 'node:fs';
+import { formatTable } from '../bench/table';
+import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { generate } from '../engine/generate';
-import { compareTotals, measuredResult, measurePaths } from '../engine/measure';
-import type { LayerTiming, WeightPath } from '../engine/types';
+import { measuredResult, measurePaths } from '../engine/measure';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
 import { topK } from '../math/sampling';
-import type { ForwardResult } from '../math/transformer';
+import { compareTotals } from '../math/stats';
 import { twinDensity } from '../model/storedSparsity';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { openBackend } from './gpu';
 import { loadModel, makePair, tokenizerFor } from './loadModel';
 import { measureFlags, spreadCell } from './measureFlags';
-import { formatTable } from './table';
 
 /**
  * Per-layer table: each path's attention and MLP sub-block times — medians with p10–p90 when measured — the

@@ -5,9 +5,9 @@
 // budget; per layer and op the median and p10–p90; the totals from each run's own sum (not a sum of
 // medians). Ops shorter than the timer resolves are repeated inside one sample (the backend divides, and
 // says how often it ran them).
-import { percentile } from '../bench/stats';
+import type { LayerTiming, MeasureProgress, MeasureSummary, Spread, WeightPath } from '../contracts';
+import { percentile } from '../math/stats';
 import { totalMs } from './timings';
-import type { LayerTiming, WeightPath } from './types';
 
 export interface MeasureOptions {
   /** Samples every path gets before the budget may stop it (default 5). */
@@ -37,13 +37,6 @@ export type RunForward<R extends { timings: LayerTiming[] }> = (
   repeats: Readonly<Record<string, number>>,
 ) => Promise<R>;
 
-export interface Spread {
-  ms: number;
-  p10: number;
-  p90: number;
-  samples: number;
-}
-
 /** A LayerTiming summarized over samples: ms is the median; p10, p90, samples always set. */
 export type MeasuredTiming = LayerTiming & { p10: number; p90: number; samples: number };
 
@@ -57,12 +50,6 @@ export interface PathMeasurement<R> {
   warmupMs: number;
   /** The last sample's own result (logits, activations): every sample computes the same ones. */
   result: R;
-}
-
-export interface MeasureProgress {
-  samples: Partial<Record<WeightPath, number>>;
-  target: number;
-  warmupMs: Partial<Record<WeightPath, number>>;
 }
 
 export interface Measurement<R> {
@@ -231,21 +218,6 @@ export async function measurePaths<R extends { timings: LayerTiming[] }>(
     };
   }
   return { paths: measured, repeats, resolutionMs };
-}
-
-/** dense / sparse of the median totals, and whether their p10–p90 ranges are apart (a clear difference). */
-export function compareTotals(dense: Spread, sparse: Spread): { ratio: number; clear: boolean } {
-  const ratio = dense.ms / sparse.ms;
-  const clear = dense.p10 > sparse.p90 || sparse.p10 > dense.p90;
-  return { ratio, clear };
-}
-
-/** What a view needs beside the per-op timings: the totals with their spread, start-up, repeats. */
-export interface MeasureSummary {
-  total: Partial<Record<WeightPath, Spread>>;
-  warmupMs: Partial<Record<WeightPath, number>>;
-  repeats: Record<string, number>;
-  resolutionMs: number;
 }
 
 export function measureSummary<R>(m: Measurement<R>): MeasureSummary {

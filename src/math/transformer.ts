@@ -4,10 +4,10 @@
 //   logits = ln_f(x) · wteᵀ                                   (T, vocab), wte tied
 // Linear layers run dense (matmulFast on `w`) or sparse (spmmFast on `csr`); everything else is shared.
 
-import type { LayerTiming, WeightPath } from '../engine/types';
-import type { Gpt2Weights, Linear } from '../model/weights';
+import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { ActivationName } from './activations';
 import { causalAttention, createKvCache, type KvCache } from './attention';
+import type { Gpt2Weights, Linear } from './gpt2Types';
 import { matmulFast } from './matmul';
 import { addInPlace, embed, layerNorm } from './norm';
 import { spmmFast } from './spmm';
@@ -25,24 +25,6 @@ export interface ForwardOptions {
   collectActivations?: boolean;
   /** Runs per timed op inside this forward, by op name (sub-resolution ops; see src/engine/measure.ts). */
   repeats?: Readonly<Record<string, number>>;
-}
-
-export interface ForwardActivations {
-  /** nLayer + 1 snapshots (T, d): the residual stream entering each block, then after the last block (before ln_f). */
-  residual: Float32Array[];
-  /** Per block (T, dMlp): the MLP hidden layer after GELU. */
-  mlp: Float32Array[];
-}
-
-export interface ForwardResult {
-  /** (T, vocab) for the tokens passed in. */
-  logits: Float32Array;
-  activations: ForwardActivations;
-  /**
-   * 'embed' (layer 0); per block the passes 'ln1', 'qkv', 'attn.core', 'attn.proj', 'attn.add', 'ln2', 'fc',
-   * 'fc.proj', 'mlp.add' and the sub-block totals 'attn', 'mlp' (their sums); then 'lnf', 'unembed' (layer nLayer).
-   */
-  timings: LayerTiming[];
 }
 
 const now = (): number => performance.now();

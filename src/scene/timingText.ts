@@ -1,9 +1,9 @@
 // Pure: what the headline and the timing labels SAY about a measurement (src/engine/measure.ts): medians,
 // their p10–p90 spread, whether the difference between the paths is clear, how many samples, which timer,
 // and the start-up cost kept apart. The DOM code (ui/status.ts, scene/annotations.ts) only places it.
-import type { MeasureProgress, MeasureSummary, Spread } from '../engine/measure';
-import { compareTotals } from '../engine/measure';
-import type { LayerTiming } from '../engine/types';
+
+import type { LayerTiming, MeasureProgress, MeasureSummary, Spread } from '../contracts';
+import { compareTotals } from '../math/stats';
 import { formatMs, type TimingSummary } from './timingModel';
 
 export interface HeadlineText {

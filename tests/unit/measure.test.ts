@@ -1,14 +1,9 @@
 // The measurement protocol: warm-up apart, interleaved samples, medians and spreads, totals from per-run
 // sums, repeats for ops below the timer's resolution, and the "clear difference" rule.
 import { describe, expect, it } from 'vitest';
-import {
-  chooseRepeats,
-  compareTotals,
-  measurePaths,
-  summarizeSamples,
-  timeQuantumMs,
-} from '../../src/engine/measure';
-import type { LayerTiming, WeightPath } from '../../src/engine/types';
+import type { LayerTiming, WeightPath } from '../../src/contracts';
+import { chooseRepeats, measurePaths, summarizeSamples, timeQuantumMs } from '../../src/engine/measure';
+import { compareTotals } from '../../src/math/stats';
 
 const row = (layer: number, op: string, path: WeightPath, ms: number): LayerTiming => ({
   layer,

@@ -1,6 +1,6 @@
 // What the headline and labels say about a measurement: the ratio only when the spreads are apart.
 import { describe, expect, it } from 'vitest';
-import type { MeasureSummary } from '../../src/engine/measure';
+import type { MeasureSummary } from '../../src/contracts';
 import { collectingText, headlineText, timingTitle } from '../../src/scene/timingText';
 
 const measure = (dense: number[], sparse: number[]): MeasureSummary => ({
