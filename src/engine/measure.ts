@@ -21,6 +21,11 @@ export interface MeasureOptions {
    * stop once every path has `floorSamples` — the result says how many it got.
    */
   maxTotalMs?: number;
+  /**
+   * Warm-up per path: forwards continue (never timed, interleaved) until each path has spent this long or
+   * ran `MAX_WARMUP_RUNS` — a fast model's first forwards run in a JIT's unoptimized tiers (default 100 ms).
+   */
+  warmupMs?: number;
   /** Fewest samples of a large model (default 3). */
   floorSamples?: number;
   /** The timer's resolution in ms; estimated from the clock and the warm-up's times when absent. */
@@ -59,7 +64,15 @@ export interface Measurement<R> {
   resolutionMs: number;
 }
 
-const DEFAULTS = { minSamples: 5, maxSamples: 30, budgetMs: 300, maxTotalMs: 5_000, floorSamples: 3 };
+const DEFAULTS = {
+  minSamples: 5,
+  maxSamples: 30,
+  budgetMs: 300,
+  maxTotalMs: 5_000,
+  floorSamples: 3,
+  warmupMs: 100,
+};
+const MAX_WARMUP_RUNS = 10;
 /** An op is timed over at least this many timer ticks (repeated inside a sample when shorter). */
 const TARGET_TICKS = 20;
 const MAX_REPEATS = 32;
@@ -144,13 +157,23 @@ export async function measurePaths<R extends { timings: LayerTiming[] }>(
   o.minSamples = Math.max(1, o.minSamples);
   o.floorSamples = Math.min(o.minSamples, Math.max(1, o.floorSamples));
   o.maxSamples = Math.max(o.minSamples, o.maxSamples);
+  // Warm-up: the first forward of each path is the start-up cost the views report; more untimed forwards
+  // follow while a fast model has not yet spent `warmupMs` (a JIT's optimized code comes after some calls).
   const warmupMs: Partial<Record<WeightPath, number>> = {};
-  const warm: LayerTiming[] = [];
-  for (const path of paths) {
-    const t0 = performance.now();
-    const r = await run(path, {});
-    warmupMs[path] = performance.now() - t0;
-    warm.push(...r.timings);
+  const warmSpent = new Map<WeightPath, number>();
+  let warm: LayerTiming[] = [];
+  for (let i = 0; i < MAX_WARMUP_RUNS; i++) {
+    const pending = paths.filter((p) => i === 0 || (warmSpent.get(p) ?? 0) < o.warmupMs);
+    if (pending.length === 0) break;
+    if (i > 0) warm = warm.filter((t) => !pending.includes(t.path));
+    for (const path of pending) {
+      const t0 = performance.now();
+      const r = await run(path, {});
+      const ms = performance.now() - t0;
+      if (i === 0) warmupMs[path] = ms;
+      warmSpent.set(path, (warmSpent.get(path) ?? 0) + ms);
+      warm.push(...r.timings); // the last warm-up forward of each path chooses the repeats
+    }
   }
   const wall = warm.some((t) => t.source === 'wall');
   const resolutionMs =

@@ -56,6 +56,7 @@ describe('measurePaths', () => {
       minSamples: 5,
       budgetMs: 0,
       resolutionMs: 1e-6,
+      warmupMs: 0,
     });
     expect(calls.map((c) => c.path)).toEqual([
       'dense',
@@ -99,6 +100,7 @@ describe('measurePaths', () => {
       floorSamples: 2,
       maxTotalMs: 1,
       resolutionMs: 1e-6,
+      warmupMs: 0,
     });
     expect(m.paths.dense!.total.samples).toBe(2);
     expect(m.paths.sparse!.total.samples).toBe(2);
@@ -107,7 +109,12 @@ describe('measurePaths', () => {
 
   it('repeats ops shorter than the resolution and passes the counts to every timed forward', async () => {
     const { run, calls } = scripted({ dense: [[0.05, 4]], sparse: [[0.05, 4]] });
-    const m = await measurePaths(['dense', 'sparse'], run, { minSamples: 2, budgetMs: 0, resolutionMs: 0.1 });
+    const m = await measurePaths(['dense', 'sparse'], run, {
+      minSamples: 2,
+      budgetMs: 0,
+      resolutionMs: 0.1,
+      warmupMs: 0,
+    });
     // qkv reads 0.025 ms against a 0.1 ms timer: 20 ticks need 2 ms, i.e. 80 runs, capped at 32.
     expect(m.repeats).toEqual({ qkv: 32 });
     expect(calls[0].repeats).toEqual({}); // the warm-up runs everything once
@@ -121,9 +128,33 @@ describe('measurePaths', () => {
       minSamples: 3,
       budgetMs: 0,
       resolutionMs: 1e-6,
+      warmupMs: 0,
       onProgress: (p) => seen.push(p.samples.sparse ?? -1),
     });
     expect(seen).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('warm-up of a fast model', () => {
+  it('runs untimed forwards, interleaved, until each path has spent the warm-up time', async () => {
+    const calls: WeightPath[] = [];
+    const run = async (path: WeightPath) => {
+      calls.push(path);
+      await new Promise((r) => setTimeout(r, 2));
+      return { timings: [row(0, 'mlp', path, 1)] };
+    };
+    const m = await measurePaths(['dense', 'sparse'], run, {
+      minSamples: 2,
+      budgetMs: 0,
+      warmupMs: 5,
+      resolutionMs: 1e-6,
+    });
+    const warmups = calls.length - 4; // 2 samples per path
+    expect(warmups).toBeGreaterThanOrEqual(4); // ≥ 2 per path: one forward of ≥ 2 ms cannot reach 5 ms
+    expect(calls.slice(0, 4)).toEqual(['dense', 'sparse', 'dense', 'sparse']);
+    // The start-up reported is the first forward's alone.
+    expect(m.paths.dense!.warmupMs).toBeLessThan(50);
+    expect(m.paths.dense!.total.samples).toBe(2);
   });
 });
 
