@@ -8,6 +8,7 @@ import type { LayerTiming, WeightPath } from '../engine/types';
 import type { Gpt2Weights, Linear } from '../model/weights';
 import type { ActivationName } from './activations';
 import { causalAttention, createKvCache, type KvCache } from './attention';
+import { forwardCsp } from './cspForward';
 import { matmulFast } from './matmul';
 import { addInPlace, embed, layerNorm } from './norm';
 import { spmmFast } from './spmm';
@@ -65,6 +66,7 @@ export function forwardCpu(
   options: ForwardOptions = {},
 ): ForwardResult {
   const { config } = weights;
+  if (config.arch) return forwardCsp(weights, tokens, options); // circuit_sparsity models
   const { dModel: d, dMlp: m, nHead, nLayer, vocabSize, layerNormEps: eps } = config;
   const path = options.path ?? 'dense';
   const collect = options.collectActivations ?? true;

@@ -1,4 +1,5 @@
 // GPT-2 hyperparameters and the presets the app opens with synthetic weights.
+import type { ArchOptions } from './arch';
 
 export interface Gpt2Config {
   nLayer: number;
@@ -10,6 +11,8 @@ export interface Gpt2Config {
   nCtx: number;
   vocabSize: number;
   layerNormEps: number;
+  /** circuit_sparsity options (RMSNorm, sink, AbsTopK, …); absent for GPT-2. */
+  arch?: ArchOptions;
 }
 
 export type Gpt2PresetName = 'gpt2-small' | 'tiny' | 'test';

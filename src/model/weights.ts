@@ -37,6 +37,20 @@ export interface Gpt2Block {
   fc: Linear;
   /** (d × dMlp). */
   fcProj: Linear;
+  /** circuit_sparsity: the per-head attention-sink logit (nHead). */
+  sinkLogit?: Float32Array;
+}
+
+/** circuit_sparsity's unembedding: logits = x·wᵀ + bias (+ bigram[current token]). */
+export interface UnembedHead {
+  /** (vocab, d): lm_head, or wte itself when tied. */
+  w: Float32Array;
+  /** CSR of `w` on a sparse twin. */
+  csr?: CsrMatrix;
+  /** final_logits_bias (vocab), zeros when the checkpoint has none. */
+  bias: Float32Array;
+  /** (vocab, vocab) bigram table, row = current token; null when disabled. */
+  bigram: Float32Array | null;
 }
 
 /** Names of a block's linear layers, identical to the timing op names in LayerTiming. */
@@ -79,6 +93,8 @@ export interface Gpt2Weights {
   wteCsr?: CsrMatrix;
   /** Present on a sparse twin. */
   sparsity?: SparsityInfo;
+  /** circuit_sparsity models: their own unembedding (absent for GPT-2, which ties to wte). */
+  head?: UnembedHead;
 }
 
 export function blockLinear(block: Gpt2Block, name: BlockLinearName): Linear {
