@@ -7,17 +7,22 @@
 //   logits = normf(x)·W_Uᵀ + final_logits_bias + bigram[current token]
 // S(v, loc) is AbsTopK where the config asks for it. Linear layers run dense or CSR, as for GPT-2.
 
-import type { LayerTiming, WeightPath } from '../engine/types';
-import { type AbsTopKLocation, attentionWidth, topKAt } from '../model/arch';
-import type { Gpt2Weights, LayerNormParams, Linear } from '../model/weights';
-import { causalAttention, createKvCache } from './attention';
+import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
+import { type AbsTopKLocation, attentionWidth, topKAt } from './arch';
+import { causalAttention, createKvCache, type KvCache } from './attention';
 import { absTopK, applyCspActivation, rmsNorm } from './cspOps';
+import type { Gpt2Weights, LayerNormParams, Linear } from './gpt2Types';
 import { matmulFast } from './matmul';
 import { addInPlace, embed, layerNorm } from './norm';
 import { spmmFast } from './spmm';
-import type { ForwardOptions, ForwardResult } from './transformer';
 
-export interface CspForwardOptions extends ForwardOptions {
+/** As forwardCpu's options (src/math/transformer.ts), plus hooks. */
+export interface CspForwardOptions {
+  path?: WeightPath;
+  /** Incremental decoding: tokens are appended at positions cache.length…, and the cache advanced. */
+  cache?: KvCache;
+  /** Copy out the residual stream and MLP activations (default true). */
+  collectActivations?: boolean;
   /** When given, filled with a copy of every hook of gpt.py ('0.attn.q', 'final_resid', …), (T, width). */
   hooks?: Map<string, Float32Array>;
 }

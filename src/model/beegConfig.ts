@@ -3,7 +3,7 @@
 // a missing `sink` is false. Options that change the math but are not implemented (cat_pos_emb) are
 // refused with a message that says so.
 
-import { ABSTOPK_LOCATIONS, type AbsTopKLocation, RMS_NORM_EPS } from './arch';
+import { ABSTOPK_LOCATIONS, type AbsTopKLocation, RMS_NORM_EPS } from '../math/arch';
 import { ConfigError, type Gpt2Config, validateConfig } from './config';
 
 const DEFAULT_LOCTYPES = 'attn_in,attn_out,mlp_in,mlp_out';

@@ -3,7 +3,6 @@
 // shapes: ../shared/data/circuit-sparsity/FORMATS.md. nn.Linear weights are already out×in. Weights are
 // stored dense with the pruned entries as zeros: the sparse twin is their CSR, nothing pruned.
 
-import type { ModelPair } from '../engine/backend';
 import {
   decodeTensor,
   parseSafetensors,
@@ -11,7 +10,7 @@ import {
   type SafetensorsFile,
 } from '../formats/safetensors';
 import { looksLikeZip, readTorchCheckpoint } from '../formats/torchCheckpoint';
-import { attentionWidth } from './arch';
+import { attentionWidth } from '../math/arch';
 import { type BeegConfig, parseBeegConfig } from './beegConfig';
 import { sparsifyMatrix, sparsifyModel } from './sparsify';
 import type { Gpt2Block, Gpt2Weights, LayerNormParams, Linear } from './weights';
@@ -145,7 +144,7 @@ function checked(t: SafeTensor, shape: number[], fileName: string): Float32Array
  * The dense network (stored zeros multiplied densely) and its sparse twin: the same weights, every Linear
  * and the unembedding as CSR of their nonzeros ('exact': nothing pruned). Embeddings stay dense lookups.
  */
-export function circuitSparsityPair(dense: Gpt2Weights): ModelPair {
+export function circuitSparsityPair(dense: Gpt2Weights): { dense: Gpt2Weights; sparse: Gpt2Weights } {
   const sparse = sparsifyModel(dense, { density: 'exact' });
   const head = dense.head;
   if (head) {
