@@ -71,12 +71,13 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
     const id = (s: string) => `b${b}.${s}`;
     const mlpSize = block.fc.n;
     layers.push(
-      { id: id('qkv'), name: 'q · k · v', group, size: 3 * d, kind: 'attn-in', heads: nHead },
+      // q·k·v and head widths from the weights: n_head·d_head may differ from d (circuit_sparsity).
+      { id: id('qkv'), name: 'q · k · v', group, size: block.qkv.n, kind: 'attn-in', heads: nHead },
       {
         id: id('attn'),
         name: 'attention heads out',
         group,
-        size: d,
+        size: block.attnProj.k,
         kind: 'attn-out',
         heads: nHead,
         timing: { layer: b, op: 'attn' },
