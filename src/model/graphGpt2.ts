@@ -30,7 +30,11 @@ export interface Gpt2GraphOptions {
   nHead?: number;
   title?: string;
   /** Tied embedding (vocab, d) row-major; adds token and logit layers. Only for small vocabularies. */
-  embedding?: { wte: Float32Array; vocab: number };
+  embedding?: {
+    wte: Float32Array;
+    vocab: number /** untied lm_head (vocab, d), if any */;
+    unembed?: Float32Array;
+  };
 }
 
 function edgeWeights(lin: LinearLike, sparse: boolean): EdgeWeights {
@@ -101,15 +105,16 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
   });
   if (embedding) {
     const { wte, vocab } = embedding;
+    const unembed = embedding.unembed ?? wte;
     layers.push({
       id: 'logits',
-      name: 'logits (tied unembedding)',
+      name: unembed === wte ? 'logits (tied unembedding)' : 'logits (lm_head)',
       group: 'output',
       size: vocab,
       kind: 'output',
       timing: { op: 'unembed' },
     });
-    edges.push({ from: resid, to: 'logits', weights: new DenseWeights(vocab, d, wte) });
+    edges.push({ from: resid, to: 'logits', weights: new DenseWeights(vocab, d, unembed) });
   }
   const title = options.title ?? (sparse ? 'Sparse' : 'Dense baseline');
   const graph: NetworkGraph = { title, layers, edges };
