@@ -20,7 +20,8 @@ struct Params {
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
 @group(0) @binding(1) var<uniform> p: Params;
 
-override WG: u32 = 64u;
+// Set by the host (AbsTopKKernel in src/gpu/kernels/absTopK.ts).
+override WG: u32;
 var<workgroup> hist: array<atomic<u32>, 256>;
 var<workgroup> chunk_ties: array<u32, WG>;
 var<workgroup> found: array<u32, 2>; // prefix so far, ranks still to place

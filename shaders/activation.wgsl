@@ -22,9 +22,11 @@ fn erf_as(v: f32) -> f32 {
   return select(y, -y, v < 0.0);
 }
 
-@compute @workgroup_size(64)
+// #include "common/linear_grid.wgsl"
+
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = linear_index(gid, nwg);
   if (i >= p.count) {
     return;
   }

@@ -14,9 +14,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> logits: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-@compute @workgroup_size(64)
+// #include "common/linear_grid.wgsl"
+
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = linear_index(gid, nwg);
   if (i >= p.rows * p.vocab) {
     return;
   }

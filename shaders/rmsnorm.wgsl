@@ -14,8 +14,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-override WG: u32 = 64u;
-var<workgroup> partial: array<f32, WG>;
+// Set by the host (CspElementwiseKernels in src/gpu/kernels/cspElementwise.ts).
+override WG: u32;
+
+// #include "common/workgroup_reduce.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -28,15 +30,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   for (var i = lid; i < p.d; i = i + WG) {
     sq = sq + x[base + i] * x[base + i];
   }
-  partial[lid] = sq;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      partial[lid] = partial[lid] + partial[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  let inv = inverseSqrt(partial[0] / f32(p.d) + bitcast<f32>(p.eps_bits));
+  let inv = inverseSqrt(workgroup_reduce(lid, sq, false) / f32(p.d) + bitcast<f32>(p.eps_bits));
   for (var i = lid; i < p.d; i = i + WG) {
     y[base + i] = x[base + i] * inv * g[i];
   }

@@ -33,7 +33,7 @@ export function uploadCspExtras(
   path: WeightPath,
   prefix: string,
   up: (label: string, data: Float32Array) => GPUBuffer,
-  own: (resource: { destroy(): void }, bytes: number) => void,
+  own: (resource: { dispose(): void }, bytes: number) => void,
 ): GpuCspExtras {
   const head = weights.head;
   if (!head) throw new Error('uploadCspExtras: the model has no circuit_sparsity head');

@@ -6,7 +6,7 @@ import { storageBuffer, uniformU32 } from '../../gpu/buffers';
 import type { AbsTopKKernel } from '../../gpu/kernels/absTopK';
 import type { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
 import type { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
-import type { Dispatch } from '../../gpu/kernels/dispatch';
+import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
 import { type AbsTopKLocation, attentionWidth, topKAt } from '../../math/arch';
 import type { Gpt2Config } from '../../model/config';
 import type { ForwardPlan, Kernels, PlanStep } from './forwardPlan';
@@ -176,8 +176,9 @@ export function buildCspForwardPlan(
     staging,
     layout: { residual: residualOffsets, mlp: mlpOffsets, logits: logitsOffset },
     activations: options.activations,
-    destroy() {
+    dispose() {
       for (const b of owned) b.destroy();
+      for (const s of steps) if (s.kind === 'pass') disposeDispatches(s.pass.dispatches);
     },
   };
 }

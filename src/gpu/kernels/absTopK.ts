@@ -3,7 +3,7 @@
 import code from '../../../shaders/abs_topk.wgsl?raw';
 import { uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
+import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
 import type { Dispatch } from './dispatch';
 
 const WG = 64;
@@ -31,13 +31,11 @@ export class AbsTopKKernel {
 
   static async create(ctx: GpuContext): Promise<AbsTopKKernel> {
     const { device } = ctx;
-    const layout = storageLayout(device, 'AbsTopK.layout', 0, 1, 1);
+    const { bindGroupLayout: layout, pipelineLayout } = kernelLayout(device, 'AbsTopK', [0, 1, 1]);
     const pipeline = await getPipeline(device, {
-      key: `AbsTopK:wg${WG}`,
-      shaderLabel: 'abs_topk.wgsl',
-      code,
-      layout: device.createPipelineLayout({ label: 'AbsTopK.pipelineLayout', bindGroupLayouts: [layout] }),
+      shader: { id: 'abs_topk', code },
       constants: { WG },
+      layout: pipelineLayout,
     });
     return new AbsTopKKernel(device, layout, pipeline);
   }
@@ -56,11 +54,16 @@ export class AbsTopKKernel {
       offset,
       Math.min(k, width),
     ]);
-    const bindGroup = this.device.createBindGroup({
-      label: `${label}.bindGroup`,
-      layout: this.layout,
-      entries: [x, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
-    return { label, pipeline: this.pipeline, bindGroup, workgroups: absTopKDispatchSize(shape) };
+    const bindGroup = bindBuffers(this.device, `${label}.bindGroup`, this.layout, [x, params]);
+    return {
+      label,
+      pipeline: this.pipeline,
+      bindGroup,
+      workgroups: absTopKDispatchSize(shape),
+      uniforms: [params],
+    };
   }
+
+  /** Nothing of its own to free: the pipeline is the device cache's, uniforms their dispatches'. */
+  dispose(): void {}
 }

@@ -4,7 +4,7 @@
 import code from '../../../shaders/attention_sink.wgsl?raw';
 import { f32Bits, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
+import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
 import type { Dispatch } from './dispatch';
 
 const WG = 64;
@@ -27,15 +27,10 @@ export class AttentionSinkKernel {
       throw new Error(
         `attention needs ${bytes} bytes of workgroup memory for a ${maxCtx}-token context; the device has ${limit}`,
       );
-    const layout = storageLayout(device, 'AttentionSink.layout', 4, 1, 2);
+    const { bindGroupLayout: layout, pipelineLayout } = kernelLayout(device, 'AttentionSink', [4, 1, 2]);
     const pipeline = await getPipeline(device, {
-      key: `AttentionSink:ctx${maxCtx}:wg${WG}`,
-      shaderLabel: 'attention_sink.wgsl',
-      code,
-      layout: device.createPipelineLayout({
-        label: 'AttentionSink.pipelineLayout',
-        bindGroupLayouts: [layout],
-      }),
+      shader: { id: 'attention_sink', code },
+      layout: pipelineLayout,
       constants: { WG, MAX_CTX: maxCtx },
     });
     return new AttentionSinkKernel(device, layout, pipeline);
@@ -62,14 +57,24 @@ export class AttentionSinkKernel {
       headDim,
       f32Bits(1 / Math.sqrt(headDim)),
     ]);
-    const bindGroup = this.device.createBindGroup({
-      label: `${label}.bindGroup`,
-      layout: this.layout,
-      entries: [b.qkv, b.kcache, b.vcache, b.sink, b.out, params, b.step].map((buffer, binding) => ({
-        binding,
-        resource: { buffer },
-      })),
-    });
-    return { label, pipeline: this.pipeline, bindGroup, workgroups: [shape.t, shape.nHead, 1] };
+    const bindGroup = bindBuffers(this.device, `${label}.bindGroup`, this.layout, [
+      b.qkv,
+      b.kcache,
+      b.vcache,
+      b.sink,
+      b.out,
+      params,
+      b.step,
+    ]);
+    return {
+      label,
+      pipeline: this.pipeline,
+      bindGroup,
+      workgroups: [shape.t, shape.nHead, 1],
+      uniforms: [params],
+    };
   }
+
+  /** Nothing of its own to free: the pipeline is the device cache's, uniforms their dispatches'. */
+  dispose(): void {}
 }

@@ -6,7 +6,7 @@ import bigramCode from '../../../shaders/bigram_add.wgsl?raw';
 import rmsNormCode from '../../../shaders/rmsnorm.wgsl?raw';
 import { f32Bits, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
+import { bindBuffers, getPipeline, kernelLayout, type WgslShader } from '../pipelines';
 import { type Dispatch, linearGrid } from './dispatch';
 
 interface Compiled {
@@ -19,24 +19,18 @@ const WG = 64;
 /** `counts` = [read-only storage, read-write storage, uniforms], bindings in that order. */
 async function compile(
   device: GPUDevice,
-  name: string,
-  shaderLabel: string,
-  code: string,
+  owner: string,
+  shader: WgslShader,
   counts: [number, number, number],
   constants: Record<string, number> = {},
 ): Promise<Compiled> {
-  const layout = storageLayout(device, `${name}.layout`, ...counts);
-  const suffix = Object.entries(constants)
-    .map(([k, v]) => `:${k}=${v}`)
-    .join('');
+  const { bindGroupLayout, pipelineLayout } = kernelLayout(device, owner, counts);
   const pipeline = await getPipeline(device, {
-    key: `${name}${suffix}:wg${WG}`,
-    shaderLabel,
-    code,
-    layout: device.createPipelineLayout({ label: `${name}.pipelineLayout`, bindGroupLayouts: [layout] }),
-    constants,
+    shader,
+    layout: pipelineLayout,
+    constants: { WG, ...constants },
   });
-  return { layout, pipeline };
+  return { layout: bindGroupLayout, pipeline };
 }
 
 export type CspActivationKind = 'gelu-erf' | 'relu';
@@ -53,21 +47,20 @@ export class CspElementwiseKernels {
   static async create(ctx: GpuContext): Promise<CspElementwiseKernels> {
     const d = ctx.device;
     const [rms, gelu, relu, bigram] = await Promise.all([
-      compile(d, 'RmsNorm', 'rmsnorm.wgsl', rmsNormCode, [2, 1, 1], { WG }),
-      compile(d, 'Activation', 'activation.wgsl', activationCode, [0, 1, 1], { MODE: 0 }),
-      compile(d, 'Activation', 'activation.wgsl', activationCode, [0, 1, 1], { MODE: 1 }),
-      compile(d, 'BigramAdd', 'bigram_add.wgsl', bigramCode, [2, 1, 1]),
+      compile(d, 'RmsNorm', { id: 'rmsnorm', code: rmsNormCode }, [2, 1, 1]),
+      compile(d, 'Activation', { id: 'activation', code: activationCode }, [0, 1, 1], { MODE: 0 }),
+      compile(d, 'Activation', { id: 'activation', code: activationCode }, [0, 1, 1], { MODE: 1 }),
+      compile(d, 'BigramAdd', { id: 'bigram_add', code: bigramCode }, [2, 1, 1]),
     ]);
     return new CspElementwiseKernels(d, rms, gelu, relu, bigram);
   }
 
   private group(label: string, k: Compiled, buffers: GPUBuffer[]): GPUBindGroup {
-    return this.device.createBindGroup({
-      label: `${label}.bindGroup`,
-      layout: k.layout,
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
+    return bindBuffers(this.device, `${label}.bindGroup`, k.layout, buffers);
   }
+
+  /** Nothing of its own to free: pipelines are the device cache's, uniforms their dispatches'. */
+  dispose(): void {}
 
   /** y (rows, d) = x / sqrt(mean(x²) + eps) · g. */
   rmsNorm(
@@ -77,7 +70,13 @@ export class CspElementwiseKernels {
   ): Dispatch {
     const params = uniformU32(this.device, `${label}.params`, [shape.rows, shape.d, f32Bits(shape.eps)]);
     const bindGroup = this.group(label, this.rms, [b.x, b.g, b.y, params]);
-    return { label, pipeline: this.rms.pipeline, bindGroup, workgroups: [shape.rows, 1, 1] };
+    return {
+      label,
+      pipeline: this.rms.pipeline,
+      bindGroup,
+      workgroups: [shape.rows, 1, 1],
+      uniforms: [params],
+    };
   }
 
   /** x[i] = act(x[i]) for i < count, in place. */
@@ -88,7 +87,8 @@ export class CspElementwiseKernels {
       label,
       pipeline: k.pipeline,
       bindGroup: this.group(label, k, [x, params]),
-      workgroups: linearGrid(count),
+      workgroups: linearGrid(count, WG),
+      uniforms: [params],
     };
   }
 
@@ -104,7 +104,8 @@ export class CspElementwiseKernels {
       label,
       pipeline: this.bigram.pipeline,
       bindGroup,
-      workgroups: linearGrid(shape.rows * shape.vocab),
+      workgroups: linearGrid(shape.rows * shape.vocab, WG),
+      uniforms: [params],
     };
   }
 }
