@@ -1,4 +1,4 @@
-// Row-wise ops of circuit_sparsity models (CPU reference of shaders/rmsnorm.wgsl, activation.wgsl,
+// Row-wise ops of circuit_sparsity models (CPU reference of shaders/rms_norm.wgsl, activation.wgsl,
 // abs_topk.wgsl): RMSNorm, exact (erf) GELU, ReLU, AbsTopK. All row-major.
 
 /**
