@@ -5,6 +5,7 @@
 // examples is under the target, and verify on the held-out examples (growing k there if it is not).
 // The control task runs the same procedure on shuffled answers and keeps as many nodes.
 
+import { Rng } from '../math/rng';
 import type { Gpt2Weights } from '../model/weights';
 import type { TaskName } from '../train/tasks';
 import { type CircuitScore, CircuitScorer } from './scorer';
@@ -77,7 +78,11 @@ async function learnLogits(
   report: (step: number) => Promise<void>,
 ): Promise<Float64Array> {
   const n = scorer.nodeCount;
-  const theta = new Float64Array(n).fill(3);
+  // Spread start values: with one start value every node would cross 0 in the same step (the penalty's
+  // push is the same for all while the full model's loss, and so its gradient, is near 0) and the mask
+  // would jump from everything to nothing. Spread, nodes leave one by one and come back when missed.
+  const rng = new Rng(o.seed + (control ? 7919 : 0));
+  const theta = Float64Array.from({ length: n }, () => 0.5 + 4 * rng.next());
   const m1 = new Float64Array(n);
   const m2 = new Float64Array(n);
   const gates = new Float32Array(n);

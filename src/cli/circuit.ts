@@ -1,5 +1,5 @@
 // `sparsescope circuit --model FILE.safetensors --task quote|bracket|setOrStr [--target-loss L]
-//   [--ablation mean|zero] [--seed S] [--steps N] --json out.json`: find the task's circuit (src/circuit),
+//   [--ablation mean|zero] [--seed S] [--steps N] [--train-examples N] [--eval-examples N] --json out.json`: find the task's circuit (src/circuit),
 // print its size and losses, and write the sparsescope-circuit/1 file.
 import { writeFileSync } from 'node:fs';
 import type { CircuitJson } from '../circuit/circuitJson';
@@ -37,6 +37,14 @@ export async function circuitCommand(args: ParsedArgs): Promise<number> {
   const seed = numberFlag(args, 'seed', 1);
   const steps = numberFlag(args, 'steps', 120);
   if (!Number.isInteger(steps) || steps < 1) throw new UsageError('--steps must be a positive integer');
+  const trainExamples = numberFlag(args, 'train-examples', 128);
+  const evalExamples = numberFlag(args, 'eval-examples', 200);
+  for (const [name, v] of [
+    ['train-examples', trainExamples],
+    ['eval-examples', evalExamples],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1 || v > 500)
+      throw new UsageError(`--${name} must be an integer from 1 to 500`);
   const out = stringFlag(args, 'json');
   if (!out) throw new UsageError('--json out.json is required');
   const { name, weights, warnings } = loadModel(modelSpec, seed);
@@ -52,6 +60,8 @@ export async function circuitCommand(args: ParsedArgs): Promise<number> {
     targetLoss,
     seed,
     steps,
+    trainExamples,
+    evalExamples,
     onProgress: (f, what) => {
       const tenth = Math.floor(f * 10);
       if (tenth !== last && process.stderr.isTTY) process.stderr.write(`\r${what.padEnd(60)}`);

@@ -108,7 +108,11 @@ describe('sparsescope circuit', () => {
       '--task',
       'bracket',
       '--steps',
-      '8',
+      '6',
+      '--train-examples',
+      '48',
+      '--eval-examples',
+      '60',
       '--json',
       out,
     ];
