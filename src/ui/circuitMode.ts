@@ -36,10 +36,10 @@ export class CircuitMode {
   private readonly cache = new Map<string, Pair>();
   private active = false;
   private task: TaskName = 'quote';
-  private shown: { workload: Gpt2Workload; pair: Pair; source: string } | null = null;
+  private shown: { workload: Gpt2Workload; pair: Pair; source: string; key: string } | null = null;
+  /** Names each circuit shown, so the worker's one-node scorer is never reused for another circuit. */
+  private version = 0;
   private busy = false;
-  /** The scene's right margin before circuit mode widened it. */
-  private reservedRight: number | null = null;
 
   constructor(
     parent: HTMLElement,
@@ -192,11 +192,7 @@ export class CircuitMode {
       return { tokens: Array.from({ length: tokens }, () => 'circuit'), byLayer };
     };
     const app = this.host.app;
-    // Frame the networks clear of the panel too (restored on leaving).
-    if (this.reservedRight === null) this.reservedRight = app.view.reserveRightPx;
-    if (window.innerWidth > 900)
-      app.view.reserveRightPx = Math.max(this.reservedRight, this.panel.root.offsetWidth + 24);
-    this.shown = { workload: w, pair, source };
+    this.shown = { workload: w, pair, source, key: `${w.id}:${this.task}:${++this.version}` };
     this.panel.show({ sparse: pair.sparse.json, dense: pair.dense.json }, source);
     const results: SceneResults = {
       sparseGraph: graphs.sparse,
@@ -228,8 +224,6 @@ export class CircuitMode {
     this.active = false;
     this.shown = null;
     this.panel.setActive(false);
-    if (this.reservedRight !== null) this.host.app.view.reserveRightPx = this.reservedRight;
-    this.reservedRight = null;
   }
 
   private async explain(side: Side, node: number): Promise<void> {
@@ -248,8 +242,7 @@ export class CircuitMode {
     this.client.setModel(side, weights, `${shown.workload.id} (${side})`);
     this.panel.setNode(`${side} ${nodes.map((n) => n.name).join(' + ')}: measuring…`);
     try {
-      const key = `${shown.workload.id}:${json.task}:${json.nodeCount}:${json.edges}`;
-      const parts = await Promise.all(nodes.map((n) => this.client.effect(side, key, json, n.flat)));
+      const parts = await Promise.all(nodes.map((n) => this.client.effect(side, shown.key, json, n.flat)));
       if (this.shown !== shown) return;
       const text = nodes
         .map((n, i) => {

@@ -72,6 +72,7 @@ export class CircuitPanel {
   setActive(on: boolean): void {
     this.toggle.checked = on;
     this.root.classList.toggle('active', on);
+    this.root.parentElement?.classList.toggle('circuit-on', on);
     for (const part of [this.headline, this.table, this.node]) part.hidden = !on;
     this.find.hidden = !on;
     if (!on) this.setMessage('');

@@ -8,6 +8,7 @@ import { countEdges } from '../../src/circuit/edges';
 import { CircuitEvaluator } from '../../src/circuit/reevaluate';
 import { loadHfGpt2 } from '../../src/model/hfGpt2';
 import { TASKS } from '../../src/train/tasks';
+import { circuitActivations, circuitGraph, circuitNodesAt } from '../../src/ui/circuitScene';
 
 const dir = 'public/models/tiny-pair';
 const load = (side: string) =>
@@ -43,6 +44,25 @@ describe('committed circuits', () => {
       expect(edges.sparse).toBeLessThan(edges.dense);
     });
   }
+  it('draws exactly the circuit: the scene graph has its edges and lights its nodes', () => {
+    for (const side of ['sparse', 'dense'] as const) {
+      const w = models[side];
+      const circuit = readCircuitJson(readFileSync(`${dir}/circuits/${side}.quote.json`, 'utf8'), w.config);
+      const graph = circuitGraph(w, circuit, side);
+      const drawn = graph.edges.reduce((sum, e) => sum + e.weights.nnz, 0);
+      expect(drawn).toBe(circuit.json.edges);
+      const lit = circuitActivations(w, circuit, graph).byLayer;
+      const mlp = circuit.json.nodes['h.1.mlp.neuron'];
+      expect([...lit['b1.mlp'].keys()].filter((i) => lit['b1.mlp'][i] > 0)).toEqual(mlp);
+      // b0.resid_mid carries block 0's attn.out and mlp.in: a neuron is lit when either is kept.
+      const mid = new Set([...circuit.json.nodes['h.0.attn.out'], ...circuit.json.nodes['h.0.mlp.in']]);
+      expect(lit['b0.resid_mid'].reduce((n, v) => n + v, 0)).toBe(mid.size);
+      expect(circuitNodesAt(w, circuit, 'b1.mlp', mlp[0])).toEqual([
+        { flat: expect.any(Number), name: `h.1.mlp.neuron[${mlp[0]}]` },
+      ]);
+    }
+  });
+
   it('rejects a file for another model shape with a message naming the problem', () => {
     const text = readFileSync(`${dir}/circuits/sparse.quote.json`, 'utf8');
     const other = { ...models.sparse.config, nLayer: 1 };
