@@ -8,7 +8,7 @@ import type { Ablation, CircuitFinding } from './discover';
 import { countEdges } from './edges';
 import { keepFromLocations, keptByLocation, type NodeLayout, nodeLayout } from './locations';
 
-export const CIRCUIT_SCHEMA = 'sparsescope-circuit/1';
+const CIRCUIT_SCHEMA = 'sparsescope-circuit/1';
 
 export interface CircuitJson {
   schema: typeof CIRCUIT_SCHEMA;

@@ -41,7 +41,7 @@ export class CircuitCancelled extends Error {
 }
 
 /** Default target = full-model loss + this many nats (mean p(answer) stays within ~10 % of the full model's). */
-export const DEFAULT_MARGIN = 0.1;
+const DEFAULT_MARGIN = 0.1;
 
 export interface CircuitFinding {
   task: TaskName;

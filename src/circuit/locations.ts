@@ -7,7 +7,7 @@
 
 import type { Gpt2Config } from '../model/config';
 
-export const BLOCK_LOCATIONS = [
+const BLOCK_LOCATIONS = [
   'attn.in',
   'attn.q',
   'attn.k',
@@ -17,7 +17,7 @@ export const BLOCK_LOCATIONS = [
   'mlp.neuron',
   'mlp.out',
 ] as const;
-export type BlockLocation = (typeof BLOCK_LOCATIONS)[number];
+type BlockLocation = (typeof BLOCK_LOCATIONS)[number];
 
 export interface NodeLocation {
   /** 'h.0.attn.in', …, 'ln_f'. */
@@ -61,7 +61,7 @@ export function nodeLayout(config: LayoutConfig): NodeLayout {
 }
 
 /** The location called `name`, or an error naming the valid ones. */
-export function locationOf(layout: NodeLayout, name: string): NodeLocation {
+function locationOf(layout: NodeLayout, name: string): NodeLocation {
   const loc = layout.locations.find((l) => l.name === name);
   if (!loc)
     throw new Error(`no node location "${name}" (expected h.<block>.<${BLOCK_LOCATIONS.join('|')}> or ln_f)`);

@@ -16,7 +16,7 @@ import { type LayerNormStats, layerNormBackward, layerNormForward } from '../tra
 import { linearForward } from '../train/linearGrad';
 import { type NodeLayout, nodeLayout, offsetOf } from './locations';
 
-export type Precision = 'f32' | 'f64';
+type Precision = 'f32' | 'f64';
 
 interface BlockTape {
   xIn: Floats;
@@ -113,7 +113,7 @@ function geluFast(pre: Floats, out: Floats, tanhOut: Floats, count: number): voi
 }
 
 /** out (R, width) = m + g·(raw − m), gates and means read from `offset` on. */
-export function applyGates(
+function applyGates(
   raw: Floats,
   out: Floats,
   rows: number,

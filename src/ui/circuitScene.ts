@@ -15,9 +15,7 @@ import { graphFromGpt2 } from '../model/graphGpt2';
 import type { Gpt2Weights, Linear } from '../model/weights';
 
 /** Graph layer id → (location offset, size, graph index offset) pieces mapped onto it. */
-export function circuitLayerMap(
-  weights: Gpt2Weights,
-): Map<string, { offset: number; size: number; at: number }[]> {
+function circuitLayerMap(weights: Gpt2Weights): Map<string, { offset: number; size: number; at: number }[]> {
   const { dModel: d, dMlp: m, nLayer } = weights.config;
   const layout = nodeLayoutOf(weights);
   const map = new Map<string, { offset: number; size: number; at: number }[]>();
