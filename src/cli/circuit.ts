@@ -20,6 +20,12 @@ export function circuitSummary(json: CircuitJson): string {
     `loss (nats): full ${loss.full.toFixed(4)} · circuit ${loss.circuit.toFixed(4)} · everything ablated ${loss.ablated.toFixed(4)} · control (shuffled answers, same size) ${loss.control.toFixed(4)}`,
     `accuracy: full ${pct(accuracy.full)} · circuit ${pct(accuracy.circuit)}`,
     `the same circuit with ${details.otherAblation.ablation}-ablation: loss ${details.otherAblation.loss.toFixed(4)}, accuracy ${pct(details.otherAblation.accuracy)}`,
+    `nodes per location: ${Object.entries(json.nodes)
+      .map(([name, ids]) => `${name} ${ids.length}`)
+      .join(', ')}`,
+    `edges per matrix: ${Object.entries(details.edgesByMatrix)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ')}`,
     `${details.seconds.toFixed(1)} s`,
   ].join('\n');
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCircuitJson } from '../../src/circuit/circuitJson';
+import { CircuitCancelled, discoverCircuit } from '../../src/circuit/discover';
 import { countEdges } from '../../src/circuit/edges';
 import { CircuitEvaluator } from '../../src/circuit/reevaluate';
 import { loadHfGpt2 } from '../../src/model/hfGpt2';
@@ -61,6 +62,24 @@ describe('committed circuits', () => {
         { flat: expect.any(Number), name: `h.1.mlp.neuron[${mlp[0]}]` },
       ]);
     }
+  });
+
+  it('stops between steps when cancelled, after reporting progress', async () => {
+    const seen: string[] = [];
+    let ticks = 0;
+    const run = discoverCircuit(models.sparse, {
+      task: 'quote',
+      trainExamples: 16,
+      evalExamples: 16,
+      onProgress: (_, what) => seen.push(what),
+      tick: async () => {
+        ticks++;
+      },
+      cancelled: () => ticks >= 3,
+    });
+    await expect(run).rejects.toBeInstanceOf(CircuitCancelled);
+    expect(ticks).toBe(3);
+    expect(seen).toContain('preparing the examples');
   });
 
   it('rejects a file for another model shape with a message naming the problem', () => {
