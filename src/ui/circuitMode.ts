@@ -46,6 +46,7 @@ export class CircuitMode {
     private readonly host: CircuitModeHost,
   ) {
     this.panel = new CircuitPanel(parent);
+    this.panel.root.hidden = true; // until a run shows a model circuits apply to
     this.panel.onToggle = (on) => void (on ? this.enter() : this.leave());
     this.panel.onTask = (task) => {
       this.task = task;
@@ -215,9 +216,10 @@ export class CircuitMode {
     if (last) void this.host.app.showResults(last);
   }
 
-  /** A run replaced the picture: circuit mode is off. */
+  /** A run replaced the picture: circuit mode is off; the panel shows only for models circuits apply to. */
   onRun(): void {
     if (this.active) this.off();
+    this.panel.root.hidden = typeof this.pairOf() === 'string';
   }
 
   private off(): void {
