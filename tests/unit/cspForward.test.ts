@@ -1,6 +1,7 @@
 // circuit_sparsity forward pass on the CPU against the fixtures' independent numpy reference: logits and
 // every hooked activation, both paths (dense with stored zeros, CSR of the nonzeros), and KV-cache decoding.
 import { describe, expect, it } from 'vitest';
+import { reviveWeights } from '../../src/engine/cpu/protocol';
 import { createKvCache } from '../../src/math/attention';
 import { forwardCsp } from '../../src/math/cspForward';
 import { forwardCpu } from '../../src/math/transformer';
@@ -33,6 +34,12 @@ describe.each(['a', 'b'] as const)('fixture_%s on the CPU', (name) => {
     expect(maxAbsDiff(out.activations.mlp[0], fx.hooks.get('0.mlp.post_act') as Float32Array)).toBeLessThan(
       HOOK_TOL,
     );
+  });
+
+  it('survives the structured clone to a CPU worker (the CSR unembedding is revived)', () => {
+    const copy = reviveWeights(structuredClone(pair.sparse));
+    const out = forwardCpu(copy, fx.tokens, { path: 'sparse' });
+    expect(maxAbsDiff(out.logits, fx.logits)).toBeLessThan(LOGIT_TOL);
   });
 
   it('forwardCpu dispatches on config.arch and KV-cache decoding matches the full pass', () => {
