@@ -143,10 +143,11 @@ export class Gpt2Workload implements Workload {
     const { vocabSize, nHead } = dense.config;
     const drawVocab = vocabSize <= MAX_DRAWN_VOCAB;
     const trained = this.source.kind === 'trained-pair';
+    const csp = this.source.kind === 'circuit-sparsity';
     const sparseGraph = graphFromGpt2(sparse, {
       sparse: true,
       nHead,
-      title: trained ? 'Sparse, trained' : 'Sparse',
+      title: csp ? 'Sparse, trained (CSR)' : trained ? 'Sparse, trained' : 'Sparse',
       embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize, unembed: sparse.head?.w } : undefined,
     });
     await nextTask();
@@ -155,7 +156,8 @@ export class Gpt2Workload implements Workload {
       denseGraph: graphFromGpt2(dense, {
         sparse: false,
         nHead,
-        title: trained ? 'Dense, trained' : 'Dense baseline',
+        // A circuit_sparsity model has one set of weights: the dense path multiplies its stored zeros.
+        title: csp ? 'Same weights, dense' : trained ? 'Dense, trained' : 'Dense baseline',
         embedding: drawVocab ? { wte: dense.wte, vocab: vocabSize, unembed: dense.head?.w } : undefined,
       }),
       timings: [],
