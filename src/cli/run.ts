@@ -58,7 +58,7 @@ export function timingTable(
     const head: (string | number)[] = ['lnf+unembed'];
     const headMs = (p: WeightPath) =>
       timings
-        .filter((t) => t.layer === nLayer && t.path === p && (t.op === 'lnf' || t.op === 'unembed'))
+        .filter((t) => t.layer === nLayer && t.path === p && ['lnf', 'unembed', 'bigram'].includes(t.op))
         .reduce((s, t) => s + t.ms, 0);
     for (const p of paths) head.push('—', '—', headMs(p));
     if (paths.length === 2) head.push(headMs('dense') / headMs('sparse'));
@@ -82,8 +82,9 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const jsonPath = stringFlag(args, 'json');
 
   const t0 = performance.now();
-  const model = loadModel(modelSpec, seed);
+  const model = loadModel(modelSpec, seed, stringFlag(args, 'config'));
   for (const w of model.warnings) console.error(`warning: ${w}`);
+  if (model.archLines) console.log(`circuit_sparsity model:\n  ${model.archLines.join('\n  ')}`);
   const { config } = model.weights;
   const tokenizer = await tokenizerFor(model.weights);
   const tokensFlag = stringFlag(args, 'tokens');
@@ -96,14 +97,17 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   else throw new UsageError('give --prompt TEXT or --tokens 1,2,3');
   if (tokens.length === 0) throw new UsageError('the prompt encodes to no tokens');
   // A checkpoint that stores its zeros keeps them: no re-pruning unless a lower --density is asked for.
-  const twin = twinDensity(model.weights, requested, 1 / 64);
-  const density = twin.density;
-  const pair = makePair(
-    model.weights,
-    density,
-    numberFlag(args, 'min-per-neuron', 4),
-    args.flags.has('sparse-embeddings'),
-  );
+  // (A model that comes as a pair, such as the paper's, has its sparse twin already.)
+  const twin = model.pair ? null : twinDensity(model.weights, requested, 1 / 64);
+  const density = twin?.density ?? 'exact';
+  const pair =
+    model.pair ??
+    makePair(
+      model.weights,
+      density,
+      numberFlag(args, 'min-per-neuron', 4),
+      args.flags.has('sparse-embeddings'),
+    );
   const loadMs = performance.now() - t0;
 
   const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
@@ -112,12 +116,12 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   console.log(
     `model: ${model.name} — ${config.nLayer} layers, d ${config.dModel}, vocab ${config.vocabSize}`,
   );
-  console.log(
-    density === 'exact'
-      ? `sparse twin: the stored zeros, exactly (density ${twin.stored?.toPrecision(3)}); loaded in ${(loadMs / 1000).toFixed(1)} s`
-      : `sparse twin: density ${density} (≥ ${numberFlag(args, 'min-per-neuron', 4)} per neuron); loaded in ${(loadMs / 1000).toFixed(1)} s`,
-  );
-  if (twin.note) console.log(`note: ${twin.note}`);
+  const twinText =
+    model.pair || density === 'exact'
+      ? `the CSR of the stored nonzeros (nothing pruned${twin?.stored ? `; density ${twin.stored.toPrecision(3)}` : ''})`
+      : `density ${density} (≥ ${numberFlag(args, 'min-per-neuron', 4)} per neuron)`;
+  console.log(`sparse twin: ${twinText}; loaded in ${(loadMs / 1000).toFixed(1)} s`);
+  if (twin?.note) console.log(`note: ${twin.note}`);
   console.log(`backend: ${backend.description}${backend.reason ? ` (${backend.reason})` : ''}`);
   console.log(
     `prompt: ${tokens.length} tokens [${tokens.slice(0, 16).join(', ')}${tokens.length > 16 ? ', …' : ''}]`,
@@ -206,7 +210,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
       timer: source,
       tokens,
       density,
-      storedDensity: twin.stored,
+      storedDensity: twin?.stored ?? null,
       resolutionMs: measured.resolutionMs,
       repeats: measured.repeats,
       paths: Object.fromEntries(
