@@ -7,7 +7,8 @@
 import type { LayerTiming, WeightPath } from '../engine/types';
 import type { Gpt2Weights, Linear } from '../model/weights';
 import type { ActivationName } from './activations';
-import { causalAttention, createKvCache, type KvCache } from './attention';
+import { createKvCache, type KvCache } from './attention';
+import { causalAttentionFast } from './attentionFast';
 import { matmulFast } from './matmul';
 import { addInPlace, embed, layerNorm } from './norm';
 import { spmmFast } from './spmm';
@@ -103,7 +104,7 @@ export function forwardCpu(
     let t0 = now();
     linear(normed, blk.qkv, T, path, `h.${l}.qkv`, qkv);
     time(l, 'qkv', t0);
-    causalAttention(qkv, T, start, nHead, d, cache.k[l], cache.v[l], heads);
+    causalAttentionFast(qkv, T, start, nHead, d, cache.k[l], cache.v[l], heads);
     t0 = now();
     linear(heads, blk.attnProj, T, path, `h.${l}.attn.proj`, proj);
     time(l, 'attn.proj', t0);
