@@ -3,9 +3,9 @@
 // at prepare(), plans are cached per (path, T, mode); forward() only writes tokens, encodes,
 // and reads one staging buffer. Every pass is timed (GPU timestamps, or wall clock without them).
 import type { GpuContext } from '../../gpu/context';
-import { AttentionKernel } from '../../gpu/kernels/attention';
 import { encodeDispatch } from '../../gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
+import { FlashAttentionKernel } from '../../gpu/kernels/flashAttention';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import { DenseMatmul, type DenseVariant } from '../../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../../gpu/kernels/spmmCsr';
@@ -62,7 +62,7 @@ export class WebGpuBackend implements Backend {
     const [layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu] = await Promise.all([
       LayerNormKernel.create(ctx),
       ElementwiseKernels.create(ctx),
-      AttentionKernel.create(ctx, config.nCtx),
+      FlashAttentionKernel.create(ctx, config.dModel / config.nHead, config.nCtx),
       DenseMatmul.create(ctx, { variants: denseVariants }),
       DenseMatmul.create(ctx, { activation: 'gelu', variants: denseVariants }),
       CsrSpmm.create(ctx, { variants: csrVariants }),

@@ -1,0 +1,189 @@
+// Host side of the fused attention kernels: shaders/attention_flash.wgsl (prefill: query tiles, K/V tiles
+// in workgroup memory, online softmax) and shaders/attention_split.wgsl + attention_combine.wgsl (decode:
+// keys split across workgroups, then combined). CPU reference: causalAttention in src/math/attention.ts.
+// Heads wider than MAX_HEAD_DIM keep the one-workgroup-per-query kernel (shaders/attention.wgsl).
+// Nothing here is tuned for one adapter: tile sizes follow the head dimension and the device's
+// workgroup-storage limit, and the variant follows the grid size (chooseAttentionVariant).
+import combineCode from '../../../shaders/attention_combine.wgsl?raw';
+import flashCode from '../../../shaders/attention_flash.wgsl?raw';
+import splitCode from '../../../shaders/attention_split.wgsl?raw';
+import { f32Bits, storageBuffer, uniformU32 } from '../buffers';
+import type { GpuContext } from '../context';
+import { getPipeline, storageLayout } from '../pipelines';
+import { AttentionKernel } from './attention';
+import { ceilDiv, type Dispatch } from './dispatch';
+
+/** Largest head dimension the fused kernels take (their per-thread arrays; GPT-2 uses 64 at every size). */
+export const MAX_HEAD_DIM = 64;
+/** Queries per prefill workgroup (one thread each) and the most keys per tile. */
+export const FLASH_BQ = 32;
+export const FLASH_MAX_BK = 32;
+/** Keys per decode workgroup (one thread each). */
+export const SPLIT_CHUNK = 64;
+
+export type AttentionVariant = 'flash' | 'split' | 'naive';
+
+/**
+ * Which kernel runs T queries: heads wider than MAX_HEAD_DIM → 'naive'; fewer queries than one prefill
+ * tile (decoding, short prompts) → 'split', whose grid grows with the keys instead of the queries;
+ * otherwise 'flash'. A pure function of the shape, so a plan bound for T always runs the same kernel.
+ */
+export function chooseAttentionVariant(shape: { t: number; headDim: number }): AttentionVariant {
+  if (shape.headDim > MAX_HEAD_DIM) return 'naive';
+  return shape.t < FLASH_BQ ? 'split' : 'flash';
+}
+
+/** Keys per prefill tile: FLASH_MAX_BK, fewer if K and V tiles (2·BK·hd f32) exceed the storage limit. */
+export function flashKeyTile(headDim: number, workgroupStorageBytes: number): number {
+  return Math.max(1, Math.min(FLASH_MAX_BK, Math.floor(workgroupStorageBytes / (8 * headDim))));
+}
+
+/** Workgroup grids: flash (⌈T/BQ⌉, nHead), split (⌈nCtx/CHUNK⌉, nHead, T), combine (T, nHead). */
+export function attentionGrids(shape: { t: number; nHead: number; maxCtx: number }) {
+  const nSplit = ceilDiv(shape.maxCtx, SPLIT_CHUNK);
+  return {
+    flash: [ceilDiv(shape.t, FLASH_BQ), shape.nHead, 1] as [number, number, number],
+    split: [nSplit, shape.nHead, shape.t] as [number, number, number],
+    combine: [shape.t, shape.nHead, 1] as [number, number, number],
+    nSplit,
+  };
+}
+
+interface Bindings {
+  qkv: GPUBuffer;
+  kcache: GPUBuffer;
+  vcache: GPUBuffer;
+  out: GPUBuffer;
+  step: GPUBuffer;
+}
+
+export class FlashAttentionKernel {
+  private constructor(
+    private readonly device: GPUDevice,
+    readonly headDim: number,
+    readonly maxCtx: number,
+    private readonly flash: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null,
+    private readonly split: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null,
+    private readonly combine: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null,
+    private readonly naive: AttentionKernel | null,
+  ) {}
+
+  /** Pipelines for one head dimension and context length (the model's hd and nCtx). */
+  static async create(ctx: GpuContext, headDim: number, maxCtx: number): Promise<FlashAttentionKernel> {
+    const { device } = ctx;
+    if (headDim > MAX_HEAD_DIM) {
+      const naive = await AttentionKernel.create(ctx, maxCtx);
+      return new FlashAttentionKernel(device, headDim, maxCtx, null, null, null, naive);
+    }
+    const bk = flashKeyTile(headDim, device.limits.maxComputeWorkgroupStorageSize);
+    const make = async (
+      name: string,
+      code: string,
+      layout: GPUBindGroupLayout,
+      constants: Record<string, number>,
+    ) => {
+      const key = `${name}:${Object.entries(constants)
+        .map(([k, v]) => `${k}${v}`)
+        .join(':')}`;
+      const pipelineLayout = device.createPipelineLayout({
+        label: `${name}.pipelineLayout`,
+        bindGroupLayouts: [layout],
+      });
+      const pipeline = await getPipeline(device, {
+        key,
+        shaderLabel: `${name}.wgsl`,
+        code,
+        layout: pipelineLayout,
+        constants,
+      });
+      return { layout, pipeline };
+    };
+    const [flash, split, combine] = await Promise.all([
+      make('AttentionFlash', flashCode, storageLayout(device, 'AttentionFlash.layout', 3, 1, 2), {
+        HD: headDim,
+        BQ: FLASH_BQ,
+        BK: bk,
+      }),
+      make('AttentionSplit', splitCode, storageLayout(device, 'AttentionSplit.layout', 3, 1, 2), {
+        HD: headDim,
+        CHUNK: SPLIT_CHUNK,
+      }),
+      make('AttentionCombine', combineCode, storageLayout(device, 'AttentionCombine.layout', 1, 1, 1), {
+        HD: headDim,
+        WG: 64,
+      }),
+    ]);
+    return new FlashAttentionKernel(device, headDim, maxCtx, flash, split, combine, null);
+  }
+
+  /**
+   * out (t, d) = softmax(q·Kᵀ·scale, causal) · V per head, q from qkv (t, 3d), K/V from the caches (this
+   * call's keys already written). Buffers the dispatches need (uniforms, the decode partials) are handed
+   * to `own`, which frees them with the plan. `variant` forces a kernel (tests); default chooseAttentionVariant.
+   */
+  bind(
+    b: Bindings,
+    shape: { t: number; d: number; nHead: number },
+    label = 'Attention',
+    own: (buffer: GPUBuffer) => void = () => {},
+    variant: AttentionVariant = chooseAttentionVariant({ t: shape.t, headDim: shape.d / shape.nHead }),
+  ): { variant: AttentionVariant; dispatches: Dispatch[] } {
+    const headDim = shape.d / shape.nHead;
+    if (headDim !== this.headDim) {
+      throw new Error(`${label}: kernels built for head dimension ${this.headDim}, bound with ${headDim}`);
+    }
+    if (this.naive || variant === 'naive') {
+      if (!this.naive)
+        throw new Error(`${label}: the naive kernel is only built for heads wider than ${MAX_HEAD_DIM}`);
+      return { variant: 'naive', dispatches: [this.naive.bind(b, shape, label)] };
+    }
+    const grids = attentionGrids({ t: shape.t, nHead: shape.nHead, maxCtx: this.maxCtx });
+    const params = uniformU32(this.device, `${label}.params`, [
+      shape.t,
+      shape.d,
+      shape.nHead,
+      f32Bits(1 / Math.sqrt(headDim)),
+      grids.nSplit,
+    ]);
+    own(params);
+    const group = (k: { layout: GPUBindGroupLayout }, name: string, buffers: GPUBuffer[]) =>
+      this.device.createBindGroup({
+        label: `${label}.${name}.bindGroup`,
+        layout: k.layout,
+        entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      });
+    if (variant === 'flash' && this.flash) {
+      const bindGroup = group(this.flash, 'flash', [b.qkv, b.kcache, b.vcache, b.out, params, b.step]);
+      return {
+        variant,
+        dispatches: [
+          { label: `${label}.flash`, pipeline: this.flash.pipeline, bindGroup, workgroups: grids.flash },
+        ],
+      };
+    }
+    if (!this.split || !this.combine) throw new Error(`${label}: decode kernels missing`);
+    const partials = storageBuffer(
+      this.device,
+      `${label}.partials`,
+      4 * shape.t * shape.nHead * grids.nSplit * (headDim + 2),
+    );
+    own(partials);
+    return {
+      variant: 'split',
+      dispatches: [
+        {
+          label: `${label}.split`,
+          pipeline: this.split.pipeline,
+          bindGroup: group(this.split, 'split', [b.qkv, b.kcache, b.vcache, partials, params, b.step]),
+          workgroups: grids.split,
+        },
+        {
+          label: `${label}.combine`,
+          pipeline: this.combine.pipeline,
+          bindGroup: group(this.combine, 'combine', [partials, b.out, params]),
+          workgroups: grids.combine,
+        },
+      ],
+    };
+  }
+}
