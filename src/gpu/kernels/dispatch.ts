@@ -6,12 +6,15 @@ export interface Dispatch {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: [number, number, number];
+  /** When set, the grid is read from this buffer (3 × u32, written on the GPU) instead of `workgroups`. */
+  indirect?: GPUBuffer;
 }
 
 export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch): void {
   pass.setPipeline(d.pipeline);
   pass.setBindGroup(0, d.bindGroup);
-  pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+  if (d.indirect) pass.dispatchWorkgroupsIndirect(d.indirect, 0);
+  else pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
 }
 
 /** Encode dispatches in one compute pass (optionally timed) and submit. */
