@@ -26,7 +26,8 @@ struct Params {
 @group(0) @binding(8) var<uniform> p: Params;
 
 override WG: u32 = 64u;
-const RB: u32 = 4u; // rows per thread (the host's DNN_LIVE_ROWS_PER_THREAD)
+override RB: u32 = 8u; // rows per thread, ≤ MAX_RB (the host's DNN_LIVE_ROWS_PER_THREAD)
+const MAX_RB: u32 = 8u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
@@ -37,16 +38,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
     return;
   }
   let rows = min(RB, live - r0);
-  var base = array<u32, RB>();
+  var base = array<u32, MAX_RB>();
   for (var r = 0u; r < rows; r = r + 1u) {
     base[r] = sel[r0 + r] * p.k;
   }
-  var acc = array<f32, RB>();
+  var acc = array<f32, MAX_RB>();
   for (var i = row_ptr[n]; i < row_ptr[n + 1u]; i = i + 1u) {
     let w = values[i];
     let c = col_idx[i];
     for (var r = 0u; r < RB; r = r + 1u) {
-      acc[r] = acc[r] + w * x[base[r] + c]; // rows past `rows` repeat row 0's base (0): harmless reads
+      acc[r] = fma(w, x[base[r] + c], acc[r]); // rows past `rows` read x[c]: harmless
     }
   }
   for (var r = 0u; r < rows; r = r + 1u) {

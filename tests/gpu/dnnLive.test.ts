@@ -1,7 +1,7 @@
 // The DNN's activation-sparse GPU path (shaders/dnn_layer_live.wgsl + dnn_compact.wgsl, through
 // DnnGpuPlan) against the CPU and against the all-images GPU path, on a network where images die at
 // different layers (some already dead at the input), widths that are not tile multiples and a batch
-// that is not a multiple of the 4 rows per thread or the 256-row compaction chunk. The plan poisons its
+// that is not a multiple of the 8 rows per thread or the 256-row compaction chunk. The plan poisons its
 // activation buffers, so a kept row that was never written fails as NaN.
 import { describe, expect, it } from 'vitest';
 import { DnnGpuPlan, runDnnGpu } from '../../src/engine/dnnGpu';
@@ -21,7 +21,7 @@ function liveRows(y: Float32Array, batch: number, width: number): number {
 
 describe('DNN on the GPU, live images only', () => {
   it('grid and exactness rules', () => {
-    expect(liveLayerGrid(1024, 1200)).toEqual([16, 300, 1]);
+    expect(liveLayerGrid(1024, 1200)).toEqual([16, 150, 1]);
     expect(liveLayerGrid(13, 1)).toEqual([1, 1, 1]);
     expect(liveRowsExact(-0.3)).toBe(true);
     expect(liveRowsExact(0)).toBe(true);
@@ -38,7 +38,7 @@ describe('DNN on the GPU, live images only', () => {
       return CsrMatrix.fromDense(dense, n, k);
     });
     const dnn: SparseDnn = { layers, bias: -0.35, ymax: 32, names: layers.map((_, l) => `live-l${l + 1}`) };
-    const batch = 263; // > one 256-row compaction chunk, not a multiple of 4
+    const batch = 263; // > one 256-row compaction chunk, not a multiple of 8
     const x = new Float32Array(batch * 37).map(() => (rng.next() < 0.4 ? rng.next() * 3 : 0));
     for (let b = 0; b < batch; b += 17) x.fill(0, b * 37, (b + 1) * 37); // dead from the start
     const input = CsrMatrix.fromDense(x, batch, 37);

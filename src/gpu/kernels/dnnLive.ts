@@ -16,7 +16,7 @@ import { ceilDiv, type Dispatch } from './dispatch';
 
 /** Output neurons per layer workgroup (one per thread) and images per thread (RB in the shader). */
 export const DNN_LIVE_WG = 64;
-export const DNN_LIVE_ROWS_PER_THREAD = 4;
+export const DNN_LIVE_ROWS_PER_THREAD = 8;
 const COMPACT_WG = 256;
 
 /** The layer grid for `live` images of an N-wide layer: (⌈N / WG⌉, ⌈live / RB⌉, 1); the shader writes the same. */
@@ -79,14 +79,14 @@ export class DnnLiveRows {
     const compactLayout = storageLayout(device, 'DnnLive.compact.layout', 0, 5, 1);
     const [layerPipeline, compactPipeline] = await Promise.all([
       getPipeline(device, {
-        key: `DnnLive.layer:wg${DNN_LIVE_WG}`,
+        key: `DnnLive.layer:wg${DNN_LIVE_WG}:rb${DNN_LIVE_ROWS_PER_THREAD}`,
         shaderLabel: 'dnn_layer_live.wgsl',
         code: layerCode,
         layout: device.createPipelineLayout({
           label: 'DnnLive.layer.pipelineLayout',
           bindGroupLayouts: [layerLayout],
         }),
-        constants: { WG: DNN_LIVE_WG },
+        constants: { WG: DNN_LIVE_WG, RB: DNN_LIVE_ROWS_PER_THREAD },
       }),
       getPipeline(device, {
         key: `DnnLive.compact:wg${COMPACT_WG}`,
