@@ -4,6 +4,7 @@
 // every head layout of the presets (12 × 64, 4 × 16, 2 × 6); both variants forced at the same shapes;
 // outputs NaN-poisoned first.
 import { describe, expect, it } from 'vitest';
+import { WebGpuBackend } from '../../src/engine/webgpu/webgpuBackend';
 import { poisonBuffer, readFloat32, storageBuffer, uniformU32, uploadStorage } from '../../src/gpu/buffers';
 import { runDispatches } from '../../src/gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../src/gpu/kernels/elementwise';
@@ -14,8 +15,12 @@ import {
   FlashAttentionKernel,
   flashKeyTile,
 } from '../../src/gpu/kernels/flashAttention';
-import { causalAttention } from '../../src/math/attention';
+import { causalAttention, createKvCache } from '../../src/math/attention';
 import { Rng } from '../../src/math/rng';
+import { forwardCpu } from '../../src/math/transformer';
+import { presetConfig } from '../../src/model/config';
+import { initGpt2 } from '../../src/model/init';
+import { sparsifyModel } from '../../src/model/sparsify';
 import { expectClose, gpuContext, withErrorScopes } from './harness';
 
 const seed = Date.now() % 100000; // fresh inputs each run; the seed is in the test name for reproduction
@@ -69,6 +74,8 @@ describe(`fused attention kernels (seed ${seed})`, () => {
     expect(chooseAttentionVariant({ t: 31, headDim: 64 })).toBe('split');
     expect(chooseAttentionVariant({ t: 32, headDim: 64 })).toBe('flash');
     expect(chooseAttentionVariant({ t: 256, headDim: 96 })).toBe('naive');
+    expect(chooseAttentionVariant({ t: 1, headDim: 64, fallbackAdapter: true })).toBe('naive');
+    expect(chooseAttentionVariant({ t: 32, headDim: 64, fallbackAdapter: true })).toBe('flash');
     expect(attentionGrids({ t: 33, nHead: 12, maxCtx: 1024 })).toEqual({
       flash: [2, 12, 1],
       split: [16, 12, 33],
@@ -113,6 +120,28 @@ describe(`fused attention kernels (seed ${seed})`, () => {
     const rng = new Rng(seed + 1);
     for (const variant of ['flash', 'split'] as const) {
       await check(kernel, rng, { d: 64, nHead: 4, t: 41, pos0: 100, variant }, 12, 1e-3);
+    }
+  });
+});
+
+describe('fused attention in the forward plan', () => {
+  it("a 40-token prefill (the flash kernel) then decoding matches the CPU forward ('tiny', 4 × 16)", async () => {
+    const ctx = await gpuContext();
+    const weights = initGpt2(presetConfig('tiny'), { seed: 11, std: 0.3 });
+    const backend = new WebGpuBackend(ctx);
+    await backend.prepare({ dense: weights, sparse: sparsifyModel(weights, { density: 0.5 }) });
+    const rng = new Rng(seed + 3);
+    const tokens = Array.from({ length: 42 }, () => rng.int(weights.config.vocabSize));
+    const cache = createKvCache(weights.config);
+    const cpu = forwardCpu(weights, tokens.slice(0, 40), { cache, collectActivations: false });
+    const gpu = await withErrorScopes(ctx.device, () =>
+      backend.forward(tokens.slice(0, 40), { path: 'dense', activations: false }),
+    );
+    expectClose(gpu.logits, cpu.logits, 1e-4, 1e-3);
+    for (const t of tokens.slice(40)) {
+      const step = await backend.forward([t], { path: 'dense', activations: false, append: true });
+      const ref = forwardCpu(weights, [t], { cache, collectActivations: false });
+      expectClose(step.logits, ref.logits, 1e-4, 1e-3);
     }
   });
 });

@@ -1,7 +1,8 @@
 // Host side of the fused attention kernels: shaders/attention_flash.wgsl (prefill: query tiles, K/V tiles
 // in workgroup memory, online softmax) and shaders/attention_split.wgsl + attention_combine.wgsl (decode:
 // keys split across workgroups, then combined). CPU reference: causalAttention in src/math/attention.ts.
-// Heads wider than MAX_HEAD_DIM keep the one-workgroup-per-query kernel (shaders/attention.wgsl).
+// Heads wider than MAX_HEAD_DIM keep the one-workgroup-per-query kernel (shaders/attention.wgsl), as do
+// short calls on a CPU-emulated adapter (chooseAttentionVariant).
 // Nothing here is tuned for one adapter: tile sizes follow the head dimension and the device's
 // workgroup-storage limit, and the variant follows the grid size (chooseAttentionVariant).
 import combineCode from '../../../shaders/attention_combine.wgsl?raw';
@@ -25,12 +26,21 @@ export type AttentionVariant = 'flash' | 'split' | 'naive';
 
 /**
  * Which kernel runs T queries: heads wider than MAX_HEAD_DIM → 'naive'; fewer queries than one prefill
- * tile (decoding, short prompts) → 'split', whose grid grows with the keys instead of the queries;
- * otherwise 'flash'. A pure function of the shape, so a plan bound for T always runs the same kernel.
+ * tile (decoding, short prompts) → 'split', whose grid grows with the keys instead of the queries, so a
+ * GPU's many cores all get work; otherwise 'flash'. On a CPU-emulated adapter (SwiftShader:
+ * isFallbackAdapter) short calls take 'naive' instead: there a core is a CPU thread that a few dozen
+ * workgroups already fill, and the split pass's extra workgroups, barriers and combine pass cost more
+ * than they spread (measured: docs/benchmarks.md, the attention table). A pure function of the shape and
+ * the adapter kind, so a plan bound for T always runs the same kernel.
  */
-export function chooseAttentionVariant(shape: { t: number; headDim: number }): AttentionVariant {
+export function chooseAttentionVariant(shape: {
+  t: number;
+  headDim: number;
+  fallbackAdapter?: boolean;
+}): AttentionVariant {
   if (shape.headDim > MAX_HEAD_DIM) return 'naive';
-  return shape.t < FLASH_BQ ? 'split' : 'flash';
+  if (shape.t >= FLASH_BQ) return 'flash';
+  return shape.fallbackAdapter ? 'naive' : 'split';
 }
 
 /** Keys per prefill tile: FLASH_MAX_BK, fewer if K and V tiles (2·BK·hd f32) exceed the storage limit. */
@@ -66,14 +76,19 @@ export class FlashAttentionKernel {
     private readonly split: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null,
     private readonly combine: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null,
     private readonly naive: AttentionKernel | null,
+    private readonly fallbackAdapter: boolean,
   ) {}
 
   /** Pipelines for one head dimension and context length (the model's hd and nCtx). */
   static async create(ctx: GpuContext, headDim: number, maxCtx: number): Promise<FlashAttentionKernel> {
     const { device } = ctx;
+    const fallbackAdapter = ctx.info.isFallbackAdapter;
+    // The one-workgroup-per-query kernel keeps a score per position in workgroup memory: 4 · (nCtx + 64)
+    // bytes, within the 16 KiB default up to nCtx = 4032. Past that only the fused kernels run.
+    const naiveFits = 4 * (maxCtx + 64) <= device.limits.maxComputeWorkgroupStorageSize;
+    const naive = naiveFits || headDim > MAX_HEAD_DIM ? await AttentionKernel.create(ctx, maxCtx) : null;
     if (headDim > MAX_HEAD_DIM) {
-      const naive = await AttentionKernel.create(ctx, maxCtx);
-      return new FlashAttentionKernel(device, headDim, maxCtx, null, null, null, naive);
+      return new FlashAttentionKernel(device, headDim, maxCtx, null, null, null, naive, fallbackAdapter);
     }
     const bk = flashKeyTile(headDim, device.limits.maxComputeWorkgroupStorageSize);
     const make = async (
@@ -113,7 +128,13 @@ export class FlashAttentionKernel {
         WG: 64,
       }),
     ]);
-    return new FlashAttentionKernel(device, headDim, maxCtx, flash, split, combine, null);
+    return new FlashAttentionKernel(device, headDim, maxCtx, flash, split, combine, naive, fallbackAdapter);
+  }
+
+  /** The kernel bind() runs for t queries on this adapter (chooseAttentionVariant). */
+  variantFor(t: number): AttentionVariant {
+    const fallbackAdapter = this.fallbackAdapter && this.naive !== null;
+    return chooseAttentionVariant({ t, headDim: this.headDim, fallbackAdapter });
   }
 
   /**
@@ -126,15 +147,15 @@ export class FlashAttentionKernel {
     shape: { t: number; d: number; nHead: number },
     label = 'Attention',
     own: (buffer: GPUBuffer) => void = () => {},
-    variant: AttentionVariant = chooseAttentionVariant({ t: shape.t, headDim: shape.d / shape.nHead }),
+    variant: AttentionVariant = this.variantFor(shape.t),
   ): { variant: AttentionVariant; dispatches: Dispatch[] } {
     const headDim = shape.d / shape.nHead;
     if (headDim !== this.headDim) {
       throw new Error(`${label}: kernels built for head dimension ${this.headDim}, bound with ${headDim}`);
     }
-    if (this.naive || variant === 'naive') {
+    if (variant === 'naive' || !this.flash) {
       if (!this.naive)
-        throw new Error(`${label}: the naive kernel is only built for heads wider than ${MAX_HEAD_DIM}`);
+        throw new Error(`${label}: no one-workgroup-per-query kernel for ${this.maxCtx} positions`);
       return { variant: 'naive', dispatches: [this.naive.bind(b, shape, label)] };
     }
     const grids = attentionGrids({ t: shape.t, nHead: shape.nHead, maxCtx: this.maxCtx });
