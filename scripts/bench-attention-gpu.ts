@@ -1,10 +1,11 @@
 // The WebGPU attention core, one GPT-2-small layer (12 heads × 64, d 768): the one-workgroup-per-query
 // kernel (shaders/attention.wgsl, before this change) against the fused kernels (attention_flash.wgsl
 // for prefill, attention_split.wgsl + attention_combine.wgsl for decode), same adapter, same run. The fused
-// column forces the variant a real GPU gets (flash for T ≥ 32, else split); the last column says what
+// column forces the variant a real GPU gets (flash for T ≥ 32, else split; --fused picks one for every
+// point); the last column says what
 // this adapter's plans run (chooseAttentionVariant: short calls stay 'naive' on a CPU-emulated adapter).
 //   node --import ./bin/raw-register.mjs --import tsx scripts/bench-attention-gpu.ts [--prefill 8,30,64,256]
-//        [--decode-at 255,1023] [--rounds 5]
+//        [--decode-at 255,1023] [--rounds 5] [--fused gpu|flash|split]
 // GPU timestamps per pass (wall clock around onSubmittedWorkDone without them). Protocol: one warm-up
 // dispatch of each (never reported), then the kernels interleaved for `rounds` rounds; medians with
 // p10–p90. A benchmark, not a test: it prints a table and asserts nothing.
@@ -63,7 +64,8 @@ async function point(label: string, t: number, pos0: number): Promise<void> {
   };
   const owned: GPUBuffer[] = [];
   // The fused variant a real GPU runs at this T (the adapter's own choice may be 'naive': see the header).
-  const variant = t >= FLASH_BQ ? 'flash' : 'split';
+  const forced = arg('fused', 'gpu');
+  const variant = forced === 'flash' || forced === 'split' ? forced : t >= FLASH_BQ ? 'flash' : 'split';
   const fusedBound = fused.bind(b, { t, d, nHead }, 'Bench.fused', (x) => owned.push(x), variant);
   const kernels = { naive: [naive.bind(b, { t, d, nHead })], fused: fusedBound.dispatches };
   const samples = { naive: [] as number[], fused: [] as number[] };

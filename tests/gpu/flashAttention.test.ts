@@ -75,7 +75,8 @@ describe(`fused attention kernels (seed ${seed})`, () => {
     expect(chooseAttentionVariant({ t: 32, headDim: 64 })).toBe('flash');
     expect(chooseAttentionVariant({ t: 256, headDim: 96 })).toBe('naive');
     expect(chooseAttentionVariant({ t: 1, headDim: 64, fallbackAdapter: true })).toBe('naive');
-    expect(chooseAttentionVariant({ t: 32, headDim: 64, fallbackAdapter: true })).toBe('flash');
+    expect(chooseAttentionVariant({ t: 7, headDim: 64, fallbackAdapter: true })).toBe('naive');
+    expect(chooseAttentionVariant({ t: 8, headDim: 64, fallbackAdapter: true })).toBe('flash');
     expect(attentionGrids({ t: 33, nHead: 12, maxCtx: 1024 })).toEqual({
       flash: [2, 12, 1],
       split: [16, 12, 33],

@@ -24,14 +24,18 @@ export const SPLIT_CHUNK = 64;
 
 export type AttentionVariant = 'flash' | 'split' | 'naive';
 
+/** On a CPU-emulated adapter, calls with fewer queries than this keep the one-workgroup-per-query kernel. */
+export const FALLBACK_FLASH_MIN_T = 8;
+
 /**
  * Which kernel runs T queries: heads wider than MAX_HEAD_DIM → 'naive'; fewer queries than one prefill
  * tile (decoding, short prompts) → 'split', whose grid grows with the keys instead of the queries, so a
  * GPU's many cores all get work; otherwise 'flash'. On a CPU-emulated adapter (SwiftShader:
- * isFallbackAdapter) short calls take 'naive' instead: there a core is a CPU thread that a few dozen
- * workgroups already fill, and the split pass's extra workgroups, barriers and combine pass cost more
- * than they spread (measured: docs/benchmarks.md, the attention table). A pure function of the shape and
- * the adapter kind, so a plan bound for T always runs the same kernel.
+ * isFallbackAdapter) a core is a CPU thread that a dozen workgroups already fill and every workgroup and
+ * barrier is expensive, so the split pass never pays: T ≥ FALLBACK_FLASH_MIN_T takes 'flash' (10× the
+ * one-workgroup-per-query kernel at T = 30 there), shorter calls 'naive' (decoding: 2–5× faster there
+ * than either fused kernel). Measured in docs/benchmarks.md (the attention table). A pure function of
+ * the shape and the adapter kind, so a plan bound for T always runs the same kernel.
  */
 export function chooseAttentionVariant(shape: {
   t: number;
@@ -39,8 +43,8 @@ export function chooseAttentionVariant(shape: {
   fallbackAdapter?: boolean;
 }): AttentionVariant {
   if (shape.headDim > MAX_HEAD_DIM) return 'naive';
-  if (shape.t >= FLASH_BQ) return 'flash';
-  return shape.fallbackAdapter ? 'naive' : 'split';
+  if (shape.fallbackAdapter) return shape.t >= FALLBACK_FLASH_MIN_T ? 'flash' : 'naive';
+  return shape.t >= FLASH_BQ ? 'flash' : 'split';
 }
 
 /** Keys per prefill tile: FLASH_MAX_BK, fewer if K and V tiles (2·BK·hd f32) exceed the storage limit. */
