@@ -1,6 +1,6 @@
 // The Graph Challenge sparse DNN (30 layers × 1024 neurons, 1200 images), every path in one run,
 // interleaved: scipy.sparse (scripts/dnn_scipy.py --serve, loaded once), the CPU skip-zeros kernel on the
-// main thread and on W worker threads (src/node/dnnWorkers.ts), WebGPU live images only (the default) and,
+// main thread and on W worker threads (src/engine/dnnThreads.ts), WebGPU live images only (the default) and,
 // with --all-rows, WebGPU every image every layer; the dense CPU path (WASM SIMD) unless --no-dense.
 //   node --import ./bin/raw-register.mjs --import tsx scripts/bench-dnn.ts [--rounds 5] [--workers W]
 //        [--all-rows] [--no-dense] [--json docs/bench/dnn.json]
@@ -15,6 +15,7 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { summarize } from '../src/bench/stats';
 import { DnnGpuPlan } from '../src/engine/dnnGpu';
+import { DnnWorkerPool } from '../src/engine/dnnThreads';
 import { GpuContext } from '../src/gpu/context';
 import { runDnnCpu, runSkipZerosTransposed, transposeLayers } from '../src/math/dnn';
 import {
@@ -26,7 +27,6 @@ import {
   loadDnnInput,
 } from '../src/model/dnn';
 import { createNodeGpu } from '../src/node/dawn';
-import { DnnWorkerPool } from '../src/node/dnnWorkers';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -102,7 +102,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
     for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
     plan.destroy();
   } else if (path === 'sparse' && cpuKernel === 'skip-zeros' && workers > 1) {
-    const { DnnWorkerPool } = await import('../node/dnnWorkers');
+    const { DnnWorkerPool } = await import('../engine/dnnThreads');
     const pool = await DnnWorkerPool.create(dnn, workers); // network sent and transposed once per worker
     try {
       for (let r = 0; r < repeat; r++) runs.push({ ...(await pool.run(input)), timerSource: 'wall' });

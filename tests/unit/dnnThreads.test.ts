@@ -1,10 +1,10 @@
-// The CPU DNN split across worker threads (src/node/dnnWorkers.ts) equals the single-thread kernel.
+// The CPU DNN split across worker threads (src/engine/dnnThreads.ts) equals the single-thread kernel.
 import { describe, expect, it } from 'vitest';
+import { DnnWorkerPool, splitImageRanges } from '../../src/engine/dnnThreads';
 import { CsrMatrix } from '../../src/math/csr';
 import { runDnnCpu } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';
 import type { SparseDnn } from '../../src/model/dnn';
-import { DnnWorkerPool, splitImageRanges } from '../../src/node/dnnWorkers';
 
 describe('DNN worker pool', () => {
   it('splits images into contiguous ranges that cover them once', () => {

@@ -1,5 +1,5 @@
 // Body of a DNN worker thread: holds one network's transposed layers and runs the skip-zeros kernel
-// (src/math/dnn.ts) on the image slices the pool (src/node/dnnWorkers.ts) sends it.
+// (src/math/dnn.ts) on the image slices the pool (src/engine/dnnThreads.ts) sends it.
 import { parentPort } from 'node:worker_threads';
 import { CsrMatrix, type CsrParts } from '../math/csr';
 import { runSkipZerosTransposed } from '../math/dnn';

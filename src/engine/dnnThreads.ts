@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { CsrMatrix } from '../math/csr';
 import type { DnnResult } from '../math/dnn';
 import { dnnCategories, type SparseDnn, selectImages } from '../model/dnn';
-import type { DnnWorkerReply, DnnWorkerRequest } from './dnnWorker';
+import type { DnnWorkerReply, DnnWorkerRequest } from './dnnThread';
 
 /** Contiguous image ranges [first, first + count) for `parts` workers, sizes differing by at most one. */
 export function splitImageRanges(images: number, parts: number): { first: number; count: number }[] {
@@ -47,7 +47,7 @@ export class DnnWorkerPool {
   static async create(dnn: SparseDnn, size: number): Promise<DnnWorkerPool> {
     if (!Number.isInteger(size) || size < 1)
       throw new Error(`DNN workers: ${size} is not a positive integer`);
-    const url = new URL('./dnnWorkerBoot.mjs', import.meta.url);
+    const url = new URL('./dnnThreadBoot.mjs', import.meta.url);
     const workers = Array.from({ length: size }, () => new Worker(url));
     const pool = new DnnWorkerPool(dnn, workers);
     try {
