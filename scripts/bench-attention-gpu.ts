@@ -14,7 +14,7 @@ import { summarize } from '../src/bench/stats';
 import { uniformU32, uploadStorage } from '../src/gpu/buffers';
 import { GpuContext } from '../src/gpu/context';
 import { AttentionKernel } from '../src/gpu/kernels/attention';
-import { type Dispatch, encodeDispatch } from '../src/gpu/kernels/dispatch';
+import { type Dispatch, disposeDispatches, encodeDispatch } from '../src/gpu/kernels/dispatch';
 import { FLASH_BQ, FlashAttentionKernel } from '../src/gpu/kernels/flashAttention';
 import { GpuTimer } from '../src/gpu/timer';
 import { Rng } from '../src/math/rng';
@@ -62,11 +62,10 @@ async function point(label: string, t: number, pos0: number): Promise<void> {
     out: uploadStorage(device, 'Bench.out', new Float32Array(t * d)),
     step: uniformU32(device, 'Bench.step', [pos0]),
   };
-  const owned: GPUBuffer[] = [];
   // The fused variant a real GPU runs at this T (the adapter's own choice may be 'naive': see the header).
   const forced = arg('fused', 'gpu');
   const variant = forced === 'flash' || forced === 'split' ? forced : t >= FLASH_BQ ? 'flash' : 'split';
-  const fusedBound = fused.bind(b, { t, d, nHead }, 'Bench.fused', (x) => owned.push(x), variant);
+  const fusedBound = fused.bind(b, { t, d, nHead }, 'Bench.fused', variant);
   const kernels = { naive: [naive.bind(b, { t, d, nHead })], fused: fusedBound.dispatches };
   const samples = { naive: [] as number[], fused: [] as number[] };
   await time(kernels.naive);
@@ -86,7 +85,8 @@ async function point(label: string, t: number, pos0: number): Promise<void> {
   console.log(
     `| ${label} | ${fusedBound.variant} | ${fmt(a)} | ${fmt(f)} | ${verdict} | ${fused.variantFor(t)} |`,
   );
-  for (const x of [...owned, ...Object.values(b)]) x.destroy();
+  disposeDispatches([...kernels.naive, ...kernels.fused]);
+  for (const x of Object.values(b)) x.destroy();
 }
 
 console.log(
@@ -100,4 +100,4 @@ for (const t of list(arg('prefill', '8,30,64,256'))) await point(`prefill T = ${
 for (const p of list(arg('decode-at', '255,1023'))) await point(`decode at position ${p}`, 1, p);
 console.log(`load after: ${os.loadavg()[0].toFixed(1)}`);
 timer.destroy();
-ctx.destroy();
+ctx.dispose();

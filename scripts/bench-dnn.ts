@@ -108,9 +108,9 @@ for (let r = 0; r < rounds; r++) {
 }
 scipy.stdin.end();
 await pool.close();
-live.destroy();
-allRows?.destroy();
-ctx.destroy();
+live.dispose();
+allRows?.dispose();
+ctx.dispose();
 
 const scipyWall = summarize(samples[names_[0]].map((s) => s.seconds * 1000));
 const scipyCpu = summarize(samples[names_[0]].map((s) => (s.cpuSeconds ?? Number.NaN) * 1000));

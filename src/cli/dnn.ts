@@ -100,7 +100,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
     }); // weights uploaded once
     gpuHow = `${path}${path === 'sparse' ? `, ${plan.sparseKernel} kernel` : ''}`;
     for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
-    plan.destroy();
+    plan.dispose();
   } else if (path === 'sparse' && cpuKernel === 'skip-zeros' && workers > 1) {
     const { DnnWorkerPool } = await import('../engine/dnnThreads');
     const pool = await DnnWorkerPool.create(dnn, workers); // network sent and transposed once per worker
@@ -120,7 +120,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const categories = run.categories.map((i) => i + first + 1); // 1-based images of the whole input
 
   const adapter = backend.kind === 'webgpu' ? backend.ctx.adapterLabel : null;
-  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  if (backend.kind === 'webgpu') backend.ctx.dispose();
   const kernel = backend.kind === 'webgpu' ? `webgpu (${adapter})` : `cpu (${backend.reason})`;
   const threads = cpuKernel === 'skip-zeros' && workers > 1 ? `, ${workers} worker threads` : ', main thread';
   const how =

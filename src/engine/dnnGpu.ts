@@ -1,16 +1,18 @@
 // WebGPU inference of a layered sparse network (src/model/dnn.ts), Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + b, 0), ymax):
 // every layer one fused kernel (CSR SpMM or dense matmul, ReLU-clamp epilogue) reading one activation
 // buffer and writing the other (ping-pong). The sparse path with b ≤ 0 runs each layer on the images still
-// alive, compacted on the GPU after every layer (src/gpu/kernels/dnnLive.ts); `allImages` turns that off. Each layer is its own timed compute pass, all in one submit.
+// alive, compacted on the GPU after every layer (src/gpu/kernels/dnnLive.ts); `allImages` turns that off.
+// Each layer is its own timed compute pass, all in one submit.
 // Buffers: act[0], act[1]: (B × maxWidth) f32 row-major; bias: (N) f32, N copies of b per distinct width;
 // sparse: each Wₗ (Nₗ × Kₗ out×in) as CSR buffers; dense: each Wₗ as (Nₗ × Kₗ) f32 row-major.
 
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
-import { type Dispatch, encodeDispatch } from '../gpu/kernels/dispatch';
+import { type Dispatch, disposeDispatches, encodeDispatch } from '../gpu/kernels/dispatch';
 import { DnnLiveRows, liveRowsExact } from '../gpu/kernels/dnnLive';
 import { DenseMatmul } from '../gpu/kernels/matmul';
 import { CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { OwnedResources } from '../gpu/owned';
 import { GpuTimer, type TimerSource } from '../gpu/timer';
 import type { CsrMatrix } from '../math/csr';
 import type { DnnPath, DnnResult } from '../math/dnn';
@@ -41,7 +43,7 @@ export class DnnGpuPlan {
     readonly batch: number,
     private readonly act: [GPUBuffer, GPUBuffer],
     private readonly dispatches: Dispatch[][], // per layer
-    private readonly owned: { destroy(): void }[],
+    private readonly owned: OwnedResources,
     private readonly timer: GpuTimer,
     private readonly live: DnnLiveRows | null,
   ) {}
@@ -67,8 +69,10 @@ export class DnnGpuPlan {
         batch,
         between: options.between,
       });
+      const owned = new OwnedResources();
+      owned.add(live);
       const timer = new GpuTimer(device, dnn.layers.length);
-      return new DnnGpuPlan(ctx, dnn, path, batch, live.act, live.layers, [live], timer, live);
+      return new DnnGpuPlan(ctx, dnn, path, batch, live.act, live.layers, owned, timer, live);
     }
     const width = Math.max(dnn.layers[0].cols, ...dnn.layers.map((w) => w.rows));
     const bytes = 4 * batch * width;
@@ -78,39 +82,41 @@ export class DnnGpuPlan {
     ];
     // NaN until written: a layer that skipped an element shows up as NaN, never as a plausible 0.
     for (const buffer of act) poisonBuffer(device, buffer, bytes);
-    const owned: { destroy(): void }[] = [...act];
+    const owned = new OwnedResources();
+    for (const buffer of act) owned.add(buffer);
     const biasFor = new Map<number, GPUBuffer>(); // one N-vector of b per distinct layer width
     const bias = (n: number): GPUBuffer => {
       let b = biasFor.get(n);
       if (!b) {
         b = uploadStorage(device, `DnnGpu.bias${n}`, new Float32Array(n).fill(dnn.bias));
         biasFor.set(n, b);
-        owned.push(b);
+        owned.add(b);
       }
       return b;
     };
     const epilogue = { activation: 'relu-clamp' as const, clampMax: dnn.ymax };
     const dispatches: Dispatch[][] = [];
+    owned.add({ dispose: () => disposeDispatches(dispatches.flat()) });
     try {
       if (path === 'sparse') {
         const spmm = await CsrSpmm.create(ctx, epilogue);
-        owned.push(spmm);
+        owned.add(spmm);
         for (const [l, w] of dnn.layers.entries()) {
           const csr = spmm.upload(device, w, `DnnGpu.W${l + 1}`);
-          owned.push(csr);
+          owned.add(csr);
           const y = act[(l + 1) % 2];
           dispatches.push([spmm.bind({ x: act[l % 2], csr, bias: bias(w.rows), y }, { batch })]);
           await options.between?.();
         }
       } else {
         const matmul = await DenseMatmul.create(ctx, epilogue);
-        owned.push({ destroy: () => matmul.dispose() });
+        owned.add(matmul);
         for (const [l, w] of dnn.layers.entries()) {
           const data = options.dense?.[l] ?? w.toDense();
           if (data.length !== w.rows * w.cols)
             throw new Error(`DnnGpu: dense copy ${l + 1} is not ${w.rows}×${w.cols}`);
           const dense = uploadStorage(device, `DnnGpu.W${l + 1}.dense`, data);
-          owned.push(dense);
+          owned.add(dense);
           const y = act[(l + 1) % 2];
           dispatches.push([
             matmul.bind({ x: act[l % 2], w: dense, bias: bias(w.rows), y }, { batch, n: w.rows, k: w.cols }),
@@ -119,7 +125,7 @@ export class DnnGpuPlan {
         }
       }
     } catch (err) {
-      for (const o of owned) o.destroy(); // a bad copy or a lost device: free what was made
+      owned.dispose(); // a bad copy or a lost device: free what was made
       throw err;
     }
     const timer = new GpuTimer(device, Math.max(1, dnn.layers.length));
@@ -189,8 +195,8 @@ export class DnnGpuPlan {
     return layerMs;
   }
 
-  destroy(): void {
-    for (const o of this.owned) o.destroy();
+  dispose(): void {
+    this.owned.dispose();
     this.timer.destroy();
   }
 }
@@ -206,6 +212,6 @@ export async function runDnnGpu(
   try {
     return await plan.run(input);
   } finally {
-    plan.destroy();
+    plan.dispose();
   }
 }

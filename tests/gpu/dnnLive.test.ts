@@ -62,7 +62,7 @@ describe('DNN on the GPU, live images only', () => {
         expect(live.categories).toEqual(cpu.categories);
       }
     } finally {
-      plan.destroy();
+      plan.dispose();
     }
     const all = await withErrorScopes(ctx.device, () =>
       runDnnGpu(ctx, dnn, input, { path: 'sparse', allImages: true }),
@@ -81,7 +81,7 @@ describe('DNN on the GPU, live images only', () => {
       const result = await withErrorScopes(ctx.device, () => plan.run(input));
       expectClose(result.y, new Float32Array([0.5, 0.5, 1.5, 0.5, 0.5, 2.5]), 1e-6, 1e-6);
     } finally {
-      plan.destroy();
+      plan.dispose();
     }
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebGpuBackend } from '../../src/engine/webgpu/webgpuBackend';
 import { poisonBuffer, readFloat32, storageBuffer, uniformU32, uploadStorage } from '../../src/gpu/buffers';
-import { runDispatches } from '../../src/gpu/kernels/dispatch';
+import { disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../src/gpu/kernels/elementwise';
 import {
   type AttentionVariant,
@@ -42,7 +42,6 @@ async function check(
     const cacheK = rng.uniformArray(nCtx * d, -spread, spread);
     const cacheV = rng.uniformArray(nCtx * d, -spread, spread);
     const qkv = rng.uniformArray(t * 3 * d, -2 * spread, 2 * spread);
-    const owned: GPUBuffer[] = [];
     const step = uniformU32(device, 'Test.step', [pos0]);
     const b = {
       qkv: uploadStorage(device, 'Test.qkv', qkv),
@@ -52,7 +51,7 @@ async function check(
       step,
     };
     poisonBuffer(device, b.out, 4 * t * d);
-    const bound = kernel.bind(b, { t, d, nHead }, 'Test.attn', (buf) => owned.push(buf), c.variant);
+    const bound = kernel.bind(b, { t, d, nHead }, 'Test.attn', c.variant);
     expect(bound.variant).toBe(c.variant);
     runDispatches(device, [
       elementwise.kvWrite({ qkv: b.qkv, kcache: b.kcache, vcache: b.vcache, step }, { t, d }),
@@ -64,7 +63,8 @@ async function check(
     } catch (err) {
       throw new Error(`${c.variant} d ${d} × ${nHead} heads, T ${t} at ${pos0}: ${(err as Error).message}`);
     }
-    for (const buf of [...owned, ...Object.values(b)]) buf.destroy();
+    disposeDispatches(bound.dispatches);
+    for (const buf of Object.values(b)) buf.destroy();
   });
 }
 

@@ -2,7 +2,7 @@
 // buffers allocated once. Plans are cached per (path, T, logits mode, activations); a call only writes the tokens and
 // the start position, encodes, and reads back one staging buffer.
 import { storageBuffer, uniformU32 } from '../../gpu/buffers';
-import type { Dispatch } from '../../gpu/kernels/dispatch';
+import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
 import type { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import type { FlashAttentionKernel } from '../../gpu/kernels/flashAttention';
 import type { LayerNormKernel } from '../../gpu/kernels/layerNorm';
@@ -48,7 +48,8 @@ export interface ForwardPlan {
   staging: GPUBuffer; // MAP_READ: residual snapshots, MLP activations, logits
   layout: { residual: number[]; mlp: number[]; logits: number }; // byte offsets into staging
   activations: boolean;
-  destroy(): void;
+  /** Frees the plan's buffers and its dispatches' uniforms. */
+  dispose(): void;
 }
 
 export function buildForwardPlan(
@@ -123,7 +124,6 @@ export function buildForwardPlan(
         { qkv, kcache: blk.kcache, vcache: blk.vcache, out: att, step },
         { t, d, nHead },
         `${L}.attn`,
-        (b) => owned.push(b),
       ).dispatches,
     ]);
     pass(l, 'attn.proj', [linear(blk.attnProj, att, proj, false, `${L}.attnProj`)], true);
@@ -161,8 +161,9 @@ export function buildForwardPlan(
     staging,
     layout: { residual: residualOffsets, mlp: mlpOffsets, logits: logitsOffset },
     activations: options.activations,
-    destroy() {
+    dispose() {
       for (const b of owned) b.destroy();
+      for (const s of steps) if (s.kind === 'pass') disposeDispatches(s.pass.dispatches);
     },
   };
 }

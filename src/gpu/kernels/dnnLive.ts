@@ -11,7 +11,7 @@ import layerCode from '../../../shaders/dnn_layer_live.wgsl?raw';
 import type { CsrMatrix } from '../../math/csr';
 import { f32Bits, poisonBuffer, readFloat32, storageBuffer, uniformU32, uploadStorage } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
+import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
 import { ceilDiv, type Dispatch } from './dispatch';
 
 /** Output neurons per layer workgroup (one per thread) and images per thread (RB in the shader). */
@@ -75,36 +75,24 @@ export class DnnLiveRows {
     };
     // NaN until written: a row the layer skipped but the compaction kept shows up as NaN, never as 0.
     for (const b of buffers.act) poisonBuffer(device, b, 4 * batch * width);
-    const layerLayout = storageLayout(device, 'DnnLive.layer.layout', 6, 2, 1);
-    const compactLayout = storageLayout(device, 'DnnLive.compact.layout', 0, 5, 1);
+    const layer = kernelLayout(device, 'DnnLive.layer', [6, 2, 1]);
+    const compact = kernelLayout(device, 'DnnLive.compact', [0, 5, 1]);
+    const layerLayout = layer.bindGroupLayout;
+    const compactLayout = compact.bindGroupLayout;
     const [layerPipeline, compactPipeline] = await Promise.all([
       getPipeline(device, {
-        key: `DnnLive.layer:wg${DNN_LIVE_WG}:rb${DNN_LIVE_ROWS_PER_THREAD}`,
-        shaderLabel: 'dnn_layer_live.wgsl',
-        code: layerCode,
-        layout: device.createPipelineLayout({
-          label: 'DnnLive.layer.pipelineLayout',
-          bindGroupLayouts: [layerLayout],
-        }),
+        shader: { id: 'dnn_layer_live', code: layerCode },
+        layout: layer.pipelineLayout,
         constants: { WG: DNN_LIVE_WG, RB: DNN_LIVE_ROWS_PER_THREAD },
       }),
       getPipeline(device, {
-        key: `DnnLive.compact:wg${COMPACT_WG}`,
-        shaderLabel: 'dnn_compact.wgsl',
-        code: compactCode,
-        layout: device.createPipelineLayout({
-          label: 'DnnLive.compact.pipelineLayout',
-          bindGroupLayouts: [compactLayout],
-        }),
+        shader: { id: 'dnn_compact', code: compactCode },
+        layout: compact.pipelineLayout,
         constants: { WG: COMPACT_WG },
       }),
     ]);
     const bind = (layout: GPUBindGroupLayout, label: string, list: GPUBuffer[]) =>
-      device.createBindGroup({
-        label,
-        layout,
-        entries: list.map((buffer, binding) => ({ binding, resource: { buffer } })),
-      });
+      bindBuffers(device, label, layout, list);
     const dispatches: Dispatch[][] = [];
     try {
       for (const [l, w] of layers.entries()) {
@@ -129,6 +117,7 @@ export class DnnLiveRows {
             bindGroup: bind(layerLayout, `${L}.layer.bindGroup`, [x, sel, ...csr, state, y, alive, params]),
             workgroups: liveLayerGrid(w.rows, batch), // the most it can be; the real grid is `indirect`
             indirect,
+            uniforms: [], // params and every other buffer belong to this object (dispose)
           },
           {
             label: `${L}.compact`,
@@ -142,6 +131,7 @@ export class DnnLiveRows {
               next,
             ]),
             workgroups: [1, 1, 1],
+            uniforms: [],
           },
         ]);
         await opts.between?.();
@@ -196,7 +186,7 @@ export class DnnLiveRows {
     return { y, live };
   }
 
-  destroy(): void {
+  dispose(): void {
     for (const b of this.owned) b.destroy();
   }
 }

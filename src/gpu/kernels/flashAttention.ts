@@ -10,7 +10,7 @@ import flashCode from '../../../shaders/attention_flash.wgsl?raw';
 import splitCode from '../../../shaders/attention_split.wgsl?raw';
 import { f32Bits, storageBuffer, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
+import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
 import { AttentionKernel } from './attention';
 import { ceilDiv, type Dispatch } from './dispatch';
 
@@ -96,44 +96,35 @@ export class FlashAttentionKernel {
     }
     const bk = flashKeyTile(headDim, device.limits.maxComputeWorkgroupStorageSize);
     const make = async (
-      name: string,
-      code: string,
-      layout: GPUBindGroupLayout,
+      owner: string,
+      shader: { id: string; code: string },
+      counts: [number, number, number],
       constants: Record<string, number>,
     ) => {
-      const key = `${name}:${Object.entries(constants)
-        .map(([k, v]) => `${k}${v}`)
-        .join(':')}`;
-      const pipelineLayout = device.createPipelineLayout({
-        label: `${name}.pipelineLayout`,
-        bindGroupLayouts: [layout],
-      });
-      const pipeline = await getPipeline(device, {
-        key,
-        shaderLabel: `${name}.wgsl`,
-        code,
-        layout: pipelineLayout,
-        constants,
-      });
-      return { layout, pipeline };
+      const { bindGroupLayout, pipelineLayout } = kernelLayout(device, owner, counts);
+      const pipeline = await getPipeline(device, { shader, layout: pipelineLayout, constants });
+      return { layout: bindGroupLayout, pipeline };
     };
     const [flash, split, combine] = await Promise.all([
-      make('AttentionFlash', flashCode, storageLayout(device, 'AttentionFlash.layout', 3, 1, 2), {
+      make('AttentionFlash', { id: 'attention_flash', code: flashCode }, [3, 1, 2], {
         HD: headDim,
         BQ: FLASH_BQ,
         BK: bk,
       }),
-      make('AttentionSplit', splitCode, storageLayout(device, 'AttentionSplit.layout', 3, 1, 2), {
+      make('AttentionSplit', { id: 'attention_split', code: splitCode }, [3, 1, 2], {
         HD: headDim,
         CHUNK: SPLIT_CHUNK,
       }),
-      make('AttentionCombine', combineCode, storageLayout(device, 'AttentionCombine.layout', 1, 1, 1), {
+      make('AttentionCombine', { id: 'attention_combine', code: combineCode }, [1, 1, 1], {
         HD: headDim,
         WG: 64,
       }),
     ]);
     return new FlashAttentionKernel(device, headDim, maxCtx, flash, split, combine, naive, fallbackAdapter);
   }
+
+  /** Nothing of its own to free: pipelines are the device cache's, uniforms their dispatches'. */
+  dispose(): void {}
 
   /** The kernel bind() runs for t queries on this adapter (chooseAttentionVariant). */
   variantFor(t: number): AttentionVariant {
@@ -143,14 +134,14 @@ export class FlashAttentionKernel {
 
   /**
    * out (t, d) = softmax(q·Kᵀ·scale, causal) · V per head, q from qkv (t, 3d), K/V from the caches (this
-   * call's keys already written). Buffers the dispatches need (uniforms, the decode partials) are handed
-   * to `own`, which frees them with the plan. `variant` forces a kernel (tests); default chooseAttentionVariant.
+   * call's keys already written). The buffers made for these dispatches (the params uniform, the decode
+   * partials) are in their `uniforms`: free them together with disposeDispatches. `variant` forces a
+   * kernel (tests, benchmarks); default variantFor(t).
    */
   bind(
     b: Bindings,
     shape: { t: number; d: number; nHead: number },
     label = 'Attention',
-    own: (buffer: GPUBuffer) => void = () => {},
     variant: AttentionVariant = this.variantFor(shape.t),
   ): { variant: AttentionVariant; dispatches: Dispatch[] } {
     const headDim = shape.d / shape.nHead;
@@ -170,19 +161,20 @@ export class FlashAttentionKernel {
       f32Bits(1 / Math.sqrt(headDim)),
       grids.nSplit,
     ]);
-    own(params);
     const group = (k: { layout: GPUBindGroupLayout }, name: string, buffers: GPUBuffer[]) =>
-      this.device.createBindGroup({
-        label: `${label}.${name}.bindGroup`,
-        layout: k.layout,
-        entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-      });
+      bindBuffers(this.device, `${label}.${name}.bindGroup`, k.layout, buffers);
     if (variant === 'flash' && this.flash) {
       const bindGroup = group(this.flash, 'flash', [b.qkv, b.kcache, b.vcache, b.out, params, b.step]);
       return {
         variant,
         dispatches: [
-          { label: `${label}.flash`, pipeline: this.flash.pipeline, bindGroup, workgroups: grids.flash },
+          {
+            label: `${label}.flash`,
+            pipeline: this.flash.pipeline,
+            bindGroup,
+            workgroups: grids.flash,
+            uniforms: [params],
+          },
         ],
       };
     }
@@ -192,7 +184,6 @@ export class FlashAttentionKernel {
       `${label}.partials`,
       4 * shape.t * shape.nHead * grids.nSplit * (headDim + 2),
     );
-    own(partials);
     return {
       variant: 'split',
       dispatches: [
@@ -201,12 +192,14 @@ export class FlashAttentionKernel {
           pipeline: this.split.pipeline,
           bindGroup: group(this.split, 'split', [b.qkv, b.kcache, b.vcache, partials, params, b.step]),
           workgroups: grids.split,
+          uniforms: [params, partials],
         },
         {
           label: `${label}.combine`,
           pipeline: this.combine.pipeline,
           bindGroup: group(this.combine, 'combine', [partials, b.out, params]),
           workgroups: grids.combine,
+          uniforms: [],
         },
       ],
     };
