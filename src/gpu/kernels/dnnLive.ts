@@ -15,8 +15,8 @@ import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
 import { ceilDiv, type Dispatch } from './dispatch';
 
 /** Output neurons per layer workgroup (one per thread) and images per thread (RB in the shader). */
-export const DNN_LIVE_WG = 64;
-export const DNN_LIVE_ROWS_PER_THREAD = 8;
+const DNN_LIVE_WG = 64;
+const DNN_LIVE_ROWS_PER_THREAD = 8;
 const COMPACT_WG = 256;
 
 /** The layer grid for `live` images of an N-wide layer: (⌈N / WG⌉, ⌈live / RB⌉, 1); the shader writes the same. */

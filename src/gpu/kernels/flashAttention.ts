@@ -15,17 +15,17 @@ import { AttentionKernel } from './attention';
 import { ceilDiv, type Dispatch } from './dispatch';
 
 /** Largest head dimension the fused kernels take (their per-thread arrays; GPT-2 uses 64 at every size). */
-export const MAX_HEAD_DIM = 64;
+const MAX_HEAD_DIM = 64;
 /** Queries per prefill workgroup (one thread each) and the most keys per tile. */
 export const FLASH_BQ = 32;
-export const FLASH_MAX_BK = 32;
+const FLASH_MAX_BK = 32;
 /** Keys per decode workgroup (one thread each). */
-export const SPLIT_CHUNK = 64;
+const SPLIT_CHUNK = 64;
 
 export type AttentionVariant = 'flash' | 'split' | 'naive';
 
 /** On a CPU-emulated adapter, calls with fewer queries than this keep the one-workgroup-per-query kernel. */
-export const FALLBACK_FLASH_MIN_T = 8;
+const FALLBACK_FLASH_MIN_T = 8;
 
 /**
  * Which kernel runs T queries: heads wider than MAX_HEAD_DIM → 'naive'; fewer queries than one prefill
