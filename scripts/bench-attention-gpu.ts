@@ -1,6 +1,6 @@
 // The WebGPU attention core, one GPT-2-small layer (12 heads × 64, d 768): the one-workgroup-per-query
-// kernel (shaders/attention.wgsl, before this change) against the fused kernels (attention_flash.wgsl
-// for prefill, attention_split.wgsl + attention_combine.wgsl for decode), same adapter, same run. The fused
+// kernel (shaders/attention.wgsl, before this change) against the fused kernels (attention_fused_flash.wgsl
+// for prefill, attention_fused_split.wgsl + attention_fused_combine.wgsl for decode), same adapter, same run. The fused
 // column forces the variant a real GPU gets (flash for T ≥ 32, else split; --fused picks one for every
 // point); the last column says what
 // this adapter's plans run (chooseAttentionVariant: short calls stay 'naive' on a CPU-emulated adapter).
@@ -14,8 +14,8 @@ import { summarize } from '../src/bench/stats';
 import { uniformU32, uploadStorage } from '../src/gpu/buffers';
 import { GpuContext } from '../src/gpu/context';
 import { AttentionKernel } from '../src/gpu/kernels/attention';
+import { FLASH_BQ, FlashAttentionKernel } from '../src/gpu/kernels/attentionFused';
 import { type Dispatch, disposeDispatches, encodeDispatch } from '../src/gpu/kernels/dispatch';
-import { FLASH_BQ, FlashAttentionKernel } from '../src/gpu/kernels/flashAttention';
 import { GpuTimer } from '../src/gpu/timer';
 import { Rng } from '../src/math/rng';
 import { createNodeGpu } from '../src/node/dawn';

@@ -1,4 +1,4 @@
-// The DNN's activation-sparse GPU path (shaders/dnn_layer_live.wgsl + dnn_compact.wgsl, through
+// The DNN's activation-sparse GPU path (shaders/dnn_live_layer.wgsl + dnn_live_compact.wgsl, through
 // DnnGpuPlan) against the CPU and against the all-images GPU path, on a network where images die at
 // different layers (some already dead at the input), widths that are not tile multiples and a batch
 // that is not a multiple of the 8 rows per thread or the 256-row compaction chunk. The plan poisons its

@@ -2,9 +2,9 @@
 // buffers allocated once. Plans are cached per (path, T, logits mode, activations); a call only writes the tokens and
 // the start position, encodes, and reads back one staging buffer.
 import { storageBuffer, uniformU32 } from '../../gpu/buffers';
+import type { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
 import type { ElementwiseKernels } from '../../gpu/kernels/elementwise';
-import type { FlashAttentionKernel } from '../../gpu/kernels/flashAttention';
 import type { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import type { DenseMatmul } from '../../gpu/kernels/matmul';
 import type { CsrSpmm } from '../../gpu/kernels/spmmCsr';

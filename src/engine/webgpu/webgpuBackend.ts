@@ -5,9 +5,9 @@
 
 import type { ForwardResult, WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
+import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import { encodeDispatch } from '../../gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
-import { FlashAttentionKernel } from '../../gpu/kernels/flashAttention';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import { DenseMatmul, type DenseVariant } from '../../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../../gpu/kernels/spmmCsr';

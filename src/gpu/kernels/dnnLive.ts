@@ -1,13 +1,13 @@
-// Host side of the DNN's activation-sparse GPU path: shaders/dnn_layer_live.wgsl (a layer over the images
-// still alive) and shaders/dnn_compact.wgsl (keep the images with a nonzero output). The GPU version of
+// Host side of the DNN's activation-sparse GPU path: shaders/dnn_live_layer.wgsl (a layer over the images
+// still alive) and shaders/dnn_live_compact.wgsl (keep the images with a nonzero output). The GPU version of
 // the CPU's skip-zeros path (src/math/dnn.ts): after each layer the live images are compacted and the
 // next layer's grid, written on the GPU, covers only them (dispatchWorkgroupsIndirect), so nothing is
 // read back between layers. Exact for a bias ≤ 0 only (an all-zero row then stays zero: max(0 + b, 0) = 0);
 // with b > 0 every image stays alive and the caller keeps the plain CSR path.
 // Buffers, B = the batch, W = the widest layer: act[2] (B × W f32, packed live rows), sel, ids, alive
 // (B u32), state (4 u32: [live, 0, 0, 0]), indirect (3 u32), per layer the CSR arrays and a uniform.
-import compactCode from '../../../shaders/dnn_compact.wgsl?raw';
-import layerCode from '../../../shaders/dnn_layer_live.wgsl?raw';
+import compactCode from '../../../shaders/dnn_live_compact.wgsl?raw';
+import layerCode from '../../../shaders/dnn_live_layer.wgsl?raw';
 import type { CsrMatrix } from '../../math/csr';
 import { f32Bits, poisonBuffer, readFloat32, storageBuffer, uniformU32, uploadStorage } from '../buffers';
 import type { GpuContext } from '../context';
@@ -81,12 +81,12 @@ export class DnnLiveRows {
     const compactLayout = compact.bindGroupLayout;
     const [layerPipeline, compactPipeline] = await Promise.all([
       getPipeline(device, {
-        shader: { id: 'dnn_layer_live', code: layerCode },
+        shader: { id: 'dnn_live_layer', code: layerCode },
         layout: layer.pipelineLayout,
         constants: { WG: DNN_LIVE_WG, RB: DNN_LIVE_ROWS_PER_THREAD },
       }),
       getPipeline(device, {
-        shader: { id: 'dnn_compact', code: compactCode },
+        shader: { id: 'dnn_live_compact', code: compactCode },
         layout: compact.pipelineLayout,
         constants: { WG: COMPACT_WG },
       }),

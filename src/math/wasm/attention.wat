@@ -13,7 +13,7 @@
 ;; stay in L1 between the three passes over them: scores (q·k, scaled), softmax in place (max, exp, sum,
 ;; normalise, masked entries set to exactly 0), then out = P·V, 4 output columns at a time with the
 ;; probabilities broadcast by v128.load32_splat. The exact two-pass softmax fits on a CPU because a
-;; block's score rows fit in L1; the GPU kernel (shaders/attention_flash.wgsl) uses the online form.
+;; block's score rows fit in L1; the GPU kernel (shaders/attention_fused_flash.wgsl) uses the online form.
 ;;
 ;; exp: Cephes' expf scheme, x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial, 2^n built in
 ;; the exponent bits; inputs are ≤ 0 (score − max) and clamped at −87 (2^−125.5, still a normal f32).

@@ -7,7 +7,7 @@
 // into workgroup memory, then each thread scores its query against the tile and folds it into a running
 // softmax (max m, sum l, unnormalised output acc[HD], rescaled by exp(m_old − m_new) once per tile).
 // No T × T score matrix exists anywhere: the scores of one tile live in registers (s[BK]).
-// Tunables (host: src/gpu/kernels/flashAttention.ts): HD the head dimension (≤ MAX_HD), BQ, BK ≤ MAX_BK
+// Tunables (host: src/gpu/kernels/attentionFused.ts): HD the head dimension (≤ MAX_HD), BQ, BK ≤ MAX_BK
 // with 2·BK·HD·4 bytes ≤ the workgroup storage limit.
 
 struct Params {
@@ -17,12 +17,7 @@ struct Params {
   scale_bits: u32, // f32 bit pattern of 1/sqrt(HD)
 }
 
-struct Step {
-  pos0: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
+// #include "common/step.wgsl"
 
 @group(0) @binding(0) var<storage, read> qkv: array<f32>;
 @group(0) @binding(1) var<storage, read> kcache: array<f32>;

@@ -1,4 +1,4 @@
-// Causal attention for decoding (flash-decoding), step 2 of 2: combine the chunks of attention_split.wgsl.
+// Causal attention for decoding (flash-decoding), step 2 of 2: combine the chunks of attention_fused_split.wgsl.
 // For query t, head h, with chunks s: M = max m_s, out[c] = Σ_s e^(m_s − M)·acc_s[c] / Σ_s e^(m_s − M)·l_s.
 // partials: (T, nHead, nSplit, HD + 2) [m, l, acc…]; out: (T, d). One workgroup per (query, head), a
 // thread per output column. Chunk 0 always holds key 0, so M is finite and the sum is ≥ 1.

@@ -1,4 +1,4 @@
-// The fused attention kernels (attention_flash.wgsl; attention_split.wgsl + attention_combine.wgsl)
+// The fused attention kernels (attention_fused_flash.wgsl; attention_fused_split.wgsl + attention_fused_combine.wgsl)
 // against causalAttention (src/math/attention.ts) on a real WebGPU device: the KV write then attention,
 // as the forward plan runs them; odd T across the 32-query and 32-key tiles and the 64-key decode chunks;
 // every head layout of the presets (12 × 64, 4 × 16, 2 × 6); both variants forced at the same shapes;
@@ -6,15 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { WebGpuBackend } from '../../src/engine/webgpu/webgpuBackend';
 import { poisonBuffer, readFloat32, storageBuffer, uniformU32, uploadStorage } from '../../src/gpu/buffers';
-import { disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
-import { ElementwiseKernels } from '../../src/gpu/kernels/elementwise';
 import {
   type AttentionVariant,
   attentionGrids,
   chooseAttentionVariant,
   FlashAttentionKernel,
   flashKeyTile,
-} from '../../src/gpu/kernels/flashAttention';
+} from '../../src/gpu/kernels/attentionFused';
+import { disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
+import { ElementwiseKernels } from '../../src/gpu/kernels/elementwise';
 import { causalAttention, createKvCache } from '../../src/math/attention';
 import { Rng } from '../../src/math/rng';
 import { forwardCpu } from '../../src/math/transformer';

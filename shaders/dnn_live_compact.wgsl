@@ -1,4 +1,4 @@
-// Compaction of the DNN's live images after a layer (dnn_layer_live.wgsl), one workgroup:
+// Compaction of the DNN's live images after a layer (dnn_live_layer.wgsl), one workgroup:
 // packed rows r < live with alive[r] = 1 are kept in order; sel[i] = r for the i-th kept row (the next
 // layer reads its input there), ids[i] = ids[r] (in place: i ≤ r, and each chunk is read before it is
 // written), alive[r] cleared, state[0] = the number kept, and the next layer's indirect grid written:

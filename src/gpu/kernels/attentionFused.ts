@@ -1,13 +1,13 @@
-// Host side of the fused attention kernels: shaders/attention_flash.wgsl (prefill: query tiles, K/V tiles
-// in workgroup memory, online softmax) and shaders/attention_split.wgsl + attention_combine.wgsl (decode:
+// Host side of the fused attention kernels: shaders/attention_fused_flash.wgsl (prefill: query tiles, K/V tiles
+// in workgroup memory, online softmax) and shaders/attention_fused_split.wgsl + attention_fused_combine.wgsl (decode:
 // keys split across workgroups, then combined). CPU reference: causalAttention in src/math/attention.ts.
 // Heads wider than MAX_HEAD_DIM keep the one-workgroup-per-query kernel (shaders/attention.wgsl), as do
 // short calls on a CPU-emulated adapter (chooseAttentionVariant).
 // Nothing here is tuned for one adapter: tile sizes follow the head dimension and the device's
 // workgroup-storage limit, and the variant follows the grid size (chooseAttentionVariant).
-import combineCode from '../../../shaders/attention_combine.wgsl?raw';
-import flashCode from '../../../shaders/attention_flash.wgsl?raw';
-import splitCode from '../../../shaders/attention_split.wgsl?raw';
+import combineCode from '../../../shaders/attention_fused_combine.wgsl?raw';
+import flashCode from '../../../shaders/attention_fused_flash.wgsl?raw';
+import splitCode from '../../../shaders/attention_fused_split.wgsl?raw';
 import { f32Bits, storageBuffer, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
 import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
@@ -106,16 +106,16 @@ export class FlashAttentionKernel {
       return { layout: bindGroupLayout, pipeline };
     };
     const [flash, split, combine] = await Promise.all([
-      make('AttentionFlash', { id: 'attention_flash', code: flashCode }, [3, 1, 2], {
+      make('AttentionFlash', { id: 'attention_fused_flash', code: flashCode }, [3, 1, 2], {
         HD: headDim,
         BQ: FLASH_BQ,
         BK: bk,
       }),
-      make('AttentionSplit', { id: 'attention_split', code: splitCode }, [3, 1, 2], {
+      make('AttentionSplit', { id: 'attention_fused_split', code: splitCode }, [3, 1, 2], {
         HD: headDim,
-        CHUNK: SPLIT_CHUNK,
+        WG: SPLIT_CHUNK,
       }),
-      make('AttentionCombine', { id: 'attention_combine', code: combineCode }, [1, 1, 1], {
+      make('AttentionCombine', { id: 'attention_fused_combine', code: combineCode }, [1, 1, 1], {
         HD: headDim,
         WG: 64,
       }),

@@ -1,7 +1,7 @@
 // One Graph Challenge DNN layer on the images still alive (activation sparsity on the GPU):
 //   y[r, n] = min(max(Σ_i values[i] · x[sel[r], colIdx[i]] + bias, 0), ymax),  i over CSR row n of Wₗ,
 // for packed rows r < live (state[0]); x and y hold packed rows (row r of y is image ids[r], kept by
-// dnn_compact.wgsl), row sel[r] of x is the same image one layer earlier. alive[r] becomes 1 when row r
+// dnn_live_compact.wgsl), row sel[r] of x is the same image one layer earlier. alive[r] becomes 1 when row r
 // has a nonzero output; the compaction pass reads and clears it.
 // W: (N × K) out×in CSR (rowPtr, colIdx, values). The grid, written by the compaction pass for the
 // next layer (dispatchWorkgroupsIndirect): (⌈N / WG⌉, ⌈live / RB⌉); each thread one output neuron for
