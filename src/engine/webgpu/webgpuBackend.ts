@@ -6,9 +6,9 @@
 import type { ForwardResult, WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
 import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
-import { AttentionKernel } from '../../gpu/kernels/attention';
 import { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
 import { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
+import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import { encodeDispatch } from '../../gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
@@ -69,7 +69,7 @@ export class WebGpuBackend implements Backend {
     const [layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu] = await Promise.all([
       LayerNormKernel.create(ctx),
       ElementwiseKernels.create(ctx),
-      AttentionKernel.create(ctx, config.nCtx),
+      FlashAttentionKernel.create(ctx, attentionWidth(config) / config.nHead, config.nCtx),
       DenseMatmul.create(ctx, { variants: denseVariants }),
       DenseMatmul.create(ctx, { activation: 'gelu', variants: denseVariants }),
       CsrSpmm.create(ctx, { variants: csrVariants }),
