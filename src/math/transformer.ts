@@ -6,7 +6,8 @@
 
 import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { ActivationName } from './activations';
-import { causalAttention, createKvCache, type KvCache } from './attention';
+import { createKvCache, type KvCache } from './attention';
+import { causalAttentionFast } from './attentionFast';
 import { forwardCsp } from './cspForward';
 import type { Gpt2Weights, Linear } from './gpt2Types';
 import { matmulFast } from './matmul';
@@ -107,7 +108,7 @@ export function forwardCpu(
     timed(l, 'ln1', () => layerNorm(x, blk.ln1.g, blk.ln1.b, T, d, eps, normed));
     timed(l, 'qkv', () => linear(normed, blk.qkv, T, path, `h.${l}.qkv`, qkv));
     // Writes this step's keys and values at the same cache rows each time: idempotent.
-    timed(l, 'attn.core', () => causalAttention(qkv, T, start, nHead, d, cache.k[l], cache.v[l], heads));
+    timed(l, 'attn.core', () => causalAttentionFast(qkv, T, start, nHead, d, cache.k[l], cache.v[l], heads));
     timed(l, 'attn.proj', () => linear(heads, blk.attnProj, T, path, `h.${l}.attn.proj`, proj));
     timed(l, 'attn.add', () => addInPlace(x, proj), false);
     blockTotal(l, 'attn');
