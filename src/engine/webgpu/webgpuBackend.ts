@@ -6,9 +6,9 @@
 import type { ForwardResult, WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
 import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
+import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
 import { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
-import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import { encodeDispatch } from '../../gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
