@@ -62,9 +62,9 @@ export async function runBench(
     checkAborted(signal);
     onProgress?.({ phase: 'compile', done: 0, total: 1, current: 'compiling the dense and CSR kernels' });
     const t0 = performance.now();
-    await DenseMatmul.create(ctx);
+    (await DenseMatmul.create(ctx)).dispose(); // the pipeline cache keeps its pipelines for the sweep
     const t1 = performance.now();
-    await CsrSpmm.create(ctx);
+    (await CsrSpmm.create(ctx)).dispose();
     compile = { denseMs: t1 - t0, sparseMs: performance.now() - t1 };
   }
   checkAborted(signal);

@@ -2,12 +2,13 @@
 // of whatever is loaded (a GPT-2 model pair or a layered network), and falls back to the CPU — keeping
 // the model — when the GPU is lost mid-session. The device comes from a DeviceProvider the page shares
 // (the benchmark panel uses the same one). No DOM: the UI subscribes to status changes and renders them.
-import type { BackendKind, ForwardResult } from '../contracts';
+import type { BackendKind, ForwardResult, MeasureProgress, MeasureSummary, WeightPath } from '../contracts';
 import { errorText, type GpuContext, GpuUnavailableError } from '../gpu/context';
 import { DeviceProvider } from '../gpu/deviceProvider';
 import type { CsrMatrix } from '../math/csr';
 import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
+import { type MeasureOptions, measuredResult, measurePaths, measureSummary } from './measure';
 import { WebGpuBackend } from './webgpu/webgpuBackend';
 
 export interface SessionStatus {
@@ -31,8 +32,10 @@ export interface SessionOptions {
 }
 
 export interface PairResult {
+  /** Timings: medians over interleaved warmed-up samples (measure.ts), with p10, p90, samples. */
   dense: ForwardResult;
   sparse: ForwardResult;
+  measure: MeasureSummary;
 }
 
 export interface DnnPairResult {
@@ -54,6 +57,9 @@ export class Session {
   /** Whether the provider is this session's alone (then leaving WebGPU closes the device). */
   private readonly ownsDevices: boolean;
   private readonly stopListening: () => void;
+  /** How runs are measured (samples, budget); progress goes to the view while samples are collected. */
+  measureOptions: MeasureOptions = {};
+  onMeasureProgress: ((progress: MeasureProgress) => void) | undefined;
 
   private constructor(private readonly options: SessionOptions) {
     this.ownsDevices = !options.devices;
@@ -162,18 +168,22 @@ export class Session {
     this.backend.release();
   }
 
-  /** Run a prompt through both paths, one after the other (never concurrently, so timings are honest). */
+  /**
+   * Run a prompt through both paths, never concurrently: a warm-up forward each, then dense and sparse
+   * interleaved until enough samples (measure.ts).
+   */
   runPair(tokens: number[]): Promise<PairResult> {
-    return this.withFallback(async () => {
-      const dense = await this.backend.forward(tokens, { path: 'dense' });
-      const sparse = await this.backend.forward(tokens, { path: 'sparse' });
-      return { dense, sparse };
-    });
+    return this.withFallback(() => this.runOnce(tokens));
   }
 
   /** One forward pass of one path of the loaded pair (e.g. scoring an example), with the same fallback. */
   forward(tokens: number[], options: BackendForwardOptions): Promise<ForwardResult> {
     return this.withFallback(() => this.backend.forward(tokens, options));
+  }
+
+  /** One path of the layered network over a batch of images, with the same fallback. */
+  runDnn(images: CsrMatrix, path: WeightPath): Promise<DnnRun> {
+    return this.withFallback(() => this.backend.runDnn(images, path));
   }
 
   /** Run a batch of images through the layered network's sparse path, then its dense path. */
@@ -197,6 +207,19 @@ export class Session {
       await this.prepareLoaded();
       return run();
     }
+  }
+
+  private async runOnce(tokens: number[]): Promise<PairResult> {
+    const m = await measurePaths(
+      ['dense', 'sparse'],
+      (path: WeightPath, repeats) => this.backend.forward(tokens, { path, repeats }),
+      { ...this.measureOptions, onProgress: this.onMeasureProgress },
+    );
+    return {
+      dense: measuredResult(m, 'dense'),
+      sparse: measuredResult(m, 'sparse'),
+      measure: measureSummary(m),
+    };
   }
 
   /** Whether the device is lost; a loss reported just after a failed call is given a moment to arrive. */

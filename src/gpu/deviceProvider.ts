@@ -66,6 +66,6 @@ export class DeviceProvider {
   close(): void {
     const ctx = this.ctx;
     this.ctx = null;
-    ctx?.destroy();
+    ctx?.dispose();
   }
 }

@@ -61,6 +61,7 @@ export class CpuBackend implements Backend {
       append: options.append ?? false,
       activations: options.activations ?? true,
       logits: options.logits ?? 'all',
+      repeats: options.repeats ? { ...options.repeats } : undefined,
     });
     this.lengths[options.path] = reply.cacheLength;
     return reply.result;

@@ -18,6 +18,8 @@ export interface ForwardRequest {
   append: boolean;
   activations: boolean;
   logits: 'all' | 'last';
+  /** Per op, how many times to run it inside one timed span (the measurement protocol's repeats). */
+  repeats?: Record<string, number>;
 }
 
 export interface ForwardReply {
@@ -57,6 +59,8 @@ export function reviveWeights(weights: Gpt2Weights): Gpt2Weights {
   for (const blk of weights.blocks) [blk.qkv, blk.attnProj, blk.fc, blk.fcProj].forEach(revive);
   if (weights.wteCsr && !(weights.wteCsr instanceof CsrMatrix))
     weights.wteCsr = new CsrMatrix(weights.wteCsr);
+  if (weights.head?.csr && !(weights.head.csr instanceof CsrMatrix))
+    weights.head.csr = new CsrMatrix(weights.head.csr);
   return weights;
 }
 
@@ -106,6 +110,7 @@ export class CpuPathRunner implements CpuPathApi {
       path: this.path,
       cache: this.cache,
       collectActivations: request.activations,
+      repeats: request.repeats,
     });
     if (request.logits === 'last') {
       const vocab = this.weights.config.vocabSize;

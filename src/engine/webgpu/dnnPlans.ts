@@ -19,7 +19,7 @@ export class DnnPlans {
   async run(images: CsrMatrix, path: WeightPath): Promise<DnnRun> {
     let plan = this.plans.get(path);
     if (!plan || plan.batch !== images.rows) {
-      plan?.destroy();
+      plan?.dispose();
       this.plans.delete(path);
       const { dnn, dense, between } = this.model;
       plan = await DnnGpuPlan.create(this.ctx, dnn, path, images.rows, { dense, between });
@@ -34,8 +34,8 @@ export class DnnPlans {
     };
   }
 
-  destroy(): void {
-    for (const plan of this.plans.values()) plan.destroy();
+  dispose(): void {
+    for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
   }
 }

@@ -1,11 +1,14 @@
-// One network's weights on the GPU, uploaded once at prepare time and destroyed in dispose():
+// One network's weights on the GPU, uploaded once at prepare time and freed in dispose():
 // embeddings and layer norms always; the linear layers as dense matrices (dense path) or CSR (sparse path).
 
 import type { WeightPath } from '../../contracts';
 import { storageBuffer, uploadStorage } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
 import type { CsrBuffers, CsrSpmm } from '../../gpu/kernels/spmmCsr';
+import { OwnedResources } from '../../gpu/owned';
+import { attentionWidth } from '../../math/arch';
 import type { Gpt2Weights, Linear } from '../../model/weights';
+import { type GpuCspExtras, largestCspBuffer, uploadCspExtras } from './cspBuffers';
 
 export interface GpuLinear {
   n: number;
@@ -37,8 +40,10 @@ export interface GpuModel {
   /** Sparse path with pruned embeddings: the tied unembedding as CSR (else the dense wte is used). */
   unembedCsr?: CsrBuffers;
   blocks: GpuBlock[];
+  /** circuit_sparsity models: unembedding, bigram table, sink logits. */
+  csp?: GpuCspExtras;
   bytes: number;
-  destroy(): void;
+  dispose(): void;
 }
 
 /** The largest single buffer a model needs, to check against the device before allocating anything. */
@@ -48,7 +53,8 @@ export function largestBufferBytes(weights: Gpt2Weights): { bytes: number; name:
     { bytes: 4 * vocabSize * dModel, name: 'wte (token embedding)' },
     { bytes: 4 * nCtx * dModel, name: 'wpe (position embedding)' },
     { bytes: 4 * dMlp * dModel, name: 'an MLP weight matrix' },
-    { bytes: 4 * 3 * dModel * dModel, name: 'a qkv weight matrix' },
+    { bytes: 4 * 3 * attentionWidth(weights.config) * dModel, name: 'a qkv weight matrix' },
+    ...[largestCspBuffer(weights)].filter((c) => c !== null),
   ];
   return candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 }
@@ -73,11 +79,11 @@ export function uploadModel(
 ): GpuModel {
   checkModelFits(ctx, weights);
   const { device } = ctx;
-  const owned: { destroy(): void }[] = [];
+  const owned = new OwnedResources();
   let bytes = 0;
   const up = (label: string, data: Float32Array) => {
     const b = uploadStorage(device, label, data);
-    owned.push(b);
+    owned.add(b);
     bytes += b.size;
     return b;
   };
@@ -88,18 +94,18 @@ export function uploadModel(
     } else {
       if (!lin.csr) throw new Error(`${label}: the sparse path needs CSR weights (sparsify the model first)`);
       out.csr = spmm.upload(device, lin.csr, `${label}.csr`);
-      owned.push(out.csr);
+      owned.add(out.csr);
       bytes += 4 * (lin.csr.rows + 1) + 8 * lin.csr.nnz;
     }
     return out;
   };
-  const { nCtx, dModel } = weights.config;
+  const { nCtx } = weights.config;
   const prefix = `Gpt2.${path}`;
   const blocks = weights.blocks.map((blk, i): GpuBlock => {
     const p = `${prefix}.h${i}`;
     const cache = (name: string) => {
-      const b = storageBuffer(device, `${p}.${name}`, 4 * nCtx * dModel);
-      owned.push(b);
+      const b = storageBuffer(device, `${p}.${name}`, 4 * nCtx * attentionWidth(weights.config));
+      owned.add(b);
       bytes += b.size;
       return b;
     };
@@ -119,12 +125,19 @@ export function uploadModel(
   let unembedCsr: CsrBuffers | undefined;
   if (path === 'sparse' && weights.wteCsr) {
     unembedCsr = spmm.upload(device, weights.wteCsr, `${prefix}.unembed.csr`);
-    owned.push(unembedCsr);
+    owned.add(unembedCsr);
     bytes += 4 * (weights.wteCsr.rows + 1) + 8 * weights.wteCsr.nnz;
   }
+  const csp = weights.head
+    ? uploadCspExtras(device, spmm, weights, path, prefix, up, (resource, size) => {
+        owned.add(resource);
+        bytes += size;
+      })
+    : undefined;
   return {
     path,
     unembedCsr,
+    csp,
     wte: up(`${prefix}.wte`, weights.wte),
     wpe: up(`${prefix}.wpe`, weights.wpe),
     lnfg: up(`${prefix}.lnf.g`, weights.lnf.g),
@@ -133,9 +146,8 @@ export function uploadModel(
     get bytes() {
       return bytes;
     },
-    destroy() {
-      for (const b of owned) b.destroy();
-      owned.length = 0;
+    dispose() {
+      owned.dispose();
     },
   };
 }

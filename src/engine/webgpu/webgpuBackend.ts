@@ -5,16 +5,21 @@
 
 import type { ForwardResult, WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
-import { AttentionKernel } from '../../gpu/kernels/attention';
+import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
+import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
+import { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
+import { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import { DenseMatmul, type DenseVariant } from '../../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../../gpu/kernels/spmmCsr';
 import { GpuTiming, type TimedStep } from '../../gpu/timing';
+import { attentionWidth } from '../../math/arch';
 import type { CsrMatrix } from '../../math/csr';
 import type { Gpt2Config } from '../../model/config';
 import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from '../backend';
 import { layerTimings, type PassTime } from '../timings';
+import { buildCspForwardPlan, type CspKernels } from './cspPlan';
 import { DnnPlans } from './dnnPlans';
 import { buildForwardPlan, type ForwardPlan, type Kernels, type PlanStep } from './forwardPlan';
 import { checkModelFits, type GpuModel, uploadModel } from './modelBuffers';
@@ -25,12 +30,16 @@ export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   readonly reason?: string;
   private kernels: Kernels | null = null;
+  /** circuit_sparsity kernels, built when the model has `config.arch`. */
+  private cspKernels: CspKernels | null = null;
   private models: Partial<Record<WeightPath, GpuModel>> = {};
   private config: Gpt2Config | null = null;
   private plans = new Map<string, ForwardPlan>();
   private dnn: DnnPlans | null = null;
   private cache: Record<WeightPath, number> = { dense: 0, sparse: 0 };
   private readonly timing: GpuTiming;
+  /** This forward's runs per op (BackendForwardOptions.repeats); `timingRepeats` where it names none. */
+  private repeats: Readonly<Record<string, number>> = {};
 
   /** `timingRepeats`: matmul passes are dispatched this many times and timed per dispatch (idempotent). */
   constructor(
@@ -56,7 +65,7 @@ export class WebGpuBackend implements Backend {
     onProgress?.(0, 'compiling kernels');
     const ctx = this.ctx;
     // Only the kernels 'auto' can choose for this model's shapes (compiles cost seconds on SwiftShader).
-    const vec4 = config.dModel % 4 === 0 && config.dMlp % 4 === 0;
+    const vec4 = config.dModel % 4 === 0 && config.dMlp % 4 === 0 && attentionWidth(config) % 4 === 0;
     const denseVariants: DenseVariant[] = vec4
       ? ['tiled-vec4', 'gemv-vec4']
       : ['tiled-scalar', 'gemv-scalar', 'tiled-vec4', 'gemv-vec4'];
@@ -64,13 +73,14 @@ export class WebGpuBackend implements Backend {
     const [layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu] = await Promise.all([
       LayerNormKernel.create(ctx),
       ElementwiseKernels.create(ctx),
-      AttentionKernel.create(ctx, config.nCtx),
+      FlashAttentionKernel.create(ctx, attentionWidth(config) / config.nHead, config.nCtx),
       DenseMatmul.create(ctx, { variants: denseVariants }),
       DenseMatmul.create(ctx, { activation: 'gelu', variants: denseVariants }),
       CsrSpmm.create(ctx, { variants: csrVariants }),
       CsrSpmm.create(ctx, { activation: 'gelu', variants: csrVariants }),
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
+    this.cspKernels = config.arch ? await createCspKernels(ctx, config.nCtx) : null;
     onProgress?.(0.3, 'uploading dense weights');
     this.models.dense = uploadModel(ctx, sparse, models.dense, 'dense');
     onProgress?.(0.65, 'uploading sparse weights');
@@ -95,12 +105,17 @@ export class WebGpuBackend implements Backend {
     } else {
       const model = this.models[path];
       if (!model || !this.kernels || !this.config) throw new Error('WebGpuBackend: prepare() a model first');
-      plan = buildForwardPlan(this.ctx.device, this.kernels, model, this.config, t, { logits, activations });
+      plan = this.cspKernels
+        ? buildCspForwardPlan(this.ctx.device, this.kernels, this.cspKernels, model, this.config, t, {
+            logits,
+            activations,
+          })
+        : buildForwardPlan(this.ctx.device, this.kernels, model, this.config, t, { logits, activations });
     }
     this.plans.set(key, plan);
     while (this.plans.size > MAX_PLANS) {
       const [oldKey, old] = this.plans.entries().next().value as [string, ForwardPlan];
-      old.destroy();
+      old.dispose();
       this.plans.delete(oldKey);
     }
     return plan;
@@ -128,24 +143,30 @@ export class WebGpuBackend implements Backend {
     const { device } = this.ctx;
     device.queue.writeBuffer(plan.tokens, 0, new Uint32Array(tokens));
     device.queue.writeBuffer(plan.step, 0, new Uint32Array([pos0, 0, 0, 0]));
+    this.repeats = options.repeats ?? {};
     const passTimes = await this.runTimed(plan.steps);
     const results = await this.readResults(plan, config);
     this.cache[path] = pos0 + t; // only once the pass really completed
     return { ...results, timings: layerTimings(passTimes, path, this.timing.source) };
   }
 
-  /** Every pass of the plan, timed (matmul passes repeated `timingRepeats` times and divided). */
+  private repeatsOf(pass: { op: string; idempotent: boolean }): number {
+    return pass.idempotent ? Math.max(1, Math.floor(this.repeats[pass.op] ?? this.timingRepeats)) : 1;
+  }
+
+  /** Every pass of the plan, timed (idempotent passes repeated `repeatsOf` times; the time of one run). */
   private async runTimed(steps: PlanStep[]): Promise<PassTime[]> {
     const timed: TimedStep[] = [];
-    const passes: { layer: number; op: string }[] = [];
+    const passes: { layer: number; op: string; repeats: number }[] = [];
     for (const step of steps) {
       if (step.kind === 'copy') {
         timed.push(step);
         continue;
       }
-      const { layer, op, dispatches, idempotent } = step.pass;
-      passes.push({ layer, op });
-      timed.push({ kind: 'pass', label: op, dispatches, repeats: idempotent ? this.timingRepeats : 1 });
+      const { layer, op, dispatches } = step.pass;
+      const repeats = this.repeatsOf(step.pass);
+      passes.push({ layer, op, repeats });
+      timed.push({ kind: 'pass', label: op, dispatches, repeats });
     }
     const ms = await this.timing.run(timed);
     return ms.map((m, i) => ({ ...passes[i], ms: m }));
@@ -184,18 +205,29 @@ export class WebGpuBackend implements Backend {
   }
 
   release(): void {
-    this.dnn?.destroy();
+    this.dnn?.dispose();
     this.dnn = null;
     this.config = null;
-    for (const plan of this.plans.values()) plan.destroy();
+    for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
-    this.models.dense?.destroy();
-    this.models.sparse?.destroy();
+    this.models.dense?.dispose();
+    this.models.sparse?.dispose();
     this.models = {};
+    for (const kernel of Object.values(this.kernels ?? {})) kernel.dispose();
+    this.kernels = null;
   }
 
   dispose(): void {
     this.release();
     this.timing.destroy();
   }
+}
+
+async function createCspKernels(ctx: GpuContext, nCtx: number): Promise<CspKernels> {
+  const [elementwise, topK, attention] = await Promise.all([
+    CspElementwiseKernels.create(ctx),
+    AbsTopKKernel.create(ctx),
+    AttentionSinkKernel.create(ctx, nCtx),
+  ]);
+  return { elementwise, topK, attention };
 }

@@ -3,9 +3,12 @@
 // image range through the sparse path then the dense path on the session's backend (Backend.runDnn:
 // DnnGpuPlan on WebGPU, runDnnCpu in the CPU backend's workers), with the session's device-loss fallback.
 
+import type { LayerTiming, WeightPath } from '../../contracts';
 import { browserDnnWorker, DnnLoaderClient } from '../../engine/dnn/loaderClient';
+import { measurePaths, measureSummary, sumOfRows } from '../../engine/measure';
 import type { Session } from '../../engine/session';
 import type { CsrMatrix } from '../../math/csr';
+import { median } from '../../math/stats';
 import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
 import type { NetworkGraph } from '../../model/graph';
 import { graphFromDnn } from '../../model/graphDnn';
@@ -84,18 +87,31 @@ export class DnnWorkload implements Workload {
     const tRun = performance.now();
     const { first, count } = parseImageRange(spec, this.input.rows);
     const images = selectImages(this.input, first, count);
-    const pair = await session.runDnnPair(images);
+    // The measurement protocol (engine/measure.ts): a warm-up run per path (plans, uploads), then the paths
+    // interleaved until enough samples; per layer the median and p10–p90. Each run goes through the
+    // session, so a lost device falls back to the CPU as for GPT-2.
+    const seconds: Record<WeightPath, number[]> = { dense: [], sparse: [] };
+    const m = await measurePaths(
+      ['dense', 'sparse'],
+      async (path) => {
+        const r = await session.runDnn(images, path);
+        seconds[path].push(r.seconds);
+        return r;
+      },
+      { total: sumOfRows, onProgress: session.onMeasureProgress },
+    );
     const backend = session.status.kind === 'webgpu' ? 'WebGPU' : 'CPU';
     const runs: PathRun[] = (['sparse', 'dense'] as const).map((path) => {
-      const r = pair[path];
+      const p = m.paths[path]!;
+      const wall = 1000 * median(seconds[path].slice(1)); // the warm-up run is not a sample
       return {
         path,
-        categories: r.categories,
-        seconds: r.seconds,
-        edgesPerSecond: dnnEdges(dnn, count) / r.seconds,
+        categories: p.result.categories,
+        seconds: wall / 1000,
+        edgesPerSecond: dnnEdges(dnn, count) / (wall / 1000),
       };
     });
-    const timings = [...pair.sparse.timings, ...pair.dense.timings];
+    const timings: LayerTiming[] = [...m.paths.sparse!.timings, ...m.paths.dense!.timings];
     const found = runs[0].categories.map((i) => i + first); // 0-based image indices of the full input
     const lit = litImages(found, first, count);
     // In the worker (it holds the same network and input): ~25 ms an image here, too long for a task.
@@ -116,6 +132,7 @@ export class DnnWorkload implements Workload {
         denseGraph: graphs.dense,
         activations: { sparse: acts, dense: acts }, // same weights: the same activations on both sides
         timings,
+        measure: measureSummary(m),
       },
       summary,
     };

@@ -11,15 +11,18 @@ import { graphFromGpt2 } from '../../model/graphGpt2';
 import { loadHfGpt2 } from '../../model/hfGpt2';
 import { initGpt2 } from '../../model/init';
 import { sparsifyModel } from '../../model/sparsify';
+import { storedDensity, type TwinDensity, twinDensity } from '../../model/storedSparsity';
 import { charTokenizer, loadGpt2Tokenizer, type Tokenizer } from '../../model/tokenizer';
 import type { Gpt2Weights } from '../../model/weights';
 import { nextTask } from '../nextTask';
+import { type CspFileSet, loadCspFiles } from './circuitSparsityFiles';
 import type { Prediction, Workload, WorkloadProgress, WorkloadResult } from './workload';
 
 export type Gpt2Source =
   | { kind: 'trained-pair'; baseUrl: string }
   | { kind: 'preset'; preset: Gpt2PresetName }
-  | { kind: 'file'; model: File | Blob; name: string; configJson?: string };
+  | { kind: 'file'; model: File | Blob; name: string; configJson?: string }
+  | { kind: 'circuit-sparsity'; files: CspFileSet };
 
 /** Small vocabularies draw their token and logit layers too. */
 const MAX_DRAWN_VOCAB = 256;
@@ -64,22 +67,33 @@ function foldedCharTokenizer(vocabSize: number): Tokenizer {
 }
 
 export class Gpt2Workload implements Workload {
-  readonly inputLabel = 'prompt';
+  /** 'prompt', or 'token ids' for a circuit_sparsity model opened without its tokenizer files. */
+  readonly inputLabel: string;
   readonly usesDensity: boolean;
   dense: Gpt2Weights | null = null;
   sparse: Gpt2Weights | null = null;
   tokenizer: Tokenizer | null = null;
   private graphs: WorkloadResult['scene'] | null = null;
+  /** How the sparse twin of an opened checkpoint was made (its stored zeros, or pruned). */
+  twin: TwinDensity | null = null;
 
   constructor(
     readonly id: string,
     private readonly source: Gpt2Source,
     readonly defaultInput: string,
   ) {
-    this.usesDensity = source.kind !== 'trained-pair';
+    // Trained sparse models bring their own pattern: no density to choose.
+    this.usesDensity = source.kind !== 'trained-pair' && source.kind !== 'circuit-sparsity';
+    const idsOnly = source.kind === 'circuit-sparsity' && !(source.files.encoder && source.files.vocabBpe);
+    this.inputLabel = idsOnly ? 'token ids' : 'prompt';
   }
 
-  async load(session: Session, density: number, progress: WorkloadProgress): Promise<void> {
+  async load(
+    session: Session,
+    density: number,
+    progress: WorkloadProgress,
+    densityAsked = true,
+  ): Promise<void> {
     const src = this.source;
     if (src.kind === 'trained-pair') {
       const [dense, sparse, config, vocab] = await Promise.all([
@@ -95,7 +109,14 @@ export class Gpt2Workload implements Workload {
       const trained = loadHfGpt2(sparse, { fileName: 'sparse.safetensors', configJson: config }).weights;
       await nextTask();
       this.sparse = sparsifyModel(trained, { density: 'exact' }); // its zeros are the trained pattern
+      this.twin = { density: 'exact', stored: storedDensity(trained) }; // the density control shows it
       this.tokenizer = charTokenizer(vocab.vocabulary, { unknown: ' ', name: 'characters' });
+    } else if (src.kind === 'circuit-sparsity') {
+      const loaded = await loadCspFiles(src.files, progress);
+      for (const note of loaded.notes) console.info(`circuit_sparsity: ${note}`);
+      this.dense = loaded.dense;
+      this.sparse = loaded.sparse;
+      this.tokenizer = loaded.tokenizer;
     } else {
       if (src.kind === 'preset') {
         progress(0.1, `generating ${src.preset} weights`);
@@ -110,9 +131,16 @@ export class Gpt2Workload implements Workload {
           onProgress: (f, t) => progress(0.1 + 0.4 * f, t),
         }).weights;
       }
-      progress(0.5, `pruning to density ${density}`);
+      // A checkpoint that stores its zeros keeps them unless a lower density was asked for.
+      this.twin =
+        src.kind === 'file' ? twinDensity(this.dense, densityAsked ? density : undefined, density) : null;
+      const twinDensityValue = this.twin?.density ?? density;
+      progress(
+        0.5,
+        twinDensityValue === 'exact' ? 'taking the stored zeros' : `pruning to density ${density}`,
+      );
       await new Promise((r) => setTimeout(r, 20));
-      this.sparse = sparsifyModel(this.dense, { density });
+      this.sparse = sparsifyModel(this.dense, { density: twinDensityValue });
       const vocab = this.dense.config.vocabSize;
       this.tokenizer = vocab === 50257 ? await loadGpt2Tokenizer() : foldedCharTokenizer(vocab);
     }
@@ -131,11 +159,12 @@ export class Gpt2Workload implements Workload {
     const { vocabSize, nHead } = dense.config;
     const drawVocab = vocabSize <= MAX_DRAWN_VOCAB;
     const trained = this.source.kind === 'trained-pair';
+    const csp = this.source.kind === 'circuit-sparsity';
     const sparseGraph = graphFromGpt2(sparse, {
       sparse: true,
       nHead,
-      title: trained ? 'Sparse, trained' : 'Sparse',
-      embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize } : undefined,
+      title: csp ? 'Sparse, trained (CSR)' : trained ? 'Sparse, trained' : 'Sparse',
+      embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize, unembed: sparse.head?.w } : undefined,
     });
     await nextTask();
     return {
@@ -143,8 +172,9 @@ export class Gpt2Workload implements Workload {
       denseGraph: graphFromGpt2(dense, {
         sparse: false,
         nHead,
-        title: trained ? 'Dense, trained' : 'Dense baseline',
-        embedding: drawVocab ? { wte: dense.wte, vocab: vocabSize } : undefined,
+        // A circuit_sparsity model has one set of weights: the dense path multiplies its stored zeros.
+        title: csp ? 'Same weights, dense' : trained ? 'Dense, trained' : 'Dense baseline',
+        embedding: drawVocab ? { wte: dense.wte, vocab: vocabSize, unembed: dense.head?.w } : undefined,
       }),
       timings: [],
     };
@@ -161,7 +191,7 @@ export class Gpt2Workload implements Workload {
     if (!this.graphs || !this.dense || !this.tokenizer) throw new Error('load a model first');
     const ids = this.encode(input);
     const labels = ids.map((id) => this.tokenizer!.decode([id]));
-    const { dense, sparse } = await session.runPair(ids);
+    const { dense, sparse, measure } = await session.runPair(ids);
     const vocab = this.dense.config.vocabSize;
     return {
       scene: {
@@ -171,6 +201,7 @@ export class Gpt2Workload implements Workload {
           sparse: this.activations(sparse, ids, labels),
         },
         timings: [...dense.timings, ...sparse.timings],
+        measure,
       },
       predictions: [
         { path: 'dense', top: this.top(dense, ids.length, vocab) },
