@@ -7,8 +7,11 @@ import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { totalMs } from '../engine/timings';
 import type { LayerTiming, WeightPath } from '../engine/types';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
+import { withGpuErrors } from '../gpu/limits';
 import { Rng } from '../math/rng';
-import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag } from './args';
+import { LIMITS } from '../params/limits';
+import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 import { loadModel, makePair } from './loadModel';
 import { formatTable } from './table';
@@ -57,10 +60,28 @@ async function measure(run: () => Promise<LayerTiming[]>, path: WeightPath, samp
   return { stats, timings: closest };
 }
 
-export async function benchModelCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `bench-model` takes. */
+export const BENCH_MODEL_FLAGS = {
+  model: flag.text('a preset or a model.safetensors (default gpt2-small)'),
+  seed: flag.seed(),
+  prefill: flag.ints(1, 1 << 20, undefined, 'prompt lengths'),
+  densities: flag.densities(),
+  'decode-at': flag.int(1, 1 << 20, 'context length of a decode step'),
+  samples: flag.int(1, LIMITS.samples),
+  'sparse-embeddings': flag.bool('prune the tied embedding too'),
+  json: flag.text('write the records here'),
+  backend: flag.backend(),
+} satisfies FlagTable;
+
+export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, BENCH_MODEL_FLAGS);
   const model = loadModel(stringFlag(args, 'model', 'gpt2-small')!, numberFlag(args, 'seed', 0));
   const { config } = model.weights;
   const prefills = numberListFlag(args, 'prefill', [1, 64, 256]);
+  for (const n of prefills) {
+    if (n > config.nCtx)
+      throw new UsageError(`--prefill ${n} is longer than the model's context (${config.nCtx})`);
+  }
   const densities = numberListFlag(args, 'densities', [1 / 4, 1 / 16, 1 / 64]);
   const decodeAt = Math.min(numberFlag(args, 'decode-at', 64), config.nCtx - 1);
   const samples = numberFlag(args, 'samples', 3);
@@ -70,6 +91,9 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
   const backend: Backend =
     opened.kind === 'webgpu' ? new WebGpuBackend(opened.ctx) : new CpuBackend(opened.reason);
   const timer = opened.kind === 'webgpu' ? (backend as WebGpuBackend).timerSource : 'wall';
+  // Every GPU step inside error scopes: a validation or out-of-memory error fails the command.
+  const guarded = <T>(what: string, job: () => Promise<T>) =>
+    opened.kind === 'webgpu' ? withGpuErrors(opened.ctx.device, what, job) : job();
   console.log(
     `model ${model.name}; backend ${backend.description}; timer ${timer}; ${samples} samples per point`,
   );
@@ -78,7 +102,9 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
   const records: ModelBenchRecord[] = [];
   for (const density of densities) {
     const t0 = performance.now();
-    await backend.prepare(makePair(model.weights, density, 4, embeddings));
+    await guarded(`uploading the twin at density ${density}`, () =>
+      backend.prepare(makePair(model.weights, density, 4, embeddings)),
+    );
     console.log(
       `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
@@ -86,10 +112,12 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
       if (path === 'dense' && density !== densities[0]) continue; // dense does not depend on the density
       for (const n of prefills) {
         const tokens = tokensOf(n);
-        const { stats, timings } = await measure(
-          async () => (await backend.forward(tokens, { path, activations: false })).timings,
-          path,
-          samples,
+        const { stats, timings } = await guarded(`${path} prefill ${n}`, () =>
+          measure(
+            async () => (await backend.forward(tokens, { path, activations: false })).timings,
+            path,
+            samples,
+          ),
         );
         records.push({
           density: path === 'dense' ? 1 : density,
@@ -104,15 +132,17 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
         process.stderr.write(`  ${path} prefill ${n}: ${stats.medianMs.toFixed(2)} ms\n`);
       }
       const context = tokensOf(decodeAt);
-      const { stats, timings } = await measure(
-        async () => {
-          await backend.forward(context, { path, activations: false, logits: 'last' });
-          return (
-            await backend.forward(tokensOf(1), { path, append: true, activations: false, logits: 'last' })
-          ).timings;
-        },
-        path,
-        samples,
+      const { stats, timings } = await guarded(`${path} decode`, () =>
+        measure(
+          async () => {
+            await backend.forward(context, { path, activations: false, logits: 'last' });
+            return (
+              await backend.forward(tokensOf(1), { path, append: true, activations: false, logits: 'last' })
+            ).timings;
+          },
+          path,
+          samples,
+        ),
       );
       records.push({
         density: path === 'dense' ? 1 : density,

@@ -3,6 +3,7 @@
 // (nImages · Σ nnz(Wₗ) / seconds); --json writes them; --truth compares and exits 1 on a mismatch.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { withGpuErrors } from '../gpu/limits';
 import { type DnnResult, runDnnCpu } from '../math/dnn';
 import {
   dnnEdges,
@@ -13,7 +14,10 @@ import {
   type SparseDnn,
   selectImages,
 } from '../model/dnn';
+import { checkFinite } from '../params/finite';
+import { LIMITS } from '../params/limits';
 import { choiceFlag, numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 
 export const DNN_USAGE = `usage: sparsescope dnn --layers DIR --input IMAGES.mtx [options]
@@ -56,7 +60,25 @@ interface Run extends DnnResult {
   timerSource: 'wall' | 'gpu-timestamp';
 }
 
-export async function dnnCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `dnn` takes (see DNN_USAGE). */
+export const DNN_FLAGS = {
+  layers: flag.text(),
+  input: flag.text(),
+  nlayers: flag.int(1, 1 << 20),
+  bias: flag.number(),
+  ymax: flag.number(),
+  backend: flag.backend(),
+  path: flag.choice(['sparse', 'dense']),
+  'cpu-kernel': flag.choice(['skip-zeros', 'spmm']),
+  images: flag.int(1, LIMITS.matrixSide),
+  first: flag.int(1, LIMITS.matrixSide),
+  repeat: flag.int(1, LIMITS.runs),
+  truth: flag.text(),
+  json: flag.text(),
+} satisfies FlagTable;
+
+export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, DNN_FLAGS);
   if (args.flags.has('help')) {
     console.log(DNN_USAGE);
     return 0;
@@ -68,6 +90,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const nlayers = nlayersFlag === undefined ? undefined : numberFlag(args, 'nlayers', 0);
   const bias = numberFlag(args, 'bias', -0.3);
   const ymax = numberFlag(args, 'ymax', 32);
+  if (!(ymax > 0)) throw new UsageError(`--ymax must be above 0 (the ReLU clamp), got ${ymax}`);
   const path = choiceFlag(args, 'path', ['sparse', 'dense'] as const, 'sparse');
   const cpuKernel = choiceFlag(args, 'cpu-kernel', ['skip-zeros', 'spmm'] as const, 'skip-zeros');
   const repeat = numberFlag(args, 'repeat', path === 'dense' ? 1 : 3);
@@ -78,6 +101,9 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const dnn = await loadNetwork(dir, nlayers, bias, ymax);
   const allImages = loadDnnInput(await readFile(inputPath, 'utf8'), basename(inputPath), dnn);
   const first = numberFlag(args, 'first', 1) - 1;
+  if (first >= allImages.rows) {
+    throw new UsageError(`--first ${first + 1}: ${basename(inputPath)} has only ${allImages.rows} images`);
+  }
   const count = numberFlag(args, 'images', allImages.rows - first);
   const input = first === 0 && count === allImages.rows ? allImages : selectImages(allImages, first, count);
   const loadSeconds = (performance.now() - tLoad) / 1000;
@@ -86,13 +112,26 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const runs: Run[] = [];
   if (backend.kind === 'webgpu') {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
-    const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows); // weights uploaded once
-    for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
-    plan.destroy();
+    const { device } = backend.ctx;
+    // Inside error scopes: a buffer the device refuses fails the command instead of timing nothing.
+    const plan = await withGpuErrors(device, `dnn (${path} path): uploading the weights`, () =>
+      DnnGpuPlan.create(backend.ctx, dnn, path, input.rows),
+    ); // weights uploaded once
+    try {
+      for (let r = 0; r < repeat; r++) {
+        runs.push(await withGpuErrors(device, `dnn (${path} path): run ${r + 1}`, () => plan.run(input)));
+      }
+    } finally {
+      plan.destroy();
+    }
   } else {
     for (let r = 0; r < repeat; r++) {
       runs.push({ ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }), timerSource: 'wall' });
     }
+  }
+  for (const r of runs) {
+    checkFinite('dnn run times (s)', [r.seconds, ...r.layerMs]);
+    if (!(r.seconds > 0)) throw new Error(`dnn: a run measured ${r.seconds} s; the timer did not run`);
   }
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const run = sorted[Math.floor((sorted.length - 1) / 2)];

@@ -7,9 +7,13 @@ import { generate } from '../engine/generate';
 import { totalMs } from '../engine/timings';
 import type { LayerTiming, WeightPath } from '../engine/types';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
+import { withGpuErrors } from '../gpu/limits';
 import { topK } from '../math/sampling';
 import type { ForwardResult } from '../math/transformer';
+import { checkFinite } from '../params/finite';
+import { LIMITS } from '../params/limits';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 import { loadModel, makePair, tokenizerFor } from './loadModel';
 import { formatTable } from './table';
@@ -56,18 +60,40 @@ export function timingTable(
   return formatTable(headers, rows);
 }
 
-export async function runCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `run` takes (anything else is an error with a suggestion). */
+export const RUN_FLAGS = {
+  model: flag.text('a preset name or a model.safetensors (config.json read from beside it)'),
+  prompt: flag.text('text to encode with the GPT-2 tokenizer'),
+  tokens: flag.ints(0, 2 ** 31 - 1, undefined, 'token ids, e.g. 1,2,3 (instead of --prompt)'),
+  path: flag.choice(['dense', 'sparse', 'both']),
+  density: flag.density('of the sparse twin (default 1/64)'),
+  'min-per-neuron': flag.int(0, 1 << 20, 'weights each neuron keeps at least (default 4)'),
+  'sparse-embeddings': flag.bool('prune the tied embedding too'),
+  seed: flag.seed('of a preset'),
+  generate: flag.int(0, LIMITS.generate, 'tokens to generate greedily'),
+  repeats: flag.int(1, LIMITS.repeats, 'dispatches of each timed pass (WebGPU)'),
+  detail: flag.bool('the four matmuls of each block'),
+  logits: flag.text('write the logits as JSON to this file'),
+  backend: flag.backend(),
+} satisfies FlagTable;
+
+export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, RUN_FLAGS);
   const modelSpec = stringFlag(args, 'model');
   if (!modelSpec) throw new UsageError('--model <file.safetensors | preset> is required');
   const pathFlag = choiceFlag(args, 'path', ['dense', 'sparse', 'both'] as const, 'both');
   const paths: WeightPath[] = pathFlag === 'both' ? ['dense', 'sparse'] : [pathFlag];
   const density = numberFlag(args, 'density', 1 / 64);
-  if (!(density > 0 && density <= 1)) throw new UsageError('--density must be in (0, 1]');
+  if (args.flags.has('prompt') && args.flags.has('tokens'))
+    throw new UsageError('give --prompt or --tokens, not both');
   const seed = numberFlag(args, 'seed', 0);
   const generateN = numberFlag(args, 'generate', 0);
   const repeats = numberFlag(args, 'repeats', 1);
 
   const t0 = performance.now();
+  // Progress on stderr (stdout stays the report): a gpt2-small prefill on a slow adapter takes minutes.
+  const progress = (what: string) =>
+    process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${what}\n`);
   const model = loadModel(modelSpec, seed);
   for (const w of model.warnings) console.error(`warning: ${w}`);
   const { config } = model.weights;
@@ -102,13 +128,25 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   console.log(
     `prompt: ${tokens.length} tokens [${tokens.slice(0, 16).join(', ')}${tokens.length > 16 ? ', …' : ''}]`,
   );
-  await backend.prepare(pair);
+  // Every GPU step runs inside error scopes: a validation or out-of-memory error fails the command.
+  const guarded = <T>(what: string, job: () => Promise<T>) =>
+    opened.kind === 'webgpu' ? withGpuErrors(opened.ctx.device, what, job) : job();
+  await guarded('uploading the model', () => backend.prepare(pair));
 
   const results = new Map<WeightPath, ForwardResult>();
   for (const path of paths) {
     // One untimed warm-up pass so first-use costs (plan building, lazy compiles) are not in the table.
-    await backend.forward(tokens, { path, activations: false });
-    results.set(path, await backend.forward(tokens, { path, activations: false }));
+    progress(`${path}: warm-up forward of ${tokens.length} tokens`);
+    await guarded(`the ${path} warm-up forward`, () => backend.forward(tokens, { path, activations: false }));
+    progress(`${path}: timed forward`);
+    const result = await guarded(`the ${path} forward`, () =>
+      backend.forward(tokens, { path, activations: false }),
+    );
+    checkFinite(`${path} logits`, result.logits, (i) => {
+      const row = Math.floor(i / config.vocabSize);
+      return `token ${row + 1}, id ${i - row * config.vocabSize}`;
+    });
+    results.set(path, result);
   }
   const timings = [...results.values()].flatMap((r) => r.timings);
   const source = timings[0]?.source === 'gpu-timestamp' ? 'GPU timestamps' : 'wall clock';
@@ -136,6 +174,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     for (const path of paths) {
       const ids: number[] = [];
       process.stdout.write(`${path} generation: `);
+      progress(`${path}: generating ${generateN} tokens`);
       for await (const token of generate(backend, tokens, {
         path,
         maxNewTokens: generateN,
