@@ -12,6 +12,11 @@ export const DENSITIES: Record<string, number> = {
   '1/256': 1 / 256,
 };
 
+/** The density a panel choice names (own entries only: "constructor" is not a density); 1/64 otherwise. */
+export function densityOf(name: string): number {
+  return Object.hasOwn(DENSITIES, name) ? DENSITIES[name] : 1 / 64;
+}
+
 export interface ControlValues {
   model: string;
   prompt: string;

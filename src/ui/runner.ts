@@ -10,7 +10,7 @@ import { examplePrompts, TASKS } from '../train/tasks';
 import type { App } from './app';
 import { escapePrompt, unescapePrompt } from './appState';
 import type { Controls, ControlValues } from './controls';
-import { DENSITIES } from './controls';
+import { densityOf } from './controls';
 import { nextTask } from './nextTask';
 import type { ExampleRow, PredictionsPanel } from './predictions';
 import { Gpt2Workload } from './workloads/gpt2';
@@ -121,7 +121,7 @@ export class AppRunner {
         this.values.prompt = DEFAULT_INPUTS[id] ?? escapePrompt(workload.defaultInput);
         this.controls.refresh();
       }
-      await workload.load(session, DENSITIES[this.values.density] ?? 1 / 64, this.progress);
+      await workload.load(session, densityOf(this.values.density), this.progress);
       this.workload = workload;
       await this.runNow();
       if (workload instanceof Gpt2Workload && workload.id === 'tiny-pair')
