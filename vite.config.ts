@@ -1,9 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { cspPlugin } from './scripts/cspPlugin.js';
 import { datasetsPlugin } from './scripts/datasetsPlugin.js';
 
 // One config for the app (vite), the unit tier and the GPU tier (vitest projects).
 export default defineConfig({
+  // Relative asset URLs: the built site works from any folder of any static host (or file-less offline
+  // copies served by any static server), not only from the domain root.
+  base: './',
   // End-to-end runs serve without live reload: a file saved mid-test must not reload the page under test.
   server: { port: 5173, strictPort: false, hmr: process.env.SPARSESCOPE_E2E ? false : undefined },
   preview: { port: 4173 },
@@ -11,6 +15,7 @@ export default defineConfig({
   worker: { format: 'es' },
   // /datasets/graph-challenge-dnn/* from <repo>/../shared/data (or $SPARSESCOPE_DATA), copied into builds.
   plugins: [
+    cspPlugin(),
     datasetsPlugin({
       repoRoot: fileURLToPath(new URL('.', import.meta.url)),
       datasets: ['graph-challenge-dnn'],

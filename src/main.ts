@@ -10,6 +10,7 @@ import type { Side } from './scene/sceneView';
 import { App, type SceneResults } from './ui/app';
 import { escapePrompt, initialValues } from './ui/appState';
 import { Controls } from './ui/controls';
+import { reportCspViolations } from './ui/cspReport';
 import { Shortcuts } from './ui/keys';
 import { PredictionsPanel } from './ui/predictions';
 import { firstReady } from './ui/ready';
@@ -56,6 +57,7 @@ declare global {
 }
 
 performance.mark('main-start');
+reportCspViolations();
 const params = new URLSearchParams(location.search);
 const values = initialValues(params);
 const order: 'index' | 'barycenter' = params.get('order') === 'index' ? 'index' : 'barycenter';
