@@ -29,6 +29,16 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The CLI's seeded fuzz tier: spawned processes under a memory limit and a timeout (tests/fuzz).
+        test: {
+          name: 'fuzz',
+          include: ['tests/fuzz/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+        },
+      },
+      {
+        extends: true,
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],

@@ -36,9 +36,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name ? 0 : 2;
   }
-  const load = commands[name];
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined; // never a prototype member
   if (!load) {
-    console.error(`sparsescope: unknown command "${name}"\n\n${USAGE}`);
+    console.error(`sparsescope: unknown command "${name.slice(0, 100)}"\n\n${USAGE}`);
     return 2;
   }
   try {
