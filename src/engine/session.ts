@@ -2,6 +2,7 @@
 // of a model pair, and falls back to the CPU — keeping the model — when the GPU is lost mid-session.
 // No DOM: the UI subscribes to status changes and renders them.
 import { errorText, GpuContext, GpuUnavailableError } from '../gpu/context';
+import { withGpuErrors } from '../gpu/limits';
 import type { ForwardResult } from '../math/transformer';
 import type { Backend, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
@@ -120,7 +121,7 @@ export class Session {
 
   private async prepareWithFallback(models: ModelPair, onProgress?: (f: number, what: string) => void) {
     try {
-      await this.backend.prepare(models, onProgress);
+      await this.guarded('uploading the model', () => this.backend.prepare(models, onProgress));
     } catch (err) {
       if (this.backend.kind !== 'webgpu') throw err;
       // A model too big for this GPU's limits, or a device that died while uploading: use the CPU.
@@ -150,10 +151,17 @@ export class Session {
   }
 
   private async runOnce(tokens: number[]): Promise<PairResult> {
-    const run = (path: WeightPath) => this.backend.forward(tokens, { path });
+    const run = (path: WeightPath) =>
+      this.guarded(`the ${path} forward`, () => this.backend.forward(tokens, { path }));
     const dense = await run('dense');
     const sparse = await run('sparse');
     return { dense, sparse };
+  }
+
+  /** GPU work inside error scopes: any validation or out-of-memory error fails it (GpuJobError). */
+  private guarded<T>(what: string, job: () => Promise<T>): Promise<T> {
+    const ctx = this.backend.kind === 'webgpu' ? this.ctx : null;
+    return ctx && !ctx.isLost ? withGpuErrors(ctx.device, what, job) : job();
   }
 
   /** Whether the device is lost; a loss reported just after a failed call is given a moment to arrive. */

@@ -8,6 +8,7 @@ import { DnnGpuPlan } from '../../engine/dnnGpu';
 import type { Session } from '../../engine/session';
 import type { LayerTiming, TimerSourceName, WeightPath } from '../../engine/types';
 import type { GpuContext } from '../../gpu/context';
+import { withGpuErrors } from '../../gpu/limits';
 import type { CsrMatrix } from '../../math/csr';
 import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
 import type { NetworkGraph } from '../../model/graph';
@@ -96,7 +97,11 @@ export class DnnWorkload implements Workload {
     const runs: PathRun[] = [];
     const timings: LayerTiming[] = [];
     for (const path of ['sparse', 'dense'] as const) {
-      const r = ctx ? await this.runGpu(ctx, dnn, images, path) : await this.runCpu(images, path);
+      const gpu = ctx;
+      // Inside error scopes: a validation or out-of-memory error fails the run (error banner), no numbers.
+      const r = gpu
+        ? await withGpuErrors(gpu.device, `the ${path} pass`, () => this.runGpu(gpu, dnn, images, path))
+        : await this.runCpu(images, path);
       runs.push({ path, ...r, edgesPerSecond: dnnEdges(dnn, count) / r.seconds });
       timings.push(...dnnTimings(r.layerMs, path, r.source));
     }
