@@ -154,6 +154,34 @@ export function fuzzCases(seed: number, randomCount: number): FuzzCase[] {
     files: { 'model.safetensors': { bytes: [255, 255, 255, 255, 255, 255, 0, 0, 123, 125] } },
     names: 'model.safetensors',
   });
+  // The issue's dense-path reproductions: one stored entry, a dense copy of gigabytes.
+  cases.push({
+    id: 'dnn-dense-huge-layer',
+    argv: ['dnn', '--layers', '.', '--input', 'images.mtx', '--path', 'dense', '--backend', 'cpu'],
+    files: {
+      'n20000-l1.mtx': `${HEADER}20000 20000 1\n1 1 2\n`,
+      'images.mtx': `${HEADER}2 20000 1\n1 1 1\n`,
+    },
+    names: 'denseElements',
+  });
+  cases.push({
+    id: 'spmm-dense-huge',
+    argv: [
+      'spmm',
+      '--matrix',
+      'a.mtx',
+      '--path',
+      'dense',
+      '--batch',
+      '2',
+      '--out',
+      'y.json',
+      '--backend',
+      'cpu',
+    ],
+    files: { 'a.mtx': `${HEADER}50000 50000 1\n1 1 2\n` },
+    names: 'denseElements',
+  });
   cases.push({
     id: 'overflow',
     argv: ['spmm', '--matrix', 'a.mtx', '--out', 'y.json', '--backend', 'cpu', '--x', 'x.json'],
