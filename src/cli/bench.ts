@@ -11,6 +11,7 @@ import {
 } from '../bench/kernelSweep';
 import { BENCH_SCHEMA, type BenchReport } from '../bench/report';
 import { crossoverDensity } from '../bench/stats';
+import { formatTable } from '../bench/table';
 import { measureCopyBandwidth } from '../gpu/kernels/copy';
 import { withGpuErrors } from '../gpu/limits';
 import { checkFinite } from '../params/finite';
@@ -18,7 +19,6 @@ import { LIMITS } from '../params/limits';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
-import { formatTable } from './table';
 
 export function parseShapes(spec: string | undefined): Shape[] {
   if (!spec || spec === 'gpt2') return GPT2_SMALL_SHAPES;

@@ -1,7 +1,8 @@
 // `sparsescope spmm`: Y = A·X for a Matrix Market matrix A (M×K) and a dense X (K×B), on the GPU (CSR or
 // dense kernels) or the CPU. In the project's contract this is y (B×M) = x (B×K)·Aᵀ with x = Xᵀ, W = A.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { matrixMarketToCsr, parseMatrixMarket } from '../formats/matrixMarket';
+import { parseMatrixMarket } from '../formats/matrixMarket';
+import { matrixMarketToCsr } from '../formats/matrixMarketCsr';
 import { readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
 import { runDispatches } from '../gpu/kernels/dispatch';
 import { DenseMatmul } from '../gpu/kernels/matmul';

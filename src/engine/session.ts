@@ -1,12 +1,12 @@
 // A session owns the backend the app runs on: it picks WebGPU or the CPU (and says why), runs both paths
 // of a model pair, and falls back to the CPU — keeping the model — when the GPU is lost mid-session.
 // No DOM: the UI subscribes to status changes and renders them.
+
+import type { BackendKind, ForwardResult, WeightPath } from '../contracts';
 import { errorText, GpuContext, GpuUnavailableError } from '../gpu/context';
 import { withGpuErrors } from '../gpu/limits';
-import type { ForwardResult } from '../math/transformer';
 import type { Backend, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
-import type { BackendKind, WeightPath } from './types';
 import { WebGpuBackend } from './webgpu/webgpuBackend';
 
 export interface SessionStatus {

@@ -1,4 +1,5 @@
-// Matrix Market coordinate files (https://math.nist.gov/MatrixMarket/formats.html): reader and writer.
+// Matrix Market coordinate files (https://math.nist.gov/MatrixMarket/formats.html): the reader (CSR
+// conversion and the writer: matrixMarketCsr.ts).
 // Pure string → typed arrays, no Node APIs: the browser reads 1200×1024 files too.
 //
 // Supported: `%%MatrixMarket matrix coordinate {real|integer|pattern} {general|symmetric}`.
@@ -10,8 +11,6 @@
 import { LIMITS } from '../params/limits';
 import { quote } from '../params/quote';
 import { FLOAT32_MAX } from '../params/values';
-
-export { csrFromTriplets, matrixMarketToCsr, type WriteOptions, writeMatrixMarket } from './matrixMarketCsr';
 
 export type MatrixMarketField = 'real' | 'integer' | 'pattern';
 export type MatrixMarketSymmetry = 'general' | 'symmetric';

@@ -2,7 +2,7 @@
 // the matmuls inside it ('qkv', 'attn.proj', 'fc', 'fc.proj'); each is filed under its parent so a block's
 // time is the aggregate when the backend gives one, else the sum of its parts (never both: no double count).
 
-import type { LayerTiming, TimerSourceName, WeightPath } from '../engine/types';
+import type { LayerTiming, TimerSourceName, WeightPath } from '../contracts';
 
 /** Parent op of a timed op: the anchor it is drawn at. */
 export function parentOp(op: string): string {

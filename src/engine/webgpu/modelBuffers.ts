@@ -1,10 +1,11 @@
 // One network's weights on the GPU, uploaded once at prepare time and destroyed in dispose():
 // embeddings and layer norms always; the linear layers as dense matrices (dense path) or CSR (sparse path).
+
+import type { WeightPath } from '../../contracts';
 import { storageBuffer, uploadStorage } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
 import type { CsrBuffers, CsrSpmm } from '../../gpu/kernels/spmmCsr';
 import type { Gpt2Weights, Linear } from '../../model/weights';
-import type { WeightPath } from '../types';
 
 export interface GpuLinear {
   n: number;

@@ -4,9 +4,9 @@
 //   GPU: DnnGpuPlan (CSR SpMM / dense matmul, one timed pass per layer), plans kept per (path, batch).
 //   CPU: runDnnCpu in dnnWorker.ts ('skip-zeros' for sparse, WASM/JS GEMM for dense), wall clock.
 
+import type { LayerTiming, TimerSourceName, WeightPath } from '../../contracts';
 import { DnnGpuPlan } from '../../engine/dnnGpu';
 import type { Session } from '../../engine/session';
-import type { LayerTiming, TimerSourceName, WeightPath } from '../../engine/types';
 import type { GpuContext } from '../../gpu/context';
 import { withGpuErrors } from '../../gpu/limits';
 import type { CsrMatrix } from '../../math/csr';
