@@ -165,6 +165,15 @@ export function fuzzCases(seed: number, randomCount: number): FuzzCase[] {
     names: 'denseElements',
   });
   cases.push({
+    id: 'dnn-wide-activations',
+    argv: ['dnn', '--layers', '.', '--input', 'images.mtx', '--backend', 'cpu'],
+    files: {
+      'n16777216-l1.mtx': `${HEADER}16777216 16777216 1\n1 1 2\n`,
+      'images.mtx': `${HEADER}16777216 16777216 1\n1 1 1\n`,
+    },
+    names: 'denseElements',
+  });
+  cases.push({
     id: 'spmm-dense-huge',
     argv: [
       'spmm',
