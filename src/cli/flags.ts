@@ -76,7 +76,14 @@ export function strictFlags(args: ParsedArgs, table: FlagTable): ParsedArgs {
     else throw new UsageError(`--${name} needs a value (${describeKind(spec)})`);
     flags.set(name, normalize(name, text, spec));
   }
+  // --help: the table's flags, unless the command prints its own usage (its table lists `help`).
+  if (flags.has('help') && !Object.hasOwn(table, 'help')) throw new HelpRequested(flagUsage(table));
   return { positional: [], flags, argv };
+}
+
+/** `--help` on a command: main prints the message on stdout and exits 0. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
 }
 
 function normalize(name: string, text: string, spec: ValueKind): string {

@@ -54,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return status;
   } catch (err) {
+    if (err instanceof Error && err.name === 'HelpRequested') {
+      console.log(`usage: sparsescope ${name} [options]\n${err.message}`);
+      return 0;
+    }
     if (err instanceof UsageError) {
       console.error(`sparsescope ${name}: ${err.message}`);
       return 2;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, stringFlag, UsageError } from '../../src/cli/args';
-import { flag, strictFlags } from '../../src/cli/flags';
+import { flag, HelpRequested, strictFlags } from '../../src/cli/flags';
 import { parseMatrixMarket } from '../../src/formats/matrixMarket';
 import { loadHfGpt2 } from '../../src/model/hfGpt2';
 import { checkFinite } from '../../src/params/finite';
@@ -193,5 +193,16 @@ describe('strict flags', () => {
       expect(caught, argv.join(' ')).toBeInstanceOf(UsageError);
       expect((caught as Error).message, argv.join(' ')).toMatch(message);
     }
+  });
+});
+
+describe('--help', () => {
+  it('lists the table, unless the command has its own usage', () => {
+    const table = { density: flag.density('of the twin') };
+    expect(() => strictFlags(parseArgs(['--help']), table)).toThrow(HelpRequested);
+    expect(() => strictFlags(parseArgs(['-h']), table)).toThrow(
+      /--density +a density in \(0, 1\].*of the twin/,
+    );
+    expect(strictFlags(parseArgs(['--help']), { help: flag.bool() }).flags.get('help')).toBe(true);
   });
 });
