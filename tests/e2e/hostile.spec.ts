@@ -14,6 +14,7 @@ test('bad density, neurons and backend are reported, the defaults run', async ({
   await expect(banner).toContainText('neurons: "abc"');
   await expect(banner).toContainText('backend: "gpu" is not one of webgpu, cpu');
   expect((await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges).toBeGreaterThan(0);
+  await page.screenshot({ path: 'test-results/hostile-url-params.png' });
   expect(errors).toEqual([]);
 });
 
