@@ -8,7 +8,7 @@ import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { totalMs } from '../engine/timings';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
-import { withGpuErrors } from '../gpu/limits';
+import { GpuErrorScope } from '../gpu/limits';
 import { Rng } from '../math/rng';
 import { LIMITS } from '../params/limits';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
@@ -78,10 +78,9 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
   const model = loadModel(stringFlag(args, 'model', 'gpt2-small')!, numberFlag(args, 'seed', 0));
   const { config } = model.weights;
   const prefills = numberListFlag(args, 'prefill', [1, 64, 256]);
-  for (const n of prefills) {
-    if (n > config.nCtx)
-      throw new UsageError(`--prefill ${n} is longer than the model's context (${config.nCtx})`);
-  }
+  const tooLong = prefills.find((n) => n > config.nCtx);
+  if (tooLong)
+    throw new UsageError(`--prefill ${tooLong} is longer than the model's context (${config.nCtx})`);
   const densities = numberListFlag(args, 'densities', [1 / 4, 1 / 16, 1 / 64]);
   const decodeAt = Math.min(numberFlag(args, 'decode-at', 64), config.nCtx - 1);
   const samples = numberFlag(args, 'samples', 3);
@@ -91,20 +90,17 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
   const backend: Backend =
     opened.kind === 'webgpu' ? new WebGpuBackend(opened.ctx) : new CpuBackend(opened.reason);
   const timer = opened.kind === 'webgpu' ? (backend as WebGpuBackend).timerSource : 'wall';
-  // Every GPU step inside error scopes: a validation or out-of-memory error fails the command.
-  const guarded = <T>(what: string, job: () => Promise<T>) =>
-    opened.kind === 'webgpu' ? withGpuErrors(opened.ctx.device, what, job) : job();
   console.log(
     `model ${model.name}; backend ${backend.description}; timer ${timer}; ${samples} samples per point`,
   );
+  // Every GPU step inside error scopes: a validation or out-of-memory error fails the command.
+  const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
   const rng = new Rng(7);
   const tokensOf = (n: number) => Array.from({ length: n }, () => rng.int(config.vocabSize));
   const records: ModelBenchRecord[] = [];
   for (const density of densities) {
     const t0 = performance.now();
-    await guarded(`uploading the twin at density ${density}`, () =>
-      backend.prepare(makePair(model.weights, density, 4, embeddings)),
-    );
+    await backend.prepare(makePair(model.weights, density, 4, embeddings));
     console.log(
       `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
@@ -112,12 +108,10 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
       if (path === 'dense' && density !== densities[0]) continue; // dense does not depend on the density
       for (const n of prefills) {
         const tokens = tokensOf(n);
-        const { stats, timings } = await guarded(`${path} prefill ${n}`, () =>
-          measure(
-            async () => (await backend.forward(tokens, { path, activations: false })).timings,
-            path,
-            samples,
-          ),
+        const { stats, timings } = await measure(
+          async () => (await backend.forward(tokens, { path, activations: false })).timings,
+          path,
+          samples,
         );
         records.push({
           density: path === 'dense' ? 1 : density,
@@ -132,17 +126,15 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
         process.stderr.write(`  ${path} prefill ${n}: ${stats.medianMs.toFixed(2)} ms\n`);
       }
       const context = tokensOf(decodeAt);
-      const { stats, timings } = await guarded(`${path} decode`, () =>
-        measure(
-          async () => {
-            await backend.forward(context, { path, activations: false, logits: 'last' });
-            return (
-              await backend.forward(tokensOf(1), { path, append: true, activations: false, logits: 'last' })
-            ).timings;
-          },
-          path,
-          samples,
-        ),
+      const { stats, timings } = await measure(
+        async () => {
+          await backend.forward(context, { path, activations: false, logits: 'last' });
+          return (
+            await backend.forward(tokensOf(1), { path, append: true, activations: false, logits: 'last' })
+          ).timings;
+        },
+        path,
+        samples,
       );
       records.push({
         density: path === 'dense' ? 1 : density,
@@ -157,6 +149,7 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
       process.stderr.write(`  ${path} decode at ${decodeAt}: ${stats.medianMs.toFixed(2)} ms\n`);
     }
   }
+  await scope.close('bench-model');
   const dense = (mode: string, tokens: number) =>
     records.find((r) => r.path === 'dense' && r.mode === mode && r.tokens === tokens)?.medianMs ?? Number.NaN;
   const rows = records.map((r) => [

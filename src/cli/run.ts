@@ -8,7 +8,7 @@ import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { generate } from '../engine/generate';
 import { totalMs } from '../engine/timings';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
-import { withGpuErrors } from '../gpu/limits';
+import { GpuErrorScope } from '../gpu/limits';
 import { topK } from '../math/sampling';
 import { checkFinite } from '../params/finite';
 import { LIMITS } from '../params/limits';
@@ -128,24 +128,22 @@ export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
     `prompt: ${tokens.length} tokens [${tokens.slice(0, 16).join(', ')}${tokens.length > 16 ? ', …' : ''}]`,
   );
   // Every GPU step runs inside error scopes: a validation or out-of-memory error fails the command.
-  const guarded = <T>(what: string, job: () => Promise<T>) =>
-    opened.kind === 'webgpu' ? withGpuErrors(opened.ctx.device, what, job) : job();
-  await guarded('uploading the model', () => backend.prepare(pair));
+  const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
+  await backend.prepare(pair);
 
   const results = new Map<WeightPath, ForwardResult>();
   for (const path of paths) {
+    progress(`${path}: forward of ${tokens.length} tokens (a warm-up pass, then the timed one)`);
     // One untimed warm-up pass so first-use costs (plan building, lazy compiles) are not in the table.
-    progress(`${path}: warm-up forward of ${tokens.length} tokens`);
-    await guarded(`the ${path} warm-up forward`, () => backend.forward(tokens, { path, activations: false }));
-    progress(`${path}: timed forward`);
-    const result = await guarded(`the ${path} forward`, () =>
-      backend.forward(tokens, { path, activations: false }),
-    );
+    await backend.forward(tokens, { path, activations: false });
+    results.set(path, await backend.forward(tokens, { path, activations: false }));
+  }
+  await scope.close('the forward passes');
+  for (const [path, result] of results) {
     checkFinite(`${path} logits`, result.logits, (i) => {
       const row = Math.floor(i / config.vocabSize);
       return `token ${row + 1}, id ${i - row * config.vocabSize}`;
     });
-    results.set(path, result);
   }
   const timings = [...results.values()].flatMap((r) => r.timings);
   const source = timings[0]?.source === 'gpu-timestamp' ? 'GPU timestamps' : 'wall clock';

@@ -33,28 +33,42 @@ export function checkBufferSize(device: GPUDevice, label: string, bytes: number,
 const SCOPES: GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
 
 /**
- * Run `job` inside validation, out-of-memory and internal error scopes; any error raised while it ran
- * fails the job (GpuJobError naming `what` and the first messages) instead of letting its numbers through.
+ * Validation, out-of-memory and internal error scopes opened around a stretch of GPU work; `close` pops
+ * them and throws a GpuJobError naming `what` and the first messages if any error was raised meanwhile.
+ */
+export class GpuErrorScope {
+  private constructor(private readonly device: GPUDevice | null) {}
+
+  /** Opens the scopes on `device`; with null (a CPU run) it does nothing and `close` never throws. */
+  static open(device: GPUDevice | null): GpuErrorScope {
+    if (device) for (const filter of SCOPES) device.pushErrorScope(filter);
+    return new GpuErrorScope(device);
+  }
+
+  async close(what: string): Promise<void> {
+    if (!this.device) return;
+    const errors: string[] = [];
+    for (let i = SCOPES.length - 1; i >= 0; i--) {
+      const error = await this.device.popErrorScope().catch(() => null);
+      if (error) errors.push(`${SCOPES[i]}: ${error.message.split('\n')[0].slice(0, 300)}`);
+    }
+    if (errors.length > 0) throw new GpuJobError(`${what} failed on the GPU (${errors.join('; ')})`);
+  }
+}
+
+/**
+ * Run `job` inside the error scopes; any error raised while it ran fails the job (GpuJobError) instead of
+ * letting its numbers through. An error of the job itself is rethrown when the GPU raised none.
  */
 export async function withGpuErrors<T>(device: GPUDevice, what: string, job: () => Promise<T>): Promise<T> {
-  for (const filter of SCOPES) device.pushErrorScope(filter);
-  let result: T | undefined;
-  let thrown: unknown;
-  let failed = false;
+  const scope = GpuErrorScope.open(device);
+  let result: T;
   try {
     result = await job();
   } catch (err) {
-    thrown = err;
-    failed = true;
+    await scope.close(what); // a GPU error explains the failure better than its consequence
+    throw err;
   }
-  const errors: string[] = [];
-  for (let i = SCOPES.length - 1; i >= 0; i--) {
-    const error = await device.popErrorScope().catch(() => null);
-    if (error) errors.push(`${SCOPES[i]}: ${error.message.split('\n')[0].slice(0, 300)}`);
-  }
-  if (errors.length > 0) {
-    throw new GpuJobError(`${what} failed on the GPU (${errors.join('; ')})`);
-  }
-  if (failed) throw thrown;
-  return result as T;
+  await scope.close(what);
+  return result;
 }
