@@ -181,6 +181,6 @@ export async function benchCommand(rawArgs: ParsedArgs): Promise<number> {
     writeFileSync(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
     console.log(`wrote ${records.length} records to ${jsonPath}`);
   }
-  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  if (backend.kind === 'webgpu') backend.ctx.dispose();
   return 0;
 }

@@ -3,7 +3,7 @@
 // (nImages · Σ nnz(Wₗ) / seconds); --json writes them; --truth compares and exits 1 on a mismatch.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { withGpuErrors } from '../gpu/limits';
+import { GpuErrorScope } from '../gpu/limits';
 import { type DnnResult, runDnnCpu } from '../math/dnn';
 import {
   dnnEdges,
@@ -113,18 +113,12 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
   const runs: Run[] = [];
   if (backend.kind === 'webgpu') {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
-    const { device } = backend.ctx;
-    // Inside error scopes: a buffer the device refuses fails the command instead of timing nothing.
-    const plan = await withGpuErrors(device, `dnn (${path} path): uploading the weights`, () =>
-      DnnGpuPlan.create(backend.ctx, dnn, path, input.rows),
-    ); // weights uploaded once
-    try {
-      for (let r = 0; r < repeat; r++) {
-        runs.push(await withGpuErrors(device, `dnn (${path} path): run ${r + 1}`, () => plan.run(input)));
-      }
-    } finally {
-      plan.destroy();
-    }
+    // Inside error scopes: a buffer the device refuses or any validation error fails the command.
+    const scope = GpuErrorScope.open(backend.ctx.device);
+    const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows); // weights uploaded once
+    for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
+    plan.dispose();
+    await scope.close(`dnn (${path} path)`);
   } else {
     for (let r = 0; r < repeat; r++) {
       runs.push({ ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }), timerSource: 'wall' });
@@ -140,7 +134,7 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
   const categories = run.categories.map((i) => i + first + 1); // 1-based images of the whole input
 
   const adapter = backend.kind === 'webgpu' ? backend.ctx.adapterLabel : null;
-  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  if (backend.kind === 'webgpu') backend.ctx.dispose();
   const kernel = backend.kind === 'webgpu' ? `webgpu (${adapter})` : `cpu (${backend.reason})`;
   const how = path === 'sparse' && backend.kind === 'cpu' ? `sparse, ${cpuKernel} kernel` : path;
   console.log(

@@ -20,6 +20,6 @@ export async function infoCommand(rawArgs: ParsedArgs): Promise<number> {
     limits: ctx.limitsRecord(),
   };
   console.log(JSON.stringify(report, null, 2));
-  ctx.destroy();
+  ctx.dispose();
   return 0;
 }

@@ -70,7 +70,7 @@ export class Session {
     // Drop the old device first; its 'destroyed' loss is ours, not news (the callback checks identity).
     const old = this.ctx;
     this.ctx = null;
-    old?.destroy();
+    old?.dispose();
     if (requested === 'webgpu') {
       try {
         const ctx: GpuContext = await GpuContext.create(this.options.gpu, {
@@ -183,6 +183,6 @@ export class Session {
   dispose(): void {
     this.disposed = true;
     this.backend?.dispose();
-    this.ctx?.destroy();
+    this.ctx?.dispose();
   }
 }

@@ -98,7 +98,7 @@ export class WebGpuBackend implements Backend {
     this.plans.set(key, plan);
     while (this.plans.size > MAX_PLANS) {
       const [oldKey, old] = this.plans.entries().next().value as [string, ForwardPlan];
-      old.destroy();
+      old.dispose();
       this.plans.delete(oldKey);
     }
     return plan;
@@ -210,11 +210,13 @@ export class WebGpuBackend implements Backend {
 
   release(): void {
     this.config = null;
-    for (const plan of this.plans.values()) plan.destroy();
+    for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
-    this.models.dense?.destroy();
-    this.models.sparse?.destroy();
+    this.models.dense?.dispose();
+    this.models.sparse?.dispose();
     this.models = {};
+    for (const kernel of Object.values(this.kernels ?? {})) kernel.dispose();
+    this.kernels = null;
   }
 
   dispose(): void {

@@ -135,7 +135,7 @@ export class DnnWorkload implements Workload {
     this.plansCtx = ctx;
     let plan = this.plans.get(path);
     if (!plan || plan.batch !== images.rows) {
-      plan?.destroy();
+      plan?.dispose();
       this.plans.delete(path);
       // One layer's upload per task, from the copies the worker made: no long task on a new batch size.
       const options = { dense: this.dense ?? undefined, between: nextTask };
@@ -168,7 +168,7 @@ export class DnnWorkload implements Workload {
   }
 
   private destroyPlans(): void {
-    for (const plan of this.plans.values()) plan.destroy();
+    for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
     this.plansCtx = null;
   }
