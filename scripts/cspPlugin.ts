@@ -6,7 +6,7 @@
 // <meta> policy cannot carry).
 import type { Plugin } from 'vite';
 
-export function contentSecurityPolicy(dev: boolean): string {
+function contentSecurityPolicy(dev: boolean): string {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",

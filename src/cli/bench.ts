@@ -75,7 +75,7 @@ export function crossoverLines(records: BenchRecord[]): string[] {
 }
 
 /** Every flag `bench` takes. */
-export const BENCH_FLAGS = {
+const BENCH_FLAGS = {
   shapes: flag.text('gpt2, or NxK,NxK (out×in)'),
   densities: flag.densities(),
   batches: flag.ints(1, LIMITS.batch),

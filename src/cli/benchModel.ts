@@ -61,7 +61,7 @@ async function measure(run: () => Promise<LayerTiming[]>, path: WeightPath, samp
 }
 
 /** Every flag `bench-model` takes. */
-export const BENCH_MODEL_FLAGS = {
+const BENCH_MODEL_FLAGS = {
   model: flag.text('a preset or a model.safetensors (default gpt2-small)'),
   seed: flag.seed(),
   prefill: flag.ints(1, 1 << 20, undefined, 'prompt lengths'),

@@ -61,7 +61,7 @@ interface Run extends DnnResult {
 }
 
 /** Every flag `dnn` takes (see DNN_USAGE). */
-export const DNN_FLAGS = {
+const DNN_FLAGS = {
   help: flag.bool('this help'),
   layers: flag.text(),
   input: flag.text(),

@@ -6,7 +6,7 @@ import { closest, quote } from '../params/quote';
 import { describeKind, KINDS, ParamError, parseValue, type ValueKind } from '../params/values';
 import { type ParsedArgs, UsageError } from './args';
 
-export type FlagSpec = (ValueKind | { type: 'boolean' }) & { help?: string };
+type FlagSpec = (ValueKind | { type: 'boolean' }) & { help?: string };
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
 
 /** Builders for flag tables: `{ density: flag.density(), detail: flag.bool(), samples: flag.int(1, 200) }`. */
@@ -97,7 +97,7 @@ function normalize(name: string, text: string, spec: ValueKind): string {
 }
 
 /** Usage lines for a table: `  --density   a density in (0, 1], e.g. 0.25 or 1/64 — help`. */
-export function flagUsage(table: FlagTable): string {
+function flagUsage(table: FlagTable): string {
   const width = Math.max(...Object.keys(table).map((k) => k.length)) + 2;
   return Object.entries(table)
     .map(([name, spec]) => {

@@ -3,7 +3,7 @@ import { choiceFlag, type ParsedArgs } from './args';
 import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 
-export const INFO_FLAGS = { backend: flag.backend() } satisfies FlagTable;
+const INFO_FLAGS = { backend: flag.backend() } satisfies FlagTable;
 
 export async function infoCommand(rawArgs: ParsedArgs): Promise<number> {
   const args = strictFlags(rawArgs, INFO_FLAGS);

@@ -60,7 +60,7 @@ export function timingTable(
 }
 
 /** Every flag `run` takes (anything else is an error with a suggestion). */
-export const RUN_FLAGS = {
+const RUN_FLAGS = {
   model: flag.text('a preset name or a model.safetensors (config.json read from beside it)'),
   prompt: flag.text('text to encode with the GPT-2 tokenizer'),
   tokens: flag.ints(0, 2 ** 31 - 1, undefined, 'token ids, e.g. 1,2,3 (instead of --prompt)'),

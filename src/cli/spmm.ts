@@ -92,7 +92,7 @@ async function gpuProduct(
 }
 
 /** Every flag `spmm` takes. */
-export const SPMM_FLAGS = {
+const SPMM_FLAGS = {
   matrix: flag.text('A as a Matrix Market file'),
   x: flag.text('X.json: K rows of B numbers (else random X)'),
   batch: flag.int(1, LIMITS.batch, 'columns of a random X (default 1)'),

@@ -1,7 +1,7 @@
 // Outputs are checked before they are printed or written: a NaN or an overflow to ±Infinity is an error
 // naming where it first appeared, never a silent JSON `null` or "Infinity ms".
 
-export class NonFiniteError extends Error {
+class NonFiniteError extends Error {
   override name = 'NonFiniteError';
 }
 

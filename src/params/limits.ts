@@ -22,7 +22,7 @@ export const LIMITS = {
   runs: 1000,
 } as const;
 
-export type LimitName = keyof typeof LIMITS;
+type LimitName = keyof typeof LIMITS;
 
 /** Throws when `count` is over the named limit; the message gives the count, the limit and its name. */
 export function checkLimit(what: string, count: number, limit: LimitName): void {
@@ -44,11 +44,11 @@ export function checkDense(what: string, rows: number, cols: number): void {
   }
 }
 
-export class LimitError extends Error {
+class LimitError extends Error {
   override name = 'LimitError';
 }
 
-export function formatCount(n: number): string {
+function formatCount(n: number): string {
   return Number.isSafeInteger(n) ? n.toLocaleString('en-US') : String(n);
 }
 

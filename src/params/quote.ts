@@ -1,7 +1,7 @@
 // Quoting user input inside an error message: at most ~200 characters, control characters (CR, escape
 // sequences) shown as escapes, so a 50 MB line or a CR-only file cannot flood or garble a terminal.
 
-export const QUOTE_MAX = 200;
+const QUOTE_MAX = 200;
 
 /** `text` in double quotes, shortened to `max` characters with the full length stated. */
 export function quote(text: string, max = QUOTE_MAX): string {
@@ -35,7 +35,7 @@ export function closest(name: string, candidates: Iterable<string>): string | nu
 }
 
 /** Damerau–Levenshtein (optimal string alignment) distance: a swap of two letters counts as one edit. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 3 || a.length > 64 || b.length > 64) return 99;
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;

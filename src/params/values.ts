@@ -63,7 +63,7 @@ export function parseDensity(text: string): number {
 }
 
 /** One of `choices` (an own entry of the list: "constructor" or "__proto__" never match). */
-export function parseChoice(text: string, choices: readonly string[]): string {
+function parseChoice(text: string, choices: readonly string[]): string {
   if (choices.includes(text)) return text;
   throw new Error(`${quote(text)} is not one of ${choices.join(', ')}`);
 }

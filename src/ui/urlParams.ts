@@ -4,7 +4,7 @@
 // or a value never reach an object's prototype.
 import { KINDS, ParamError, parseValue, type Value, type ValueKind } from '../params/values';
 
-export const APP_PARAMS = {
+const APP_PARAMS = {
   model: KINDS.text,
   prompt: KINDS.text,
   input: KINDS.text,
@@ -16,9 +16,9 @@ export const APP_PARAMS = {
   aa: { type: 'choice', choices: ['0', '1'] },
 } as const satisfies Record<string, ValueKind>;
 
-export type AppParam = keyof typeof APP_PARAMS;
+type AppParam = keyof typeof APP_PARAMS;
 
-export interface AppParams {
+interface AppParams {
   /** The parameters given and valid, as parsed values. */
   values: Map<AppParam, Value>;
   /** One line per bad parameter: `density: "abc" is not a number or a fraction like 1/64 (using the default)`. */
