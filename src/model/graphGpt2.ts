@@ -30,7 +30,11 @@ export interface Gpt2GraphOptions {
   nHead?: number;
   title?: string;
   /** Tied embedding (vocab, d) row-major; adds token and logit layers. Only for small vocabularies. */
-  embedding?: { wte: Float32Array; vocab: number };
+  embedding?: {
+    wte: Float32Array;
+    vocab: number /** untied lm_head (vocab, d), if any */;
+    unembed?: Float32Array;
+  };
 }
 
 function edgeWeights(lin: LinearLike, sparse: boolean): EdgeWeights {
@@ -71,12 +75,13 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
     const id = (s: string) => `b${b}.${s}`;
     const mlpSize = block.fc.n;
     layers.push(
-      { id: id('qkv'), name: 'q · k · v', group, size: 3 * d, kind: 'attn-in', heads: nHead },
+      // q·k·v and head widths from the weights: n_head·d_head may differ from d (circuit_sparsity).
+      { id: id('qkv'), name: 'q · k · v', group, size: block.qkv.n, kind: 'attn-in', heads: nHead },
       {
         id: id('attn'),
         name: 'attention heads out',
         group,
-        size: d,
+        size: block.attnProj.k,
         kind: 'attn-out',
         heads: nHead,
         timing: { layer: b, op: 'attn' },
@@ -100,15 +105,16 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
   });
   if (embedding) {
     const { wte, vocab } = embedding;
+    const unembed = embedding.unembed ?? wte;
     layers.push({
       id: 'logits',
-      name: 'logits (tied unembedding)',
+      name: unembed === wte ? 'logits (tied unembedding)' : 'logits (lm_head)',
       group: 'output',
       size: vocab,
       kind: 'output',
       timing: { op: 'unembed' },
     });
-    edges.push({ from: resid, to: 'logits', weights: new DenseWeights(vocab, d, wte) });
+    edges.push({ from: resid, to: 'logits', weights: new DenseWeights(vocab, d, unembed) });
   }
   const title = options.title ?? (sparse ? 'Sparse' : 'Dense baseline');
   const graph: NetworkGraph = { title, layers, edges };
