@@ -14,7 +14,7 @@ import { sparsifyModel } from '../../model/sparsify';
 import { charTokenizer, loadGpt2Tokenizer, type Tokenizer } from '../../model/tokenizer';
 import type { Gpt2Weights } from '../../model/weights';
 import { nextTask } from '../nextTask';
-import { type CspFileSet, loadCspFiles } from './circuitSparsityFiles';
+import { type CspFileSet, type LoadedCsp, loadCspFiles } from './circuitSparsityFiles';
 import type { Prediction, Workload, WorkloadProgress, WorkloadResult } from './workload';
 
 export type Gpt2Source =
@@ -72,6 +72,8 @@ export class Gpt2Workload implements Workload {
   dense: Gpt2Weights | null = null;
   sparse: Gpt2Weights | null = null;
   tokenizer: Tokenizer | null = null;
+  /** A circuit_sparsity model's circuit from a dropped viz_data.pt (or why it could not be read). */
+  given: LoadedCsp['given'];
   private graphs: WorkloadResult['scene'] | null = null;
 
   constructor(
@@ -108,6 +110,7 @@ export class Gpt2Workload implements Workload {
       this.dense = loaded.dense;
       this.sparse = loaded.sparse;
       this.tokenizer = loaded.tokenizer;
+      this.given = loaded.given;
     } else {
       if (src.kind === 'preset') {
         progress(0.1, `generating ${src.preset} weights`);
