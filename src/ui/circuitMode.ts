@@ -194,7 +194,7 @@ export class CircuitMode {
     this.active = true;
     this.panel.setActive(true);
     const sparse = givenCircuitScene(w.sparse!, viz, 'Sparse · their circuit');
-    const dense = givenCircuitScene(w.dense!, viz, 'Same weights, dense · their circuit');
+    const dense = givenCircuitScene(w.dense!, viz, 'Dense · their circuit');
     const count = (n: number) => n.toLocaleString('en-US');
     const loss = (x: number | null) => (x === null ? 'not stored' : x.toFixed(3));
     this.panel.showGiven(
