@@ -2,7 +2,10 @@
 // Prints the categories (1-based images), a per-layer timing table, total seconds and edges/s
 // (nImages · Σ nnz(Wₗ) / seconds); --json writes them; --truth compares and exits 1 on a mismatch.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import type { LayerTiming } from '../contracts';
+import { measurePaths, sumOfRows } from '../engine/measure';
 import { type DnnResult, runDnnCpu } from '../math/dnn';
 import {
   dnnEdges,
@@ -13,8 +16,10 @@ import {
   type SparseDnn,
   selectImages,
 } from '../model/dnn';
+import { dnnTimings } from '../model/graphDnn';
 import { choiceFlag, numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { openBackend } from './gpu';
+import { spreadCell } from './measureFlags';
 
 export const DNN_USAGE = `usage: sparsescope dnn --layers DIR --input IMAGES.mtx [options]
   --nlayers L            use layers 1..L (default: every layer file in DIR, which must be consecutive)
@@ -23,8 +28,12 @@ export const DNN_USAGE = `usage: sparsescope dnn --layers DIR --input IMAGES.mtx
   --path sparse|dense    CSR weights, or the same weights stored densely (default sparse)
   --cpu-kernel skip-zeros|spmm   CPU sparse kernel: scatter only live activations (default), or spmmFast
                          over every image and every nonzero (the GPU kernel's work)
+  --workers W            CPU skip-zeros kernel: split the images over W worker threads (default: the
+                         machine's cores, os.availableParallelism(); 1 runs on the main thread)
+  --gpu-kernel live-rows|all-rows   WebGPU sparse kernel: only the images still alive, compacted on the
+                         GPU after each layer (default; exact for bias ≤ 0), or every image every layer
   --images N --first I   run images I..I+N-1 (1-based; default all) — the dense paths are slow
-  --repeat R             run R times, report the median run (default 3 for sparse, 1 for dense)
+  --repeat R             R timed runs after an untimed warm-up run; medians with p10–p90 (default 3 sparse, 1 dense)
   --truth CATS.mtx       compare the categories, exit 1 on a mismatch
   --json OUT.json        write {categories, seconds, edgesPerSecond, layers, ...}`;
 
@@ -70,6 +79,9 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const ymax = numberFlag(args, 'ymax', 32);
   const path = choiceFlag(args, 'path', ['sparse', 'dense'] as const, 'sparse');
   const cpuKernel = choiceFlag(args, 'cpu-kernel', ['skip-zeros', 'spmm'] as const, 'skip-zeros');
+  const gpuKernel = choiceFlag(args, 'gpu-kernel', ['live-rows', 'all-rows'] as const, 'live-rows');
+  const workers = numberFlag(args, 'workers', availableParallelism());
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer');
   const repeat = numberFlag(args, 'repeat', path === 'dense' ? 1 : 3);
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError('--repeat must be a positive integer');
   const requested = choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu');
@@ -83,17 +95,47 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const loadSeconds = (performance.now() - tLoad) / 1000;
 
   const backend = await openBackend(requested);
+  // The measurement protocol (engine/measure.ts): one warm-up run (start-up, not counted), then R runs.
   const runs: Run[] = [];
+  let runOnce: () => Promise<Run>;
+  let release: () => Promise<void> | void = () => {};
+  let gpuHow: string = path;
   if (backend.kind === 'webgpu') {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
-    const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows); // weights uploaded once
-    for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
-    plan.dispose();
+    const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows, {
+      allImages: gpuKernel === 'all-rows',
+    }); // weights uploaded once
+    gpuHow = `${path}${path === 'sparse' ? `, ${plan.sparseKernel} kernel` : ''}`;
+    runOnce = () => plan.run(input);
+    release = () => plan.dispose();
+  } else if (path === 'sparse' && cpuKernel === 'skip-zeros' && workers > 1) {
+    const { DnnWorkerPool } = await import('../engine/dnnThreads');
+    const pool = await DnnWorkerPool.create(dnn, workers); // network sent and transposed once per worker
+    runOnce = async () => ({ ...(await pool.run(input)), timerSource: 'wall' });
+    release = () => pool.close();
   } else {
-    for (let r = 0; r < repeat; r++) {
-      runs.push({ ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }), timerSource: 'wall' });
-    }
+    runOnce = async () => ({
+      ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }),
+      timerSource: 'wall',
+    });
   }
+  let measured: Awaited<ReturnType<typeof measurePaths<Run & { timings: LayerTiming[] }>>>;
+  try {
+    measured = await measurePaths(
+      [path],
+      async (p) => {
+        const r = await runOnce();
+        runs.push(r);
+        return { ...r, timings: dnnTimings(r.layerMs, p, r.timerSource) };
+      },
+      { minSamples: repeat, maxSamples: repeat, floorSamples: repeat, budgetMs: 0, total: sumOfRows },
+    );
+  } finally {
+    await release();
+  }
+  const warmup = runs.shift()!;
+  const layers = measured.paths[path]!.timings;
+  const total = measured.paths[path]!.total;
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const run = sorted[Math.floor((sorted.length - 1) / 2)];
   const edges = dnnEdges(dnn, input.rows);
@@ -102,18 +144,22 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const adapter = backend.kind === 'webgpu' ? backend.ctx.adapterLabel : null;
   if (backend.kind === 'webgpu') backend.ctx.dispose();
   const kernel = backend.kind === 'webgpu' ? `webgpu (${adapter})` : `cpu (${backend.reason})`;
-  const how = path === 'sparse' && backend.kind === 'cpu' ? `sparse, ${cpuKernel} kernel` : path;
+  const threads = cpuKernel === 'skip-zeros' && workers > 1 ? `, ${workers} worker threads` : ', main thread';
+  const how =
+    backend.kind === 'webgpu' ? gpuHow : path === 'sparse' ? `sparse, ${cpuKernel} kernel${threads}` : path;
   console.log(
     `dnn: ${dnn.layers.length} layers (${dnn.names[0]} … ${dnn.names[dnn.names.length - 1]}), ` +
       `${input.rows} images (${first + 1}..${first + input.rows}) × ${input.cols}, bias ${bias}, ymax ${ymax}; ` +
       `loaded in ${loadSeconds.toFixed(2)} s`,
   );
-  console.log(`backend ${kernel}, path ${how}, timer ${run.timerSource}, median of ${runs.length} run(s)`);
-  printLayerTable(dnn, run.layerMs);
+  console.log(
+    `backend ${kernel}, path ${how}, timer ${run.timerSource}, median (p10–p90) of ${runs.length} run(s) after a warm-up run of ${warmup.seconds.toFixed(4)} s (start-up, not counted)`,
+  );
+  printLayerTable(dnn, layers);
   console.log(`categories (${categories.length}, 1-based): ${categories.join(' ')}`);
   console.log(
     `total ${run.seconds.toFixed(4)} s (runs: ${runs.map((r) => r.seconds.toFixed(4)).join(', ')}); ` +
-      `${(edges / run.seconds).toExponential(3)} edges/s (${edges} edges)`,
+      `${(edges / run.seconds).toExponential(3)} edges/s (${edges} edges); sum of layers ${spreadCell(total)} ms`,
   );
 
   let status = 0;
@@ -127,7 +173,16 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
       categories,
       seconds: run.seconds,
       edgesPerSecond: edges / run.seconds,
-      layers: run.layerMs,
+      layers: layers.map((t) => t.ms),
+      layerTimings: layers.map((t) => ({
+        layer: t.layer,
+        ms: t.ms,
+        p10: t.p10,
+        p90: t.p90,
+        samples: t.samples,
+      })),
+      total,
+      warmupMs: 1000 * warmup.seconds,
       edges,
       nImages: input.rows,
       firstImage: first + 1,
@@ -146,13 +201,14 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   return status;
 }
 
-function printLayerTable(dnn: SparseDnn, layerMs: number[]): void {
-  console.log('layer  file                 nnz(W)        ms');
+function printLayerTable(dnn: SparseDnn, layers: LayerTiming[]): void {
+  console.log('layer  file                 nnz(W)  ms, median (p10–p90)');
   dnn.layers.forEach((w, l) => {
     const name = dnn.names[l].padEnd(18);
-    console.log(
-      `${String(l + 1).padStart(5)}  ${name} ${String(w.nnz).padStart(8)} ${layerMs[l].toFixed(3).padStart(9)}`,
-    );
+    const t = layers[l];
+    const cell =
+      t?.p10 !== undefined && t.p90 !== undefined ? spreadCell({ ms: t.ms, p10: t.p10, p90: t.p90 }) : '—';
+    console.log(`${String(l + 1).padStart(5)}  ${name} ${String(w.nnz).padStart(8)}  ${cell}`);
   });
 }
 

@@ -22,6 +22,8 @@ export interface AnchorTime {
   ms: number;
   /** The parts, when the backend timed them (empty when it only gave the aggregate). */
   split: OpTime[];
+  /** The measured row of this anchor (median in ms, p10, p90, samples) when the backend gave one. */
+  measured?: LayerTiming;
 }
 
 export interface PathTimes {
@@ -65,8 +67,10 @@ function summarizePath(rows: LayerTiming[], path: WeightPath): PathTimes {
       anchor = { layer: row.layer, op, ms: 0, split: [] };
       anchors.set(key, anchor);
     }
-    if (row.op === op) aggregate.set(key, (aggregate.get(key) ?? 0) + row.ms);
-    else if (SPLIT_OPS.has(row.op)) anchor.split.push({ op: row.op, ms: row.ms });
+    if (row.op === op) {
+      aggregate.set(key, (aggregate.get(key) ?? 0) + row.ms);
+      anchor.measured = row;
+    } else if (SPLIT_OPS.has(row.op)) anchor.split.push({ op: row.op, ms: row.ms });
   }
   let totalMs = 0;
   for (const [key, anchor] of anchors) {

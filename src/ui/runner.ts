@@ -10,7 +10,7 @@ import { examplePrompts, TASKS } from '../train/tasks';
 import type { App } from './app';
 import { escapePrompt, unescapePrompt } from './appState';
 import type { Controls, ControlValues } from './controls';
-import { DENSITIES } from './controls';
+import { DENSITIES, STORED_DENSITY } from './controls';
 import { nextTask } from './nextTask';
 import type { ExampleRow, PredictionsPanel } from './predictions';
 import { Gpt2Workload } from './workloads/gpt2';
@@ -107,6 +107,7 @@ export class AppRunner {
     return this.enqueue(`loading ${this.values.model}`, async () => {
       const session = this.session;
       if (!session) throw new Error('no backend');
+      const sameModel = this.workload?.id === this.values.model;
       this.workload?.dispose();
       this.workload = null;
       session.unload(); // the old pair's GPU buffers / worker weights go now, not at the next load
@@ -121,8 +122,15 @@ export class AppRunner {
         this.values.prompt = DEFAULT_INPUTS[id] ?? escapePrompt(workload.defaultInput);
         this.controls.refresh();
       }
-      await workload.load(session, DENSITIES[this.values.density] ?? 1 / 64, this.progress);
+      // A density counts as asked for when the user chose one for this model; a newly opened checkpoint
+      // that stores its zeros starts from its own sparsity.
+      const chosen = DENSITIES[this.values.density];
+      const asked = sameModel && this.values.density !== STORED_DENSITY;
+      await workload.load(session, chosen ?? 1 / 64, this.progress, asked);
       this.workload = workload;
+      const twin = workload instanceof Gpt2Workload ? workload.twin : null;
+      this.controls.showStoredDensity(twin?.stored ?? null, twin?.density === 'exact');
+      if (twin?.note) this.showNotice(twin.note);
       await this.runNow();
       if (workload instanceof Gpt2Workload && workload.id === 'tiny-pair')
         await this.showTrainedPairExtras(workload);
@@ -144,7 +152,11 @@ export class AppRunner {
     this.app.status.setNote(
       `running both paths on ${session.status.kind === 'webgpu' ? 'the GPU' : 'the CPU'}…`,
     );
-    const result = await workload.run(session, unescapePrompt(this.values.prompt));
+    this.app.headline.progress('warming up');
+    session.onMeasureProgress = (p) => this.app.headline.progress(p);
+    const result = await workload
+      .run(session, unescapePrompt(this.values.prompt))
+      .finally(() => this.app.headline.stopProgress());
     this.last = result;
     await this.onResult(result);
     this.predictions.setPredictions(result.predictions);
