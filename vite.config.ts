@@ -38,7 +38,7 @@ export default defineConfig({
           name: 'fuzz',
           include: ['tests/fuzz/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 240_000,
+          testTimeout: 1_000_000,
         },
       },
       {
