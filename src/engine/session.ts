@@ -5,6 +5,7 @@
 import type { BackendKind, ForwardResult, MeasureProgress, MeasureSummary, WeightPath } from '../contracts';
 import { errorText, type GpuContext, GpuUnavailableError } from '../gpu/context';
 import { DeviceProvider } from '../gpu/deviceProvider';
+import { withGpuErrors } from '../gpu/limits';
 import type { CsrMatrix } from '../math/csr';
 import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
@@ -153,7 +154,7 @@ export class Session {
 
   private async prepareWithFallback(onProgress?: (f: number, what: string) => void) {
     try {
-      await this.prepareLoaded(onProgress);
+      await this.guarded('uploading the model', () => this.prepareLoaded(onProgress));
     } catch (err) {
       if (this.backend.kind !== 'webgpu') throw err;
       // A model too big for this GPU's limits, or a device that died while uploading: use the CPU.
@@ -183,7 +184,8 @@ export class Session {
 
   /** One path of the layered network over a batch of images, with the same fallback. */
   runDnn(images: CsrMatrix, path: WeightPath): Promise<DnnRun> {
-    return this.withFallback(() => this.backend.runDnn(images, path));
+    // Inside error scopes: a validation or out-of-memory error fails the run (error banner), no numbers.
+    return this.withFallback(() => this.guarded(`the ${path} pass`, () => this.backend.runDnn(images, path)));
   }
 
   /** Run a batch of images through the layered network's sparse path, then its dense path. */
@@ -212,7 +214,8 @@ export class Session {
   private async runOnce(tokens: number[]): Promise<PairResult> {
     const m = await measurePaths(
       ['dense', 'sparse'],
-      (path: WeightPath, repeats) => this.backend.forward(tokens, { path, repeats }),
+      (path: WeightPath, repeats) =>
+        this.guarded(`the ${path} forward`, () => this.backend.forward(tokens, { path, repeats })),
       { ...this.measureOptions, onProgress: this.onMeasureProgress },
     );
     return {
@@ -220,6 +223,12 @@ export class Session {
       sparse: measuredResult(m, 'sparse'),
       measure: measureSummary(m),
     };
+  }
+
+  /** GPU work inside error scopes: any validation or out-of-memory error fails it (GpuJobError). */
+  private guarded<T>(what: string, job: () => Promise<T>): Promise<T> {
+    const ctx = this.backend.kind === 'webgpu' ? this.ctx : null;
+    return ctx && !ctx.isLost ? withGpuErrors(ctx.device, what, job) : job();
   }
 
   /** Whether the device is lost; a loss reported just after a failed call is given a moment to arrive. */
