@@ -1,5 +1,5 @@
 // The same dense vs CSR sweep on the CPU kernels (matmulFast, spmmFast), wall clock, one run.
-import { matmulFast } from '../math/matmul';
+import { denseCpuKernel, matmulFast } from '../math/matmul';
 import { Rng } from '../math/rng';
 import { spmmFast } from '../math/spmm';
 import type { BenchRecord, SweepConfig, SweepProgress } from './kernelSweep';
@@ -65,7 +65,7 @@ export async function runCpuSweep(
           gbps: gbps(matmulBytes(path, n, k, batch, nnz), s.medianMs),
           repeats: t.repeats,
           backend: 'cpu',
-          adapter: 'JavaScript (one thread)',
+          adapter: cpuKernelLabel(),
           timer: 'wall',
         });
         done++;
@@ -99,4 +99,11 @@ export async function runCpuSweep(
   }
   onProgress?.({ done, total, current: 'done' });
   return records;
+}
+
+/** What the CPU sweep's kernels run on: WASM SIMD (large enough shapes) where the browser has it. */
+export function cpuKernelLabel(): string {
+  return denseCpuKernel() === 'wasm-simd'
+    ? 'WASM SIMD, JavaScript for small shapes (one thread)'
+    : 'JavaScript (one thread)';
 }

@@ -31,6 +31,11 @@ export interface Gpt2GraphOptions {
   title?: string;
   /** Tied embedding (vocab, d) row-major; adds token and logit layers. Only for small vocabularies. */
   embedding?: { wte: Float32Array; vocab: number };
+  /**
+   * Without `embedding`: the tied unembedding alone, so a large vocabulary's logits (and the time they
+   * take) are still a layer of the picture. `csr`: the sparse twin's pruned embedding, when it has one.
+   */
+  unembedding?: { wte: Float32Array; vocab: number; csr?: CsrMatrix };
 }
 
 function edgeWeights(lin: LinearLike, sparse: boolean): EdgeWeights {
@@ -60,10 +65,24 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
 
   if (embedding) {
     layers.push({ id: 'tokens', name: 'tokens', group: 'embedding', size: embedding.vocab, kind: 'input' });
-    layers.push({ id: 'embed', name: 'residual (embedded)', group: 'embedding', size: d, kind: 'resid' });
+    layers.push({
+      id: 'embed',
+      name: 'residual (embedded)',
+      group: 'embedding',
+      size: d,
+      kind: 'resid',
+      timing: { op: 'embed' },
+    });
     edges.push({ from: 'tokens', to: 'embed', weights: embedTranspose() });
   } else {
-    layers.push({ id: 'embed', name: 'residual (embedded)', group: 'embedding', size: d, kind: 'input' });
+    layers.push({
+      id: 'embed',
+      name: 'residual (embedded)',
+      group: 'embedding',
+      size: d,
+      kind: 'input',
+      timing: { op: 'embed' },
+    });
   }
   let resid = 'embed';
   weights.blocks.forEach((block, b) => {
@@ -98,8 +117,10 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
     link(id('mlp'), id('resid'), block.fcProj);
     resid = id('resid');
   });
-  if (embedding) {
-    const { wte, vocab } = embedding;
+  const unembed = embedding ?? options.unembedding;
+  if (unembed) {
+    const { wte, vocab } = unembed;
+    const csr = embedding ? undefined : options.unembedding?.csr;
     layers.push({
       id: 'logits',
       name: 'logits (tied unembedding)',
@@ -108,7 +129,7 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
       kind: 'output',
       timing: { op: 'unembed' },
     });
-    edges.push({ from: resid, to: 'logits', weights: new DenseWeights(vocab, d, wte) });
+    edges.push({ from: resid, to: 'logits', weights: csr ?? new DenseWeights(vocab, d, wte) });
   }
   const title = options.title ?? (sparse ? 'Sparse' : 'Dense baseline');
   const graph: NetworkGraph = { title, layers, edges };

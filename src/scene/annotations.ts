@@ -24,10 +24,26 @@ export function sparseTitle(view: NetworkView): string {
   return `${view.graph.title} ${weightFraction(view)}`;
 }
 
-/** "(1/64 of weights)". */
+/** "(1/64 of weights)", the density achieved. */
 function weightFraction(view: NetworkView): string {
   const { nnz, dense } = weightCounts(view.graph);
   return `(${fractionLabel(dense ? nnz / dense : 0)} of weights)`;
+}
+
+/**
+ * Why the achieved density differs from the one asked for, or ''. Sparsify keeps at least 4 weights per
+ * neuron (the paper's rule), so a small layer cannot go below 4/fan-in: 1/64 and 1/256 of a 64-wide
+ * layer both keep 4/64 = 1/16 per row.
+ */
+export function densityNote(graph: NetworkView['graph']): string {
+  const asked = graph.requestedDensity;
+  if (asked === undefined) return '';
+  const { nnz, dense } = weightCounts(graph);
+  const achieved = dense ? nnz / dense : 0;
+  if (fractionLabel(achieved) === fractionLabel(asked)) return '';
+  return achieved > asked
+    ? `asked ${fractionLabel(asked)}: each neuron keeps at least 4 weights`
+    : `asked ${fractionLabel(asked)}`;
 }
 
 function titleItem(view: NetworkView, side: Side, total: number | null): OverlayItem {
@@ -38,6 +54,8 @@ function titleItem(view: NetworkView, side: Side, total: number | null): Overlay
   if (side === 'sparse') {
     // "(1/64 of weights)" on a line of its own: the title stays about as wide as the network.
     name.append(' ', el('span', 'net-fraction', weightFraction(view)));
+    const note = densityNote(view.graph);
+    if (note) name.append(el('span', 'net-density-note', note));
   }
   box.append(name);
   const counts = el('div', 'net-counts');
@@ -52,12 +70,18 @@ function titleItem(view: NetworkView, side: Side, total: number | null): Overlay
   return { element: box, anchor, align: 'above' };
 }
 
-function timingCell(side: Side, layerId: string, time: AnchorTime | null, maxMs: number): HTMLElement {
+function timingCell(
+  side: Side,
+  layerId: string,
+  time: AnchorTime | null,
+  maxMs: number,
+  resolutionMs: number,
+): HTMLElement {
   const cell = el('div', `timing timing-${side}`);
   cell.dataset.side = side;
   cell.dataset.layer = layerId;
   const bar = el('div', 'timing-bar');
-  const text = el('span', 'timing-ms', time ? formatMs(time.ms) : '—');
+  const text = el('span', 'timing-ms', time ? formatMs(time.ms, resolutionMs) : '—');
   if (time) {
     cell.dataset.ms = String(time.ms);
     bar.style.width = `${Math.max(2, (BAR_MAX_PX * time.ms) / (maxMs || 1)).toFixed(1)}px`;
@@ -68,9 +92,10 @@ function timingCell(side: Side, layerId: string, time: AnchorTime | null, maxMs:
   return cell;
 }
 
-function splitText(time: AnchorTime | null): string {
+/** The block's parts, which add up to its time (timingModel.ts): "ln .12  qkv 1.3  core 18  proj .45". */
+function splitText(time: AnchorTime | null, resolutionMs: number): string {
   if (!time || time.split.length < 2) return '';
-  return time.split.map((p) => `${shortOp(p.op)} ${compactMs(p.ms)}`).join('  ');
+  return time.split.map((p) => `${shortOp(p.op)} ${compactMs(p.ms, resolutionMs)}`).join('  ');
 }
 
 function spineItems(
@@ -100,12 +125,12 @@ function spineItems(
       row.dataset.op = layer.timing.op;
       const bars = el('div', 'spine-bars');
       bars.append(
-        timingCell('sparse', layer.id, s, summary.maxAnchorMs),
+        timingCell('sparse', layer.id, s, summary.maxAnchorMs, summary.resolutionMs),
         el('span', 'spine-op', layer.timing.op),
-        timingCell('dense', layer.id, d, summary.maxAnchorMs),
+        timingCell('dense', layer.id, d, summary.maxAnchorMs, summary.resolutionMs),
       );
       row.append(bars);
-      const split = [splitText(s), splitText(d)];
+      const split = [splitText(s, summary.resolutionMs), splitText(d, summary.resolutionMs)];
       if (split[0] || split[1]) {
         const splitRow = el('div', 'spine-split');
         splitRow.append(el('span', 'split-sparse', split[0]), el('span', 'split-dense', split[1]));
@@ -117,7 +142,8 @@ function spineItems(
       anchor: new THREE.Vector3(midX, placement.y, 0),
       align: 'center',
       thin: 'spine',
-      priority: timed ? 2 : layer.kind === 'resid' ? 0 : 1,
+      // The unembedding is often the largest single time: its row never gives way to a neighbour's.
+      priority: timed ? (layer.timing?.op === 'unembed' ? 3 : 2) : layer.kind === 'resid' ? 0 : 1,
     };
   });
 }

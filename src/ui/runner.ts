@@ -28,6 +28,9 @@ export class AppRunner {
   /** Extra workloads made from the user's files, by id. */
   readonly opened = new Map<string, Workload>();
   onStatus: (status: SessionStatus) => void = () => {};
+  /** A model is loading (fraction done, what), or null when it is on screen or failed. */
+  onLoading: (progress: { fraction: number; what: string } | null) => void = () => {};
+  private loading = false;
   /** Shows a result; the run counts as finished when the returned promise settles. */
   onResult: (result: WorkloadResult) => Promise<void> | void = () => {};
 
@@ -80,6 +83,7 @@ export class AppRunner {
 
   private progress = (fraction: number, what: string) => {
     this.app.status.setNote(`${what} · ${Math.round(100 * Math.min(1, fraction))}%`);
+    if (this.loading) this.onLoading({ fraction, what });
   };
 
   async start(): Promise<void> {
@@ -111,26 +115,37 @@ export class AppRunner {
       this.workload = null;
       session.unload(); // the old pair's GPU buffers / worker weights go now, not at the next load
       const id = this.values.model;
-      const workload = this.opened.get(id) ?? (await createBuiltin(id));
-      this.controls.setDensityEnabled(workload.usesDensity);
-      this.controls.setPromptLabel(workload.inputLabel);
-      // The input box holds a prompt for language models and an image range for layered networks:
-      // keep what the user typed when it fits the new model, else start from the model's default.
-      const isRange = /^(\d+(-\d+)?|all)$/.test(this.values.prompt.trim());
-      if (isRange !== (workload.inputLabel !== 'prompt')) {
-        this.values.prompt = DEFAULT_INPUTS[id] ?? escapePrompt(workload.defaultInput);
-        this.controls.refresh();
-      }
-      await workload.load(session, DENSITIES[this.values.density] ?? 1 / 64, this.progress);
-      this.workload = workload;
-      await this.runNow();
-      if (workload instanceof Gpt2Workload && workload.id === 'tiny-pair')
-        await this.showTrainedPairExtras(workload);
-      else {
-        this.predictions.setExamples([]);
-        this.predictions.setAccuracy([], '');
+      this.loading = true;
+      this.onLoading({ fraction: 0, what: `loading ${id}…` });
+      try {
+        await this.loadNow(session, id);
+      } finally {
+        this.loading = false;
+        this.onLoading(null);
       }
     });
+  }
+
+  private async loadNow(session: Session, id: string): Promise<void> {
+    const workload = this.opened.get(id) ?? (await createBuiltin(id));
+    this.controls.setDensityEnabled(workload.usesDensity);
+    this.controls.setPromptLabel(workload.inputLabel);
+    // The input box holds a prompt for language models and an image range for layered networks:
+    // keep what the user typed when it fits the new model, else start from the model's default.
+    const isRange = /^(\d+(-\d+)?|all)$/.test(this.values.prompt.trim());
+    if (isRange !== (workload.inputLabel !== 'prompt')) {
+      this.values.prompt = DEFAULT_INPUTS[id] ?? escapePrompt(workload.defaultInput);
+      this.controls.refresh();
+    }
+    await workload.load(session, DENSITIES[this.values.density] ?? 1 / 64, this.progress);
+    this.workload = workload;
+    await this.runNow();
+    if (workload instanceof Gpt2Workload && workload.id === 'tiny-pair')
+      await this.showTrainedPairExtras(workload);
+    else {
+      this.predictions.setExamples([]);
+      this.predictions.setAccuracy([], '');
+    }
   }
 
   /** Run the current input through both paths again (prompt changed, backend switched, device lost). */
@@ -147,7 +162,7 @@ export class AppRunner {
     const result = await workload.run(session, unescapePrompt(this.values.prompt));
     this.last = result;
     await this.onResult(result);
-    this.predictions.setPredictions(result.predictions);
+    this.predictions.setPredictions(result.predictions, result.predictionNote);
     this.app.status.setNote(result.summary);
   }
 

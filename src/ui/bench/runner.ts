@@ -2,7 +2,7 @@
 // compiles the kernels first and times that separately, measures the copy-bandwidth roofline, then runs
 // the committed sweep (runKernelSweep, or runCpuSweep for the CPU backend). Everything in one run, on one
 // adapter, so every speedup is a ratio of two numbers taken together.
-import { runCpuSweep } from '../../bench/cpuSweep';
+import { cpuKernelLabel, runCpuSweep } from '../../bench/cpuSweep';
 import { runKernelSweep, type SweepConfig, type SweepProgress } from '../../bench/kernelSweep';
 import { BENCH_SCHEMA } from '../../bench/report';
 import { errorText, GpuContext, GpuUnavailableError } from '../../gpu/context';
@@ -116,7 +116,7 @@ export async function runBench(
     env = {
       runtime,
       backend: 'cpu',
-      adapter: records[0]?.adapter ?? 'JavaScript (one thread)',
+      adapter: records[0]?.adapter ?? cpuKernelLabel(),
       timer: 'wall',
       date,
       fallbackReason: fallbackReason ?? (backend === 'cpu' ? 'CPU chosen in the panel' : undefined),

@@ -110,6 +110,7 @@ export class Gpt2Workload implements Workload {
         }).weights;
       }
       progress(0.5, `pruning to density ${density}`);
+      this.requested = density;
       await new Promise((r) => setTimeout(r, 20));
       this.sparse = sparsifyModel(this.dense, { density });
       const vocab = this.dense.config.vocabSize;
@@ -124,6 +125,9 @@ export class Gpt2Workload implements Workload {
     );
   }
 
+  /** The density asked for (pruned presets and files), shown beside the density achieved. */
+  private requested: number | undefined;
+
   private async buildGraphs(): Promise<WorkloadResult['scene']> {
     const dense = this.dense!;
     const sparse = this.sparse!;
@@ -135,7 +139,9 @@ export class Gpt2Workload implements Workload {
       nHead,
       title: trained ? 'Sparse, trained' : 'Sparse',
       embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize } : undefined,
+      unembedding: { wte: sparse.wte, vocab: vocabSize, csr: sparse.wteCsr },
     });
+    sparseGraph.requestedDensity = this.requested;
     await nextTask();
     return {
       sparseGraph,
@@ -144,6 +150,7 @@ export class Gpt2Workload implements Workload {
         nHead,
         title: trained ? 'Dense, trained' : 'Dense baseline',
         embedding: drawVocab ? { wte: dense.wte, vocab: vocabSize } : undefined,
+        unembedding: { wte: dense.wte, vocab: vocabSize },
       }),
       timings: [],
     };
@@ -176,6 +183,10 @@ export class Gpt2Workload implements Workload {
         { path: 'sparse', top: this.top(sparse, ids.length, vocab) },
       ],
       summary: `${ids.length} tokens · ${this.tokenizer.name} tokenizer`,
+      predictionNote:
+        this.source.kind === 'preset'
+          ? 'seeded random weights: these guesses mean nothing (the model shape and timings are real)'
+          : undefined,
     };
   }
 
@@ -203,6 +214,9 @@ export class Gpt2Workload implements Workload {
         oneHot[t * vocab + id] = 1;
       });
       byLayer.tokens = oneHot;
+    }
+    // The logits layer is drawn for every vocabulary (its most probable tokens, when it is large).
+    if (result.logits.length === ids.length * vocab) {
       const probs = new Float32Array(ids.length * vocab);
       for (let t = 0; t < ids.length; t++)
         probs.set(softmax(result.logits.subarray(t * vocab, (t + 1) * vocab)), t * vocab);
