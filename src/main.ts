@@ -219,7 +219,7 @@ new ResizeObserver(() => {
       : predictions.root.offsetWidth + 24;
   if (width !== app.view.reserveLeftPx) {
     app.view.reserveLeftPx = width;
-    app.view.frameView('both');
+    app.view.frameView(app.view.framed);
   }
 }).observe(predictions.root);
 if (!params.has('prompt') && !params.has('input'))

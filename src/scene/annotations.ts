@@ -13,6 +13,7 @@ import {
   compactMs,
   formatCount,
   formatMs,
+  type OpTime,
   shortOp,
   type TimingSummary,
 } from './timingModel';
@@ -92,11 +93,29 @@ function timingCell(
   return cell;
 }
 
-/** The block's parts, which add up to its time (timingModel.ts): "ln .12  qkv 1.3  core 18  proj .45". */
-function splitText(time: AnchorTime | null, resolutionMs: number): string {
+/**
+ * The block's parts on one short line, adding up to its time (timingModel.ts): the matmuls, the largest
+ * other part, and the rest as "+x" (its parts are in the row's tooltip): "qkv .22  core 16  proj .17  +2.9".
+ */
+export function splitText(time: AnchorTime | null, resolutionMs: number): string {
   if (!time || time.split.length < 2) return '';
-  return time.split.map((p) => `${shortOp(p.op)} ${compactMs(p.ms, resolutionMs)}`).join('  ');
+  const others = time.split.filter((p) => !SPINE_OPS.has(p.op) && p.op !== 'other');
+  const largest = others.reduce<OpTime | null>((a, p) => (a && a.ms >= p.ms ? a : p), null);
+  const shown = time.split.filter((p) => SPINE_OPS.has(p.op) || p === largest);
+  const rest = time.split.filter((p) => !shown.includes(p)).reduce((s, p) => s + p.ms, 0);
+  const parts = shown.map((p) => `${shortOp(p.op)} ${compactMs(p.ms, resolutionMs)}`);
+  if (rest > 0) parts.push(`+${compactMs(rest, resolutionMs)}`);
+  return parts.join('  ');
 }
+
+/** Every part, for the tooltip: "ln1 2.80 ms + qkv 0.22 ms + …". */
+function splitTitle(time: AnchorTime | null, resolutionMs: number): string {
+  if (!time) return '';
+  return time.split.map((p) => `${p.op} ${formatMs(p.ms, resolutionMs)}`).join(' + ');
+}
+
+/** Parts always named on the spine: the weight matmuls (where sparse and dense differ). */
+const SPINE_OPS = new Set(['qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed']);
 
 function spineItems(
   sparse: NetworkView,
@@ -134,6 +153,7 @@ function spineItems(
       if (split[0] || split[1]) {
         const splitRow = el('div', 'spine-split');
         splitRow.append(el('span', 'split-sparse', split[0]), el('span', 'split-dense', split[1]));
+        splitRow.title = `sparse: ${splitTitle(s, summary.resolutionMs)}\ndense: ${splitTitle(d, summary.resolutionMs)}`;
         row.append(splitRow);
       }
     }

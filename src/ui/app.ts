@@ -182,7 +182,7 @@ export class App {
   private finish(sparse: NetworkView, dense: NetworkView, overlays = true): void {
     if (overlays) this.showOverlays(sparse, dense);
     this.recolor();
-    if (this.frameNext) this.view.frameView('both');
+    if (this.frameNext) this.view.frameView(this.view.framed); // keeps the camera preset (1, 2, 3)
     this.frameNext = false;
     const resolve = this.resolveFirst;
     if (resolve) {

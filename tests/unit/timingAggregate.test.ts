@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { layerTimings } from '../../src/engine/timings';
 import type { LayerTiming } from '../../src/engine/types';
+import { splitText } from '../../src/scene/annotations';
 import { compactMs, formatMs, type PathTimes, summarizeTimings } from '../../src/scene/timingModel';
 
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
@@ -66,6 +67,25 @@ describe('timing aggregation', () => {
     expect(formatMs(0, s.resolutionMs)).toBe('< 0.10 ms');
     expect(compactMs(0, s.resolutionMs)).toBe('<.10');
     expect(compactMs(0.004)).toBe('.004');
+  });
+
+  it('the spine split line names the matmuls and the largest other part, and adds up to the block', () => {
+    const rows = layerTimings(
+      [
+        { layer: 0, op: 'ln1', ms: 40 },
+        { layer: 0, op: 'qkv', ms: 1.3 },
+        { layer: 0, op: 'attn.core', ms: 18 },
+        { layer: 0, op: 'attn.proj', ms: 0.45 },
+        { layer: 0, op: 'attn.add', ms: 0.25 },
+      ],
+      'dense',
+      'gpu-timestamp',
+    );
+    const attn = summarizeTimings(rows).dense.anchors.get('0:attn')!;
+    const text = splitText(attn, 0.001);
+    expect(text).toBe('ln 40  qkv 1.3  proj .45  +18');
+    const numbers = text.match(/[\d.]+(?=\s|$)/g)!.map(Number);
+    expect(Math.abs(sum(numbers) - attn.ms)).toBeLessThan(0.5); // display rounding only
   });
 
   it('parts that add up to more than their aggregate (timer noise) define the block', () => {

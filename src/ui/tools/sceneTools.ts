@@ -166,6 +166,7 @@ export class SceneTools {
     const found = findNeuron(r.sparseGraph, text);
     this.searchNote.textContent = 'error' in found ? found.error : '';
     if ('error' in found) return;
+    this.search.blur(); // the keyboard shortcuts work again
     await this.app.jumpTo(found.layerId, found.index);
   }
 
