@@ -1,6 +1,6 @@
 // `sparsescope bench`: dense vs CSR kernel sweeps on one adapter in one run, a table and a JSON report.
 import { writeFileSync } from 'node:fs';
-import { runCpuSweep } from '../bench/cpuSweep';
+import { cpuKernelLabel, runCpuSweep } from '../bench/cpuSweep';
 import {
   type BenchRecord,
   GPT2_SMALL_SHAPES,
@@ -129,7 +129,7 @@ export async function benchCommand(args: ParsedArgs): Promise<number> {
       environment: {
         runtime: `node ${process.version}`,
         backend: 'cpu',
-        adapter: 'JavaScript (one thread)',
+        adapter: cpuKernelLabel(),
         timer: 'wall',
         date,
         command,

@@ -61,8 +61,13 @@ export class TokenStrip {
         return chip;
       }),
     );
-    this.list
-      .querySelector<HTMLElement>('[aria-pressed="true"]')
-      ?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+    // Keep the selected chip in view by scrolling the strip only (scrollIntoView would move the page too).
+    const chip = this.list.querySelector<HTMLElement>('[aria-pressed="true"]');
+    if (chip) {
+      const { scrollLeft, clientWidth } = this.root;
+      const left = chip.offsetLeft - this.list.offsetLeft;
+      if (left < scrollLeft || left + chip.offsetWidth > scrollLeft + clientWidth)
+        this.root.scrollLeft = Math.max(0, left + chip.offsetWidth - clientWidth + 8);
+    }
   }
 }
