@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { datasetsPlugin } from './scripts/datasetsPlugin.js';
+import { wgslIncludesPlugin } from './scripts/wgslPlugin.js';
 
 // One config for the app (vite), the unit tier and the GPU tier (vitest projects).
 export default defineConfig({
@@ -8,9 +9,12 @@ export default defineConfig({
   server: { port: 5173, strictPort: false, hmr: process.env.SPARSESCOPE_E2E ? false : undefined },
   preview: { port: 4173 },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
-  worker: { format: 'es' },
+  // Workers get the same `*.wgsl?raw` expansion as the app (Vite does not apply `plugins` to worker bundles).
+  worker: { format: 'es', plugins: () => [wgslIncludesPlugin()] },
   // /datasets/graph-challenge-dnn/* from <repo>/../shared/data (or $SPARSESCOPE_DATA), copied into builds.
   plugins: [
+    // `*.wgsl?raw` with `// #include "…"` lines expanded (docs/kernels.md).
+    wgslIncludesPlugin(),
     datasetsPlugin({
       repoRoot: fileURLToPath(new URL('.', import.meta.url)),
       datasets: ['graph-challenge-dnn'],

@@ -12,7 +12,8 @@ register(new URL('../bin/raw-hooks.mjs', import.meta.url));
 
 const { poisonBuffer, storageBuffer, uploadStorage } = await import('../src/gpu/buffers');
 const { GpuContext } = await import('../src/gpu/context');
-const { encodeDispatch } = await import('../src/gpu/kernels/dispatch');
+const { disposeDispatches, encodeDispatch } = await import('../src/gpu/kernels/dispatch');
+type Dispatch = import('../src/gpu/kernels/dispatch').Dispatch;
 const { DenseMatmul, chooseDenseVariant, denseTuningFor } = await import('../src/gpu/kernels/matmul');
 const { GpuTimer, wallTimeMs } = await import('../src/gpu/timer');
 const { Rng } = await import('../src/math/rng');
@@ -54,6 +55,7 @@ console.log(
 );
 const timer = new GpuTimer(device, 4);
 const rng = new Rng(1);
+const dispatches: Dispatch[] = [];
 
 for (const shape of shapes) {
   const { batch, n, k } = shape;
@@ -64,6 +66,7 @@ for (const shape of shapes) {
   for (const request of requests) {
     const variant = chooseDenseVariant(shape, request);
     const dispatch = dense.bind({ x, w, bias, y }, shape, variant);
+    dispatches.push(dispatch);
     poisonBuffer(device, y, batch * n * 4);
     const times: number[] = [];
     const cpuTimes: number[] = [];
@@ -101,6 +104,7 @@ for (const shape of shapes) {
   }
   for (const b of [x, w, bias, y]) b.destroy();
 }
+disposeDispatches(dispatches);
 dense.dispose();
 timer.destroy();
 process.exit(0);

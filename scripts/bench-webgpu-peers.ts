@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { median } from '../src/bench/stats';
 import { readFloat32, storageBuffer, uploadStorage } from '../src/gpu/buffers';
 import { GpuContext } from '../src/gpu/context';
-import { runDispatches } from '../src/gpu/kernels/dispatch';
+import { disposeDispatches, runDispatches } from '../src/gpu/kernels/dispatch';
 import { chooseDenseVariant, DenseMatmul } from '../src/gpu/kernels/matmul';
 import { Rng } from '../src/math/rng';
 import { createNodeGpu } from '../src/node/dawn';
@@ -83,6 +83,9 @@ for (const [batch, k, n] of shapes) {
   console.log(JSON.stringify(row));
   tx.dispose();
   tw.dispose();
+  disposeDispatches([dispatch]);
+  kernel.dispose();
+  for (const b of [xb, wb, yb]) b.destroy();
 }
 console.log(
   '\n| shape | our kernel | ours ms | tfjs-webgpu ms | ours GFLOP/s | tfjs GFLOP/s | ours ÷ tfjs time |',

@@ -14,12 +14,7 @@ struct Params {
   _pad2: u32,
 }
 
-struct Step {
-  pos0: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
+// #include "common/step.wgsl"
 
 @group(0) @binding(0) var<storage, read> qkv: array<f32>;
 @group(0) @binding(1) var<storage, read> kcache: array<f32>;
@@ -28,25 +23,12 @@ struct Step {
 @group(0) @binding(4) var<uniform> p: Params;
 @group(0) @binding(5) var<uniform> step: Step;
 
-override WG: u32 = 64u;
-override MAX_CTX: u32 = 1024u;
+// Set by the host (AttentionKernel in src/gpu/kernels/attention.ts).
+override WG: u32;
+override MAX_CTX: u32;
 var<workgroup> scores: array<f32, MAX_CTX>;
-var<workgroup> partial: array<f32, WG>;
 
-fn reduce(lid: u32, value: f32, is_max: bool) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      let other = partial[lid + stride];
-      partial[lid] = select(partial[lid] + other, max(partial[lid], other), is_max);
-    }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}
+// #include "common/workgroup_reduce.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -71,7 +53,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     scores[j] = s;
     local_max = max(local_max, s);
   }
-  let m = reduce(lid, local_max, true);
+  let m = workgroup_reduce(lid, local_max, true);
 
   var local_sum = 0.0;
   for (var j = lid; j < n_keys; j = j + WG) {
@@ -79,7 +61,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     scores[j] = e;
     local_sum = local_sum + e;
   }
-  let inv_sum = 1.0 / reduce(lid, local_sum, false);
+  let inv_sum = 1.0 / workgroup_reduce(lid, local_sum, false);
 
   for (var c = lid; c < hd; c = c + WG) {
     var acc = 0.0;

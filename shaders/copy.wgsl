@@ -1,7 +1,7 @@
 // Bandwidth probe: dst = src, 16 bytes per load and store. A grid-stride loop over vec4s so any size
 // fits one dispatch of at most maxComputeWorkgroupsPerDimension workgroups.
 
-override WG: u32 = 256u;
+override WG: u32; // set by the host (src/gpu/kernels/copy.ts), which also sizes the grid with it
 
 struct Params {
   count: u32, // vec4s to copy

@@ -8,49 +8,20 @@
 // loads for 16·RM·RN FMAs (RM = RN = 2: 4 loads per 64 FMAs).
 // Entry points: `main_vec4` loads x and W as vec4 along K (needs K % 4 == 0), `main_scalar` loads one
 // f32 at a time (any K). Both bounds-check every load and store, so B, N, K need not be tile multiples.
-// Bindings (DenseMatmul's layout): 0 x  1 w  2 bias (4-byte dummy without HAS_BIAS)  3 y
-//   4 shape: uniform, 16 bytes = 4 × u32 (batch, n, k, pad)
 
-struct Shape {
-  batch: u32,
-  n: u32,
-  k: u32,
-  pad: u32,
-}
+// #include "common/dense_bindings.wgsl"
+// #include "common/epilogue.wgsl"
 
-// x and w are declared twice on the same binding: each entry point uses only one view.
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(0) var<storage, read> x4: array<vec4f>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(1) var<storage, read> w4: array<vec4f>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<uniform> shape: Shape;
-
-// Tuning (DenseTuning in src/gpu/kernels/matmul.ts sets all five; these defaults are its real-GPU ones).
-override TX: u32 = 8;  // invocations along N
-override TY: u32 = 8;  // invocations along the batch
-override RM: u32 = 2;  // row quads per invocation: 1 or 2
-override RN: u32 = 2;  // column quads per invocation: 1 or 2
-override BK: u32 = 16; // K slice staged per barrier pair; a multiple of 4
-override HAS_BIAS: bool = false;
-// Derived tile size; never set from the host.
-override BM: u32 = 4u * RM * TY;
-override BN: u32 = 4u * RN * TX;
-
-// ---- fused epilogue: keep identical to docs/kernels.md ----
-override ACTIVATION: u32 = 0u;   // 0 none, 1 GELU (tanh), 2 ReLU clamped to [0, CLAMP_MAX]
-override CLAMP_MAX: f32 = 32.0;
-fn epilogue(v: f32) -> f32 {
-  if (ACTIVATION == 1u) {
-    // tanh of a large argument is NaN on some drivers: clamp it first.
-    let t = clamp(0.7978845608 * (v + 0.044715 * v * v * v), -15.0, 15.0);
-    return 0.5 * v * (1.0 + tanh(t));
-  }
-  if (ACTIVATION == 2u) { return clamp(v, 0.0, CLAMP_MAX); }
-  return v;
-}
-// ---- end of epilogue ----
+// Tuning: set by the host (DenseTuning.tiled in src/gpu/kernels/matmul.ts).
+override TX: u32; // invocations along N
+override TY: u32; // invocations along the batch
+override RM: u32; // row quads per invocation: 1 or 2
+override RN: u32; // column quads per invocation: 1 or 2
+override BK: u32; // K slice staged per barrier pair; a multiple of 4
+// The tile, BM = 4·RM·TY rows by BN = 4·RN·TX columns: set by the host from its one formula (tiledTile),
+// which also sizes the grid.
+override BM: u32;
+override BN: u32;
 
 // k-major tiles: xs[kk·BM/4 + p] holds x rows 4p..4p+3 of the tile at depth kk; ws likewise for W.
 var<workgroup> xs: array<vec4f, BK * BM / 4u>;

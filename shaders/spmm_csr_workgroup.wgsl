@@ -6,40 +6,17 @@
 //
 // partial layout: partial[t * WG + local] for batch entry t of the round, thread `local`.
 
-override WG: u32 = 64u;
-override THREADS_PER_ROW: u32 = 16u;
-override TB: u32 = 4u; // ≤ MAX_TB
-override HAS_BIAS: bool = false;
-const MAX_TB: u32 = 8u;
+// Set by the host (CsrTuning.workgroup in src/gpu/kernels/spmmCsr.ts, which reads MAX_TB from here).
+override WG: u32;
+override THREADS_PER_ROW: u32;
+override TB: u32; // ≤ MAX_TB
+const MAX_TB: u32 = 8u; // private accumulator arrays need a constant size
 
-struct Shape {
-  rows: u32, // N
-  cols: u32, // K
-  batch: u32, // B
-  groupsX: u32, // workgroups along x; the grid is folded into x and y past maxComputeWorkgroupsPerDimension
-}
-
-@group(0) @binding(0) var<storage, read> x: array<f32>; // B × K
-@group(0) @binding(1) var<storage, read> rowPtr: array<u32>; // N + 1
-@group(0) @binding(2) var<storage, read> colIdx: array<u32>; // nnz (≥ 1 word)
-@group(0) @binding(3) var<storage, read> values: array<f32>; // nnz (≥ 1 word)
-@group(0) @binding(4) var<storage, read> bias: array<f32>; // N, or a 1-word dummy when !HAS_BIAS
-@group(0) @binding(5) var<storage, read_write> y: array<f32>; // B × N
-@group(0) @binding(6) var<uniform> shape: Shape;
+// #include "common/csr_bindings.wgsl"
+// #include "common/epilogue.wgsl"
+// #include "common/tree_reduce.wgsl"
 
 var<workgroup> partial: array<f32, WG * TB>;
-
-override ACTIVATION: u32 = 0u;   // 0 none, 1 GELU (tanh), 2 ReLU clamped to [0, CLAMP_MAX]
-override CLAMP_MAX: f32 = 32.0;
-fn epilogue(v: f32) -> f32 {
-  if (ACTIVATION == 1u) {
-    // tanh of a large argument is NaN on some drivers: clamp it first.
-    let t = clamp(0.7978845608 * (v + 0.044715 * v * v * v), -15.0, 15.0);
-    return 0.5 * v * (1.0 + tanh(t));
-  }
-  if (ACTIVATION == 2u) { return clamp(v, 0.0, CLAMP_MAX); }
-  return v;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) local: u32) {
@@ -69,20 +46,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) loca
     for (var t = 0u; t < TB; t++) {
       partial[t * WG + local] = acc[t];
     }
-    for (var stride = THREADS_PER_ROW / 2u; stride > 0u; stride /= 2u) {
-      workgroupBarrier();
-      if (lane < stride) {
-        for (var t = 0u; t < count; t++) {
-          partial[t * WG + local] += partial[t * WG + local + stride];
-        }
-      }
-    }
+    tree_reduce(local, lane, THREADS_PER_ROW, count, WG, false);
     workgroupBarrier();
     if (lane == 0u && row < N) {
-      var b = 0.0;
-      if (HAS_BIAS) {
-        b = bias[row];
-      }
+      let b = row_bias(row);
       for (var t = 0u; t < count; t++) {
         y[(b0 + t) * N + row] = epilogue(partial[t * WG + local] + b);
       }

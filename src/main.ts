@@ -2,7 +2,7 @@
 // shows comes from a real forward pass on the session's backend (WebGPU, or the CPU with a stated reason).
 
 import './style.css';
-import type { LayerTiming } from './engine/types';
+import type { LayerTiming } from './contracts';
 import type { NetworkGraph } from './model/graph';
 import type { FrameStats } from './scene/frameBudget';
 import { benchOrbit, type OrbitBench } from './scene/sceneBench';

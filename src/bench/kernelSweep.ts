@@ -3,8 +3,10 @@
 
 import { storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
+import { type Dispatch, disposeDispatches } from '../gpu/kernels/dispatch';
 import { chooseDenseVariant, DenseMatmul, type DenseVariant } from '../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { OwnedResources } from '../gpu/owned';
 import { GpuTimer } from '../gpu/timer';
 import { Rng } from '../math/rng';
 import { randomCsr } from './matrices';
@@ -82,8 +84,9 @@ export async function runKernelSweep(
     for (const batch of config.batches) denseVariants.add(chooseDenseVariant({ batch, n, k }));
   }
   if (config.naive) denseVariants.add('naive');
-  const dense = await DenseMatmul.create(ctx, { variants: [...denseVariants] });
-  const sparse = await CsrSpmm.create(ctx, { variants: autoCsrVariants(ctx) });
+  // Everything the sweep makes (kernels, buffers, dispatch uniforms) is released even when a point fails or
+  // is cancelled.
+  const live = new OwnedResources();
   const records: BenchRecord[] = [];
   const total = sweepSize(config);
   let done = 0;
@@ -93,25 +96,26 @@ export async function runKernelSweep(
   };
   const base = { backend: 'webgpu' as const, adapter: ctx.adapterLabel };
 
-  // One timer for the whole sweep; every buffer is released even when a point fails or is cancelled.
+  // One timer for the whole sweep.
   const timer = new GpuTimer(device, 4);
-  const live = new Set<{ destroy(): void }>();
-  const track = <T extends { destroy(): void }>(b: T): T => {
-    live.add(b);
-    return b;
-  };
-  const release = (b: { destroy(): void }) => {
-    b.destroy();
-    live.delete(b);
+  /** Time one dispatch, then free its uniform. */
+  const time = async (d: Dispatch): Promise<TimingResult> => {
+    try {
+      return await timeDispatches(device, [d], config.timing, timer);
+    } finally {
+      disposeDispatches([d]);
+    }
   };
   try {
+    const dense = live.add(await DenseMatmul.create(ctx, { variants: [...denseVariants] }));
+    const sparse = live.add(await CsrSpmm.create(ctx, { variants: autoCsrVariants(ctx) }));
     for (const shape of config.shapes) {
       const { n, k } = shape;
       const label = shape.label ?? `${n}×${k}`;
-      const bias = track(uploadStorage(device, 'Bench.bias', rng.uniformArray(n)));
+      const bias = live.add(uploadStorage(device, 'Bench.bias', rng.uniformArray(n)));
       for (const batch of config.batches) {
-        const x = track(uploadStorage(device, 'Bench.x', rng.uniformArray(batch * k)));
-        const y = track(storageBuffer(device, 'Bench.y', 4 * batch * n));
+        const x = live.add(uploadStorage(device, 'Bench.x', rng.uniformArray(batch * k)));
+        const y = live.add(storageBuffer(device, 'Bench.y', 4 * batch * n));
         const record = (
           path: 'dense' | 'sparse',
           variant: string,
@@ -143,31 +147,31 @@ export async function runKernelSweep(
           done++;
         };
 
-        const w = track(uploadStorage(device, 'Bench.w', rng.uniformArray(n * k)));
+        const w = live.add(uploadStorage(device, 'Bench.w', rng.uniformArray(n * k)));
         const denseVariants: ('auto' | 'naive')[] = config.naive ? ['auto', 'naive'] : ['auto'];
         for (const variant of denseVariants) {
           step(`dense ${variant} ${label} batch ${batch}`);
           const d = dense.bind({ x, w, bias, y }, { batch, n, k }, variant);
-          const t = await timeDispatches(device, [d], config.timing, timer);
+          const t = await time(d);
           record('dense', kernelName(d.label, variant), 1, n * k, t);
         }
-        release(w);
+        live.release(w);
 
         for (const density of config.densities) {
           step(`sparse ${label} batch ${batch} density ${density}`);
-          const csr = track(sparse.upload(device, randomCsr(rng, n, k, density), 'Bench.csr'));
+          const csr = live.add(sparse.upload(device, randomCsr(rng, n, k, density), 'Bench.csr'));
           const d = sparse.bind({ x, csr, bias, y }, { batch });
-          const t = await timeDispatches(device, [d], config.timing, timer);
+          const t = await time(d);
           record('sparse', kernelName(d.label, 'auto'), density, csr.nnz, t);
-          release(csr);
+          live.release(csr);
         }
-        release(x);
-        release(y);
+        live.release(x);
+        live.release(y);
       }
-      release(bias);
+      live.release(bias);
     }
   } finally {
-    for (const b of live) b.destroy();
+    live.dispose();
     timer.destroy();
   }
   onProgress?.({ done, total, current: 'done' });

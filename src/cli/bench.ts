@@ -11,10 +11,10 @@ import {
 } from '../bench/kernelSweep';
 import { BENCH_SCHEMA, type BenchReport } from '../bench/report';
 import { crossoverDensity } from '../bench/stats';
+import { formatTable } from '../bench/table';
 import { measureCopyBandwidth } from '../gpu/kernels/copy';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { openBackend } from './gpu';
-import { formatTable } from './table';
 
 export function parseShapes(spec: string | undefined): Shape[] {
   if (!spec || spec === 'gpt2') return GPT2_SMALL_SHAPES;
@@ -146,6 +146,6 @@ export async function benchCommand(args: ParsedArgs): Promise<number> {
     writeFileSync(jsonPath, `${JSON.stringify(report, null, 1)}\n`);
     console.log(`wrote ${records.length} records to ${jsonPath}`);
   }
-  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  if (backend.kind === 'webgpu') backend.ctx.dispose();
   return 0;
 }

@@ -2,16 +2,16 @@
 // several lengths and per-token decode, per layer and in total, at several densities of the sparse twin.
 import { writeFileSync } from 'node:fs';
 import { summarize } from '../bench/stats';
+import { formatTable } from '../bench/table';
+import type { LayerTiming, WeightPath } from '../contracts';
 import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { totalMs } from '../engine/timings';
-import type { LayerTiming, WeightPath } from '../engine/types';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
 import { Rng } from '../math/rng';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag } from './args';
 import { openBackend } from './gpu';
 import { loadModel, makePair } from './loadModel';
-import { formatTable } from './table';
 
 export interface ModelBenchRecord {
   density: number;

@@ -88,7 +88,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
     const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows); // weights uploaded once
     for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
-    plan.destroy();
+    plan.dispose();
   } else {
     for (let r = 0; r < repeat; r++) {
       runs.push({ ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }), timerSource: 'wall' });
@@ -100,7 +100,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const categories = run.categories.map((i) => i + first + 1); // 1-based images of the whole input
 
   const adapter = backend.kind === 'webgpu' ? backend.ctx.adapterLabel : null;
-  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  if (backend.kind === 'webgpu') backend.ctx.dispose();
   const kernel = backend.kind === 'webgpu' ? `webgpu (${adapter})` : `cpu (${backend.reason})`;
   const how = path === 'sparse' && backend.kind === 'cpu' ? `sparse, ${cpuKernel} kernel` : path;
   console.log(

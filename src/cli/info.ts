@@ -16,6 +16,6 @@ export async function infoCommand(args: ParsedArgs): Promise<number> {
     limits: ctx.limitsRecord(),
   };
   console.log(JSON.stringify(report, null, 2));
-  ctx.destroy();
+  ctx.dispose();
   return 0;
 }

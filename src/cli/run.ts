@@ -1,18 +1,17 @@
 // `sparsescope run`: a GPT-2 forward pass on the dense and/or sparse path, with per-layer timings,
 // optional generation, and the logits as JSON.
 import { writeFileSync } from 'node:fs';
+import { formatTable } from '../bench/table';
+import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { generate } from '../engine/generate';
 import { totalMs } from '../engine/timings';
-import type { LayerTiming, WeightPath } from '../engine/types';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
 import { topK } from '../math/sampling';
-import type { ForwardResult } from '../math/transformer';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { openBackend } from './gpu';
 import { loadModel, makePair, tokenizerFor } from './loadModel';
-import { formatTable } from './table';
 
 /**
  * Per-layer table: each path's attention and MLP sub-block times and the block total, and the speedup when

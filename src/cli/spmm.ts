@@ -1,11 +1,13 @@
 // `sparsescope spmm`: Y = A·X for a Matrix Market matrix A (M×K) and a dense X (K×B), on the GPU (CSR or
 // dense kernels) or the CPU. In the project's contract this is y (B×M) = x (B×K)·Aᵀ with x = Xᵀ, W = A.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { matrixMarketToCsr, parseMatrixMarket } from '../formats/matrixMarket';
+import { parseMatrixMarket } from '../formats/matrixMarket';
+import { matrixMarketToCsr } from '../formats/matrixMarketCsr';
 import { readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
-import { runDispatches } from '../gpu/kernels/dispatch';
+import { type Dispatch, disposeDispatches, runDispatches } from '../gpu/kernels/dispatch';
 import { DenseMatmul } from '../gpu/kernels/matmul';
 import { CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { OwnedResources } from '../gpu/owned';
 import type { CsrMatrix } from '../math/csr';
 import { matmulFast } from '../math/matmul';
 import { Rng } from '../math/rng';
@@ -51,18 +53,26 @@ async function gpuProduct(
   path: 'sparse' | 'dense',
 ) {
   const { device } = ctx;
-  const xBuf = uploadStorage(device, 'Spmm.x', x);
-  const y = storageBuffer(device, 'Spmm.y', 4 * batch * a.rows);
-  if (path === 'sparse') {
-    const kernel = await CsrSpmm.create(ctx);
-    const csr = kernel.upload(device, a, 'Spmm.A');
-    runDispatches(device, [kernel.bind({ x: xBuf, csr, y }, { batch })]);
-  } else {
-    const kernel = await DenseMatmul.create(ctx);
-    const w = uploadStorage(device, 'Spmm.Adense', a.toDense());
-    runDispatches(device, [kernel.bind({ x: xBuf, w, y }, { batch, n: a.rows, k: a.cols })]);
+  const owned = new OwnedResources();
+  try {
+    const xBuf = owned.add(uploadStorage(device, 'Spmm.x', x));
+    const y = owned.add(storageBuffer(device, 'Spmm.y', 4 * batch * a.rows));
+    let dispatch: Dispatch;
+    if (path === 'sparse') {
+      const kernel = owned.add(await CsrSpmm.create(ctx));
+      const csr = owned.add(kernel.upload(device, a, 'Spmm.A'));
+      dispatch = kernel.bind({ x: xBuf, csr, y }, { batch });
+    } else {
+      const kernel = owned.add(await DenseMatmul.create(ctx));
+      const w = owned.add(uploadStorage(device, 'Spmm.Adense', a.toDense()));
+      dispatch = kernel.bind({ x: xBuf, w, y }, { batch, n: a.rows, k: a.cols });
+    }
+    owned.add({ dispose: () => disposeDispatches([dispatch]) });
+    runDispatches(device, [dispatch]);
+    return await readFloat32(device, y, 4 * batch * a.rows);
+  } finally {
+    owned.dispose();
   }
-  return readFloat32(device, y, 4 * batch * a.rows);
 }
 
 export async function spmmCommand(args: ParsedArgs): Promise<number> {
@@ -109,6 +119,6 @@ export async function spmmCommand(args: ParsedArgs): Promise<number> {
       `${backend.kind === 'webgpu' ? backend.ctx.adapterLabel : `the CPU (${backend.reason})`}: ` +
       `${ms.toFixed(1)} ms including upload and readback → ${outPath}`,
   );
-  if (backend.kind === 'webgpu') backend.ctx.destroy();
+  if (backend.kind === 'webgpu') backend.ctx.dispose();
   return 0;
 }

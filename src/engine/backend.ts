@@ -1,9 +1,8 @@
 // The Backend contract (../shared/DESIGN.md): the scene, overlays, benchmark panel and CLI consume only this.
-import type { ForwardResult } from '../math/transformer';
+import type { BackendKind, ForwardResult, WeightPath } from '../contracts';
 import type { Gpt2Weights } from '../model/weights';
-import type { BackendKind, WeightPath } from './types';
 
-export type { ForwardResult } from '../math/transformer';
+export type { ForwardResult } from '../contracts';
 
 /**
  * The two networks a backend runs: `dense` through the dense kernels, `sparse` (every Linear has `csr`)

@@ -6,9 +6,10 @@
 
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
-import { type Dispatch, encodeDispatch } from '../gpu/kernels/dispatch';
+import { type Dispatch, disposeDispatches, encodeDispatch } from '../gpu/kernels/dispatch';
 import { DenseMatmul } from '../gpu/kernels/matmul';
 import { CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { OwnedResources } from '../gpu/owned';
 import { GpuTimer, type TimerSource } from '../gpu/timer';
 import type { CsrMatrix } from '../math/csr';
 import type { DnnPath, DnnResult } from '../math/dnn';
@@ -37,7 +38,7 @@ export class DnnGpuPlan {
     readonly batch: number,
     private readonly act: [GPUBuffer, GPUBuffer],
     private readonly dispatches: Dispatch[],
-    private readonly owned: { destroy(): void }[],
+    private readonly owned: OwnedResources,
     private readonly timer: GpuTimer,
   ) {}
 
@@ -58,39 +59,41 @@ export class DnnGpuPlan {
     ];
     // NaN until written: a layer that skipped an element shows up as NaN, never as a plausible 0.
     for (const buffer of act) poisonBuffer(device, buffer, bytes);
-    const owned: { destroy(): void }[] = [...act];
+    const owned = new OwnedResources();
+    for (const buffer of act) owned.add(buffer);
     const biasFor = new Map<number, GPUBuffer>(); // one N-vector of b per distinct layer width
     const bias = (n: number): GPUBuffer => {
       let b = biasFor.get(n);
       if (!b) {
         b = uploadStorage(device, `DnnGpu.bias${n}`, new Float32Array(n).fill(dnn.bias));
         biasFor.set(n, b);
-        owned.push(b);
+        owned.add(b);
       }
       return b;
     };
     const epilogue = { activation: 'relu-clamp' as const, clampMax: dnn.ymax };
     const dispatches: Dispatch[] = [];
+    owned.add({ dispose: () => disposeDispatches(dispatches) });
     try {
       if (path === 'sparse') {
         const spmm = await CsrSpmm.create(ctx, epilogue);
-        owned.push(spmm);
+        owned.add(spmm);
         for (const [l, w] of dnn.layers.entries()) {
           const csr = spmm.upload(device, w, `DnnGpu.W${l + 1}`);
-          owned.push(csr);
+          owned.add(csr);
           const y = act[(l + 1) % 2];
           dispatches.push(spmm.bind({ x: act[l % 2], csr, bias: bias(w.rows), y }, { batch }));
           await options.between?.();
         }
       } else {
         const matmul = await DenseMatmul.create(ctx, epilogue);
-        owned.push({ destroy: () => matmul.dispose() });
+        owned.add(matmul);
         for (const [l, w] of dnn.layers.entries()) {
           const data = options.dense?.[l] ?? w.toDense();
           if (data.length !== w.rows * w.cols)
             throw new Error(`DnnGpu: dense copy ${l + 1} is not ${w.rows}×${w.cols}`);
           const dense = uploadStorage(device, `DnnGpu.W${l + 1}.dense`, data);
-          owned.push(dense);
+          owned.add(dense);
           const y = act[(l + 1) % 2];
           dispatches.push(
             matmul.bind({ x: act[l % 2], w: dense, bias: bias(w.rows), y }, { batch, n: w.rows, k: w.cols }),
@@ -99,7 +102,7 @@ export class DnnGpuPlan {
         }
       }
     } catch (err) {
-      for (const o of owned) o.destroy(); // a bad copy or a lost device: free what was made
+      owned.dispose(); // a bad copy or a lost device: free what was made
       throw err;
     }
     const timer = new GpuTimer(device, Math.max(1, dnn.layers.length));
@@ -166,8 +169,8 @@ export class DnnGpuPlan {
     return layerMs;
   }
 
-  destroy(): void {
-    for (const o of this.owned) o.destroy();
+  dispose(): void {
+    this.owned.dispose();
     this.timer.destroy();
   }
 }
@@ -183,6 +186,6 @@ export async function runDnnGpu(
   try {
     return await plan.run(input);
   } finally {
-    plan.destroy();
+    plan.dispose();
   }
 }

@@ -1,9 +1,9 @@
 // The generate loop: one prefill of the prompt, then one cached decoding step per new token, streamed.
+
+import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import { Rng } from '../math/rng';
 import { type SamplingOptions, sampleToken } from '../math/sampling';
-import type { ForwardResult } from '../math/transformer';
 import type { Backend } from './backend';
-import type { LayerTiming, WeightPath } from './types';
 
 export interface GenerateOptions extends Omit<SamplingOptions, 'rng'> {
   path: WeightPath;

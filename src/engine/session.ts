@@ -1,11 +1,11 @@
 // A session owns the backend the app runs on: it picks WebGPU or the CPU (and says why), runs both paths
 // of a model pair, and falls back to the CPU — keeping the model — when the GPU is lost mid-session.
 // No DOM: the UI subscribes to status changes and renders them.
+
+import type { BackendKind, ForwardResult, WeightPath } from '../contracts';
 import { errorText, GpuContext, GpuUnavailableError } from '../gpu/context';
-import type { ForwardResult } from '../math/transformer';
 import type { Backend, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
-import type { BackendKind, WeightPath } from './types';
 import { WebGpuBackend } from './webgpu/webgpuBackend';
 
 export interface SessionStatus {
@@ -69,7 +69,7 @@ export class Session {
     // Drop the old device first; its 'destroyed' loss is ours, not news (the callback checks identity).
     const old = this.ctx;
     this.ctx = null;
-    old?.destroy();
+    old?.dispose();
     if (requested === 'webgpu') {
       try {
         const ctx: GpuContext = await GpuContext.create(this.options.gpu, {
@@ -175,6 +175,6 @@ export class Session {
   dispose(): void {
     this.disposed = true;
     this.backend?.dispose();
-    this.ctx?.destroy();
+    this.ctx?.dispose();
   }
 }

@@ -1,6 +1,6 @@
 // Turn per-pass GPU times into the LayerTiming records every consumer reads: each pass as measured, plus
 // the 'attn' and 'mlp' totals of every block (the numbers the scene's overlays show).
-import type { LayerTiming, TimerSourceName, WeightPath } from './types';
+import type { LayerTiming, TimerSourceName, WeightPath } from '../contracts';
 
 export interface PassTime {
   layer: number;

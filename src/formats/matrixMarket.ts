@@ -1,4 +1,5 @@
-// Matrix Market coordinate files (https://math.nist.gov/MatrixMarket/formats.html): reader and writer.
+// Matrix Market coordinate files (https://math.nist.gov/MatrixMarket/formats.html): the reader (CSR
+// conversion and the writer: matrixMarketCsr.ts).
 // Pure string → typed arrays, no Node APIs: the browser reads 1200×1024 files too.
 //
 // Supported: `%%MatrixMarket matrix coordinate {real|integer|pattern} {general|symmetric}`.
@@ -6,8 +7,6 @@
 // `skew-symmetric` symmetry. A symmetric file may store either triangle, but not both (that would count
 // every off-diagonal pair twice when mirrored). Comment lines (`%`) and blank lines are allowed anywhere
 // after the header; indices are 1-based in the file and 0-based here.
-
-export { csrFromTriplets, matrixMarketToCsr, type WriteOptions, writeMatrixMarket } from './matrixMarketCsr';
 
 export type MatrixMarketField = 'real' | 'integer' | 'pattern';
 export type MatrixMarketSymmetry = 'general' | 'symmetric';

@@ -143,7 +143,8 @@ export class GpuContext {
     return out;
   }
 
-  destroy(): void {
+  /** Destroys the device: every buffer and pipeline made on it goes with it. */
+  dispose(): void {
     this.device.destroy();
   }
 }

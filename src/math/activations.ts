@@ -1,5 +1,9 @@
 // Element-wise activations, the CPU reference of the kernels' fused epilogues.
 
+import type { ActivationName } from '../contracts';
+
+export type { ActivationName } from '../contracts';
+
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation (GPT-2). */
@@ -10,8 +14,6 @@ export function gelu(x: number): number {
 export function reluClamp(x: number, clampMax: number): number {
   return Math.min(Math.max(x, 0), clampMax);
 }
-
-export type ActivationName = 'none' | 'gelu' | 'relu-clamp';
 
 /** Apply an activation in place. */
 export function applyActivation(y: Float32Array, activation: ActivationName, clampMax = 32): Float32Array {

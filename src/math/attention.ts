@@ -2,7 +2,7 @@
 // Layout: qkv (T, 3d) per new token = [q (d) | k (d) | v (d)], head h owning columns h·hd..(h+1)·hd-1 of
 // each part (HF GPT-2's split_heads). The cache holds every past token's k and v: (capacity, d) per layer.
 
-import type { Gpt2Config } from '../model/config';
+import type { Gpt2Config } from './gpt2Types';
 
 export interface KvCache {
   nLayer: number;

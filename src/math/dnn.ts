@@ -8,11 +8,43 @@
 // - 'dense': the same weights stored densely, a full (nImages × K) · (K × N) product per layer
 //   (matmulFast, src/math/matmul.ts): every multiply, zeros included.
 // Biases are the f32 value of b, as the GPU kernels see them.
-import type { SparseDnn } from '../model/dnn';
-import { dnnCategories } from '../model/dnn';
 import type { CsrMatrix } from './csr';
 import { matmulFast } from './matmul';
 import { spmmFast } from './spmm';
+
+/** A bad layered network or input: the message names the file, layer or size. */
+export class DnnError extends Error {
+  override name = 'DnnError';
+}
+
+export interface SparseDnn {
+  /** Layer l's weights as out×in CSR (Nₗ × Kₗ): the transpose of the file's in×out matrix. */
+  layers: CsrMatrix[];
+  /** The same bias on every neuron of every layer (Graph Challenge: −0.3). */
+  bias: number;
+  /** Upper clamp of the ReLU (Graph Challenge: 32). */
+  ymax: number;
+  /** File names, in layer order. */
+  names: string[];
+}
+
+/** Images (0-based) whose final activation row y (nImages × width, row-major) has a nonzero. */
+export function dnnCategories(y: Float32Array, nImages: number, width: number): number[] {
+  if (y.length !== nImages * width) {
+    throw new DnnError(`activations have ${y.length} values, expected ${nImages}×${width}`);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < nImages; i++) {
+    const base = i * width;
+    for (let j = 0; j < width; j++) {
+      if (y[base + j] !== 0) {
+        out.push(i);
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 export type DnnPath = 'sparse' | 'dense';
 export type DnnSparseKernel = 'skip-zeros' | 'spmm';

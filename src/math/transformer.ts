@@ -4,10 +4,10 @@
 //   logits = ln_f(x) · wteᵀ                                   (T, vocab), wte tied
 // Linear layers run dense (matmulFast on `w`) or sparse (spmmFast on `csr`); everything else is shared.
 
-import type { LayerTiming, WeightPath } from '../engine/types';
-import type { Gpt2Weights, Linear } from '../model/weights';
+import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { ActivationName } from './activations';
 import { causalAttention, createKvCache, type KvCache } from './attention';
+import type { Gpt2Weights, Linear } from './gpt2Types';
 import { matmulFast } from './matmul';
 import { addInPlace, embed, layerNorm } from './norm';
 import { spmmFast } from './spmm';
@@ -23,21 +23,6 @@ export interface ForwardOptions {
   cache?: KvCache;
   /** Copy out the residual stream and MLP activations (default true). */
   collectActivations?: boolean;
-}
-
-export interface ForwardActivations {
-  /** nLayer + 1 snapshots (T, d): the residual stream entering each block, then after the last block (before ln_f). */
-  residual: Float32Array[];
-  /** Per block (T, dMlp): the MLP hidden layer after GELU. */
-  mlp: Float32Array[];
-}
-
-export interface ForwardResult {
-  /** (T, vocab) for the tokens passed in. */
-  logits: Float32Array;
-  activations: ForwardActivations;
-  /** Per block: 'qkv', 'attn.proj', 'attn' (whole sub-block), 'fc', 'fc.proj', 'mlp'; then 'unembed' (layer nLayer). */
-  timings: LayerTiming[];
 }
 
 const now = (): number => performance.now();

@@ -1,16 +1,8 @@
 // GPT-2 hyperparameters and the presets the app opens with synthetic weights.
 
-export interface Gpt2Config {
-  nLayer: number;
-  nHead: number;
-  dModel: number;
-  /** MLP hidden width (HF `n_inner`, 4·dModel by default). */
-  dMlp: number;
-  /** Maximum context (positions in wpe). */
-  nCtx: number;
-  vocabSize: number;
-  layerNormEps: number;
-}
+import type { Gpt2Config } from '../math/gpt2Types';
+
+export type { Gpt2Config } from '../math/gpt2Types';
 
 export type Gpt2PresetName = 'gpt2-small' | 'tiny' | 'test';
 

@@ -4,27 +4,17 @@
 // Yₗ₊₁ = act(Yₗ · Wₗᵀ + b) is the project's linear-layer contract and the GPU kernels apply unchanged.
 // Pure TS (no Node APIs): the browser loads the same files.
 
-import { MatrixMarketError, matrixMarketToCsr, parseMatrixMarket } from '../formats/matrixMarket';
+import { MatrixMarketError, parseMatrixMarket } from '../formats/matrixMarket';
+import { matrixMarketToCsr } from '../formats/matrixMarketCsr';
 import { CsrMatrix } from '../math/csr';
+import { DnnError, type SparseDnn } from '../math/dnn';
 
-export interface SparseDnn {
-  /** Layer l's weights as out×in CSR (Nₗ × Kₗ): the transpose of the file's in×out matrix. */
-  layers: CsrMatrix[];
-  /** The same bias on every neuron of every layer (Graph Challenge: −0.3). */
-  bias: number;
-  /** Upper clamp of the ReLU (Graph Challenge: 32). */
-  ymax: number;
-  /** File names, in layer order. */
-  names: string[];
-}
+export type { SparseDnn } from '../math/dnn';
+export { DnnError, dnnCategories } from '../math/dnn';
 
 /** The Graph Challenge's constants. */
 export const GRAPH_CHALLENGE_BIAS = -0.3;
 export const GRAPH_CHALLENGE_YMAX = 32;
-
-export class DnnError extends Error {
-  override name = 'DnnError';
-}
 
 /**
  * The layer number in a file name: the digits after an `l` or `layer` that ends the base name
@@ -117,24 +107,6 @@ export function loadDnnCategories(text: string, fileName: string): number[] {
   const mm = parseMatrixMarket(text, fileName);
   if (mm.cols !== 1) throw new MatrixMarketError(fileName, 1, `expected one column, got ${mm.cols}`);
   return [...new Set(mm.rowIdx)].sort((a, b) => a - b);
-}
-
-/** Images (0-based) whose final activation row y (nImages × width, row-major) has a nonzero. */
-export function dnnCategories(y: Float32Array, nImages: number, width: number): number[] {
-  if (y.length !== nImages * width) {
-    throw new DnnError(`activations have ${y.length} values, expected ${nImages}×${width}`);
-  }
-  const out: number[] = [];
-  for (let i = 0; i < nImages; i++) {
-    const base = i * width;
-    for (let j = 0; j < width; j++) {
-      if (y[base + j] !== 0) {
-        out.push(i);
-        break;
-      }
-    }
-  }
-  return out;
 }
 
 /** The challenge's work measure: nImages · Σₗ nnz(Wₗ) edges per inference. */

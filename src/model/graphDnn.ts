@@ -5,7 +5,7 @@
 // Its drawn edges are therefore the sparse network's (a zero weight connects nothing); the two sides differ
 // in storage and in time, which is the comparison the Graph Challenge makes.
 
-import type { LayerTiming, TimerSourceName, WeightPath } from '../engine/types';
+import type { LayerTiming, TimerSourceName, WeightPath } from '../contracts';
 import type { CsrMatrix } from '../math/csr';
 import type { SparseDnn } from './dnn';
 import {

@@ -1,85 +1,20 @@
-// GPT-2 weights as plain typed arrays, shared by the CPU forward pass, the WebGPU engine and the scene.
-// Every linear layer follows the project contract: y (T×N) = x (T×K) · Wᵀ + b, W stored out×in (N×K)
-// row-major. A sparse twin has the same structure with `csr` filled on every Linear; its `w` then holds
-// the pruned dense copy, so the dense path on pruned weights is available for comparison.
+// Helpers over the GPT-2 weights (the types live in src/math/gpt2Types.ts, re-exported here): a block's
+// linear layers by their timing op name, parameter counts and copies.
 
-import type { CsrMatrix } from '../math/csr';
-import type { Gpt2Config } from './config';
+import type { Gpt2Block, Gpt2Config, Gpt2Weights, Linear } from '../math/gpt2Types';
 
-export interface Linear {
-  /** (n, k) row-major, out×in. */
-  w: Float32Array;
-  /** (n). */
-  b: Float32Array;
-  /** Output features N. */
-  n: number;
-  /** Input features K. */
-  k: number;
-  /** CSR of `w` over output rows; present on a sparse twin. */
-  csr?: CsrMatrix;
-}
-
-export interface LayerNormParams {
-  /** Gain (d). */
-  g: Float32Array;
-  /** Bias (d). */
-  b: Float32Array;
-}
-
-export interface Gpt2Block {
-  ln1: LayerNormParams;
-  /** (3d × d): rows 0..d-1 produce q, d..2d-1 produce k, 2d..3d-1 produce v; head h uses rows h·hd..(h+1)·hd-1 of each. */
-  qkv: Linear;
-  /** (d × d). */
-  attnProj: Linear;
-  ln2: LayerNormParams;
-  /** (dMlp × d), followed by GELU. */
-  fc: Linear;
-  /** (d × dMlp). */
-  fcProj: Linear;
-}
+export type {
+  Gpt2Block,
+  Gpt2Weights,
+  LayerNormParams,
+  Linear,
+  MatrixSparsity,
+  SparsityInfo,
+} from '../math/gpt2Types';
 
 /** Names of a block's linear layers, identical to the timing op names in LayerTiming. */
 export type BlockLinearName = 'qkv' | 'attn.proj' | 'fc' | 'fc.proj';
 export const BLOCK_LINEARS: readonly BlockLinearName[] = ['qkv', 'attn.proj', 'fc', 'fc.proj'];
-
-/** How one matrix was pruned: the scene's inspector shows "kept / total". */
-export interface MatrixSparsity {
-  /** 'h.3.fc', 'wte', 'wpe'. */
-  name: string;
-  n: number;
-  k: number;
-  /** Nonzeros kept (= csr.nnz where a CSR exists). */
-  kept: number;
-  /** n·k. */
-  total: number;
-  /** k = ⌈density·N·K⌉ asked for by the global rule ('exact' mode: the nonzeros found). */
-  target: number;
-  /** Extra weights kept only to give every output neuron its minimum. */
-  addedForMinimum: number;
-}
-
-export interface SparsityInfo {
-  /** The density asked for, or 'exact' when existing zeros were taken as the pattern. */
-  density: number | 'exact';
-  minPerNeuron: number;
-  includeEmbeddings: boolean;
-  matrices: MatrixSparsity[];
-}
-
-export interface Gpt2Weights {
-  config: Gpt2Config;
-  /** Token embedding (vocab × d); tied: also the unembedding W (N = vocab, K = d). */
-  wte: Float32Array;
-  /** Position embedding (nCtx × d). */
-  wpe: Float32Array;
-  blocks: Gpt2Block[];
-  lnf: LayerNormParams;
-  /** CSR of wte for the sparse unembedding; present only when embeddings were sparsified. */
-  wteCsr?: CsrMatrix;
-  /** Present on a sparse twin. */
-  sparsity?: SparsityInfo;
-}
 
 export function blockLinear(block: Gpt2Block, name: BlockLinearName): Linear {
   switch (name) {

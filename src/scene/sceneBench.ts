@@ -7,15 +7,6 @@ import type { FrameStats } from './frameBudget';
 import type { SceneView } from './sceneView';
 
 /** The WebGL renderer's name, and whether it is a CPU rasterizer (SwiftShader, llvmpipe). */
-export function probeWebGl(): { renderer: string; software: boolean } {
-  const gl = document.createElement('canvas').getContext('webgl2');
-  if (!gl) return { renderer: 'no WebGL2', software: false };
-  const info = gl.getExtension('WEBGL_debug_renderer_info');
-  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-  gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return { renderer, software: /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer) };
-}
-
 export interface OrbitBench extends FrameStats {
   p90: number;
   /** One render plus a 1-pixel read that waits for the GPU, back to back (no compositor): ms. */

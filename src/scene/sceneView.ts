@@ -9,7 +9,7 @@ import { fitCamera } from './framing';
 import { compileViews, type NetworkView } from './networkView';
 import { OverlayLayer } from './overlays';
 import { nearestAcross, projectViews } from './picking';
-import { probeWebGl } from './sceneBench';
+import { probeWebGl } from './webglProbe';
 
 export type Side = 'sparse' | 'dense';
 export type FrameTarget = Side | 'both';

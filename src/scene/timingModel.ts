@@ -5,7 +5,7 @@
 // engine timed inside an aggregate but did not name is one 'other' part); a path's total is the sum of its
 // blocks. So headline = Σ blocks = Σ parts by construction, and nothing is counted twice.
 
-import type { LayerTiming, TimerSourceName, WeightPath } from '../engine/types';
+import type { LayerTiming, TimerSourceName, WeightPath } from '../contracts';
 
 /** Block-level totals the engine adds on top of the passes inside them (src/engine/timings.ts). */
 const AGGREGATE_OPS = new Set(['attn', 'mlp']);

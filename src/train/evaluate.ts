@@ -4,7 +4,7 @@
 // training forward (forwardCpu's arithmetic; equal to it within 1e-5), each padded with newlines to the batch's longest
 // snippet; padding comes after the answer, so causality keeps it from changing the answer's logits.
 
-import type { WeightPath } from '../engine/types';
+import type { WeightPath } from '../contracts';
 import { forwardCpu } from '../math/transformer';
 import { charTokenizer } from '../model/tokenizer';
 import type { Gpt2Weights } from '../model/weights';

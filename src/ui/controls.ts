@@ -2,7 +2,7 @@
 // edge brightness, overlay toggles and view buttons. Holds the values; the app reacts to changes.
 
 import GUI, { type Controller } from 'lil-gui';
-import type { BackendKind } from '../engine/types';
+import type { BackendKind } from '../contracts';
 import type { FrameTarget } from '../scene/sceneView';
 
 export const DENSITIES: Record<string, number> = {

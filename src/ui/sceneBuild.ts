@@ -2,7 +2,7 @@
 // per task (src/ui/nextTask.ts), so a run never blocks the page: order the chosen neurons, then for each
 // network its edges, then its GPU objects, then the shader programs. The caller commits the result.
 
-import type { LayerTiming } from '../engine/types';
+import type { LayerTiming } from '../contracts';
 import type { LayerActivations, NetworkGraph } from '../model/graph';
 import { orderByBarycenter } from '../scene/barycenter';
 import { buildEdgeBuffers } from '../scene/edges';

@@ -1,7 +1,7 @@
 // The status line (backend, adapter, why the CPU when it is the CPU, what the timings are) and the
 // headline (both forward times and the speedup, from one run, with the timer source).
 
-import type { BackendKind } from '../engine/types';
+import type { BackendKind } from '../contracts';
 import { el } from '../scene/overlays';
 import { formatMs, type TimingSummary } from '../scene/timingModel';
 

@@ -128,7 +128,7 @@ describe('small random networks on WebGPU', () => {
       try {
         expectClose((await withErrorScopes(ctx.device, () => plan.run(input))).y, cpu.y, 1e-4, 1e-4);
       } finally {
-        plan.destroy();
+        plan.dispose();
       }
       expect(steps).toBe(4);
       const wrong = [new Float32Array(3)];

@@ -1,10 +1,10 @@
 // Every dense kernel against matmulRef: shapes that are not tile multiples, batches 1 / 3 / 64, with and
 // without bias, each epilogue; outputs NaN-poisoned first so an unwritten element fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivationName as Activation } from '../../src/contracts';
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
-import type { Activation } from '../../src/gpu/kernels/dispatch';
-import { runDispatches } from '../../src/gpu/kernels/dispatch';
+import { disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
 import {
   DENSE_VARIANTS,
   DenseMatmul,
@@ -69,6 +69,7 @@ async function check(
     runDispatches(device, [dispatch], 'Test.matmul');
     const actual = await readFloat32(device, yBuf, batch * n * 4);
     for (const b of [xBuf, wBuf, biasBuf, yBuf]) b?.destroy();
+    disposeDispatches([dispatch]);
     const where = `${variant} B${batch} N${n} K${k} bias ${withBias} ${activation}`;
     try {
       expectClose(actual, expected, 1e-4 * Math.sqrt(k), 1e-4);

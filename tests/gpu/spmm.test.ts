@@ -1,10 +1,11 @@
 // CSR SpMM kernels against spmmRef: every compiled variant, batches 1/3/64, densities 0…1, odd shapes,
 // degenerate rows, bias and activations; outputs NaN-poisoned before each run.
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ActivationName as Activation } from '../../src/contracts';
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
 import { measureCopyBandwidth } from '../../src/gpu/kernels/copy';
-import { type Activation, runDispatches } from '../../src/gpu/kernels/dispatch';
+import { disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
 import { CsrSpmm, type CsrVariant } from '../../src/gpu/kernels/spmmCsr';
 import { CsrMatrix } from '../../src/math/csr';
 import { Rng } from '../../src/math/rng';
@@ -70,7 +71,9 @@ async function check(
     } catch (err) {
       throw new Error(`${where}: ${(err as Error).message}`);
     }
-    for (const b of [w, xBuf, biasBuf, y]) b?.destroy();
+    w.dispose();
+    for (const b of [xBuf, biasBuf, y]) b?.destroy();
+    disposeDispatches([dispatch]);
     return dispatch.label;
   });
 }
@@ -157,7 +160,7 @@ describe('CsrSpmm on Dawn', () => {
     for (const variant of folding.variants) {
       await check(csr, { variant, batch: 33, bias: true }, folding);
     }
-    folding.destroy();
+    folding.dispose();
   });
 
   it('rejects buffers too small for the shape, with a message', async () => {
@@ -169,7 +172,8 @@ describe('CsrSpmm on Dawn', () => {
     expect(() => none.bind({ x, csr: w, y }, { batch: 2 })).toThrow(
       /x 'SpmmTest.xSmall' has 80 bytes, needs 160/,
     );
-    for (const b of [w, x, y]) b.destroy();
+    w.dispose();
+    for (const b of [x, y]) b.destroy();
   });
 
   it('measures a finite, positive copy bandwidth', async () => {

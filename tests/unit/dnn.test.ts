@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { writeMatrixMarket } from '../../src/formats/matrixMarket';
+import { writeMatrixMarket } from '../../src/formats/matrixMarketCsr';
 import { CsrMatrix } from '../../src/math/csr';
 import { type DnnResult, runDnnCpu } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';

@@ -2,7 +2,7 @@
 // Worker): picked .mtx files → parse → both graphs → an image range through both paths.
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/engine/session';
-import { writeMatrixMarket } from '../../src/formats/matrixMarket';
+import { writeMatrixMarket } from '../../src/formats/matrixMarketCsr';
 import { CsrMatrix } from '../../src/math/csr';
 import { runDnnCpu } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';

@@ -3,14 +3,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  csrFromTriplets,
-  MatrixMarketError,
-  type MatrixMarketField,
-  matrixMarketToCsr,
-  parseMatrixMarket,
-  writeMatrixMarket,
-} from '../../src/formats/matrixMarket';
+import { MatrixMarketError, type MatrixMarketField, parseMatrixMarket } from '../../src/formats/matrixMarket';
+import { csrFromTriplets, matrixMarketToCsr, writeMatrixMarket } from '../../src/formats/matrixMarketCsr';
 import { CsrMatrix } from '../../src/math/csr';
 
 // Real files live beside the repository: <repo>/../shared/data (CI clones shared/ there too).

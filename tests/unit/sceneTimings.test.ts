@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LayerTiming } from '../../src/engine/types';
+import type { LayerTiming } from '../../src/contracts';
 import { activationColor } from '../../src/scene/colors';
 import { NEGATIVE, POSITIVE } from '../../src/scene/edges';
 import { nearestAcross, nearestPoint, projectPoints } from '../../src/scene/picking';

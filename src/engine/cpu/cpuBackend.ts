@@ -1,10 +1,9 @@
 // The CPU backend: the same forward pass as the oracle (src/math/transformer.ts), one runner per path.
 // In the browser each runner is a Web Worker (the page stays responsive, and the two paths use two cores);
 // in Node (CLI, tests) the runners are called inline.
-import type { ForwardResult } from '../../math/transformer';
+import type { ForwardResult, WeightPath } from '../../contracts';
 import { releaseResident } from '../../math/wasm/heap';
 import type { Backend, BackendForwardOptions, ModelPair } from '../backend';
-import type { WeightPath } from '../types';
 import { CpuPathRunner, type CpuRequest, type CpuResponse } from './protocol';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,13 +1,13 @@
 // Messages between the CPU backend and its workers, and the handler the worker runs. Pure: the same
 // handler runs inline in Node (CLI, tests) and inside a Web Worker in the browser.
 
+import type { ForwardResult, WeightPath } from '../../contracts';
 import { createKvCache, type KvCache } from '../../math/attention';
 import { CsrMatrix } from '../../math/csr';
-import { type ForwardResult, forwardCpu } from '../../math/transformer';
+import { forwardCpu } from '../../math/transformer';
 import { keepResident, releaseResident } from '../../math/wasm/heap';
 import { keepCsrResident } from '../../math/wasm/spmmWasm';
 import type { Gpt2Weights, Linear } from '../../model/weights';
-import type { WeightPath } from '../types';
 
 export type CpuRequest =
   | { id: number; type: 'prepare'; weights: Gpt2Weights; path: WeightPath }

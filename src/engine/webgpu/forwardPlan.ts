@@ -3,7 +3,7 @@
 // the start position, encodes, and reads back one staging buffer.
 import { storageBuffer, uniformU32 } from '../../gpu/buffers';
 import type { AttentionKernel } from '../../gpu/kernels/attention';
-import type { Dispatch } from '../../gpu/kernels/dispatch';
+import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
 import type { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import type { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import type { DenseMatmul } from '../../gpu/kernels/matmul';
@@ -48,7 +48,8 @@ export interface ForwardPlan {
   staging: GPUBuffer; // MAP_READ: residual snapshots, MLP activations, logits
   layout: { residual: number[]; mlp: number[]; logits: number }; // byte offsets into staging
   activations: boolean;
-  destroy(): void;
+  /** Frees the plan's buffers and its dispatches' uniforms. */
+  dispose(): void;
 }
 
 export function buildForwardPlan(
@@ -160,8 +161,9 @@ export function buildForwardPlan(
     staging,
     layout: { residual: residualOffsets, mlp: mlpOffsets, logits: logitsOffset },
     activations: options.activations,
-    destroy() {
+    dispose() {
       for (const b of owned) b.destroy();
+      for (const s of steps) if (s.kind === 'pass') disposeDispatches(s.pass.dispatches);
     },
   };
 }

@@ -1,10 +1,12 @@
-// One network's weights on the GPU, uploaded once at prepare time and destroyed in dispose():
+// One network's weights on the GPU, uploaded once at prepare time and freed in dispose():
 // embeddings and layer norms always; the linear layers as dense matrices (dense path) or CSR (sparse path).
+
+import type { WeightPath } from '../../contracts';
 import { storageBuffer, uploadStorage } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
 import type { CsrBuffers, CsrSpmm } from '../../gpu/kernels/spmmCsr';
+import { OwnedResources } from '../../gpu/owned';
 import type { Gpt2Weights, Linear } from '../../model/weights';
-import type { WeightPath } from '../types';
 
 export interface GpuLinear {
   n: number;
@@ -37,7 +39,7 @@ export interface GpuModel {
   unembedCsr?: CsrBuffers;
   blocks: GpuBlock[];
   bytes: number;
-  destroy(): void;
+  dispose(): void;
 }
 
 /** The largest single buffer a model needs, to check against the device before allocating anything. */
@@ -72,11 +74,11 @@ export function uploadModel(
 ): GpuModel {
   checkModelFits(ctx, weights);
   const { device } = ctx;
-  const owned: { destroy(): void }[] = [];
+  const owned = new OwnedResources();
   let bytes = 0;
   const up = (label: string, data: Float32Array) => {
     const b = uploadStorage(device, label, data);
-    owned.push(b);
+    owned.add(b);
     bytes += b.size;
     return b;
   };
@@ -87,7 +89,7 @@ export function uploadModel(
     } else {
       if (!lin.csr) throw new Error(`${label}: the sparse path needs CSR weights (sparsify the model first)`);
       out.csr = spmm.upload(device, lin.csr, `${label}.csr`);
-      owned.push(out.csr);
+      owned.add(out.csr);
       bytes += 4 * (lin.csr.rows + 1) + 8 * lin.csr.nnz;
     }
     return out;
@@ -98,7 +100,7 @@ export function uploadModel(
     const p = `${prefix}.h${i}`;
     const cache = (name: string) => {
       const b = storageBuffer(device, `${p}.${name}`, 4 * nCtx * dModel);
-      owned.push(b);
+      owned.add(b);
       bytes += b.size;
       return b;
     };
@@ -118,7 +120,7 @@ export function uploadModel(
   let unembedCsr: CsrBuffers | undefined;
   if (path === 'sparse' && weights.wteCsr) {
     unembedCsr = spmm.upload(device, weights.wteCsr, `${prefix}.unembed.csr`);
-    owned.push(unembedCsr);
+    owned.add(unembedCsr);
     bytes += 4 * (weights.wteCsr.rows + 1) + 8 * weights.wteCsr.nnz;
   }
   return {
@@ -132,9 +134,8 @@ export function uploadModel(
     get bytes() {
       return bytes;
     },
-    destroy() {
-      for (const b of owned) b.destroy();
-      owned.length = 0;
+    dispose() {
+      owned.dispose();
     },
   };
 }

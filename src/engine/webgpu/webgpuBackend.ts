@@ -2,6 +2,8 @@
 // pipelines come from the per-device cache, so a second model compiles nothing new), weights upload once
 // at prepare(), plans are cached per (path, T, mode); forward() only writes tokens, encodes,
 // and reads one staging buffer. Every pass is timed (GPU timestamps, or wall clock without them).
+
+import type { ForwardResult, WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
 import { AttentionKernel } from '../../gpu/kernels/attention';
 import { encodeDispatch } from '../../gpu/kernels/dispatch';
@@ -10,11 +12,9 @@ import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import { DenseMatmul, type DenseVariant } from '../../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../../gpu/kernels/spmmCsr';
 import { GpuTimer } from '../../gpu/timer';
-import type { ForwardResult } from '../../math/transformer';
 import type { Gpt2Config } from '../../model/config';
 import type { Backend, BackendForwardOptions, ModelPair } from '../backend';
 import { layerTimings, type PassTime } from '../timings';
-import type { WeightPath } from '../types';
 import { buildForwardPlan, type ForwardPlan, type Kernels, type PlanStep } from './forwardPlan';
 import { checkModelFits, type GpuModel, uploadModel } from './modelBuffers';
 
@@ -98,7 +98,7 @@ export class WebGpuBackend implements Backend {
     this.plans.set(key, plan);
     while (this.plans.size > MAX_PLANS) {
       const [oldKey, old] = this.plans.entries().next().value as [string, ForwardPlan];
-      old.destroy();
+      old.dispose();
       this.plans.delete(oldKey);
     }
     return plan;
@@ -210,11 +210,13 @@ export class WebGpuBackend implements Backend {
 
   release(): void {
     this.config = null;
-    for (const plan of this.plans.values()) plan.destroy();
+    for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
-    this.models.dense?.destroy();
-    this.models.sparse?.destroy();
+    this.models.dense?.dispose();
+    this.models.sparse?.dispose();
     this.models = {};
+    for (const kernel of Object.values(this.kernels ?? {})) kernel.dispose();
+    this.kernels = null;
   }
 
   dispose(): void {

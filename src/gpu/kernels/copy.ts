@@ -4,10 +4,11 @@
 import copyCode from '../../../shaders/copy.wgsl?raw';
 import { storageBuffer, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
+import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
 import { GpuTimer, type TimerSource, wallTimeMs } from '../timer';
-import { ceilDiv, type Dispatch, encodeDispatch } from './dispatch';
+import { ceilDiv, type Dispatch, disposeDispatches, encodeDispatch } from './dispatch';
 
+/** The shader's override WG; the grid and the stride below are sized with it. */
 const WG = 256;
 /** Workgroups per copy dispatch; the shader's grid-stride loop covers the rest. */
 const MAX_GROUPS = 4096;
@@ -50,12 +51,10 @@ export async function measureCopyBandwidth(
   const size = Math.max(16, Math.floor(bytes / 16) * 16);
   const vec4s = size / 16;
   const copiesPerPass = options.copiesPerPass ?? (ctx.info.isFallbackAdapter ? 2 : 20);
-  const layout = storageLayout(device, 'Copy.layout', 1, 1, true);
+  const { bindGroupLayout, pipelineLayout } = kernelLayout(device, 'Copy', [1, 1, 1]);
   const pipeline = await getPipeline(device, {
-    key: `Copy:vec4:wg${WG}`,
-    shaderLabel: 'copy.wgsl',
-    code: copyCode,
-    layout: device.createPipelineLayout({ label: 'Copy.pipelineLayout', bindGroupLayouts: [layout] }),
+    shader: { id: 'copy', code: copyCode },
+    layout: pipelineLayout,
     constants: { WG },
   });
   const src = storageBuffer(device, 'Copy.src', size);
@@ -66,16 +65,9 @@ export async function measureCopyBandwidth(
   const dispatch: Dispatch = {
     label: 'Copy.vec4',
     pipeline,
-    bindGroup: device.createBindGroup({
-      label: 'Copy.bindGroup',
-      layout,
-      entries: [
-        { binding: 0, resource: { buffer: src } },
-        { binding: 1, resource: { buffer: dst } },
-        { binding: 2, resource: { buffer: params } },
-      ],
-    }),
+    bindGroup: bindBuffers(device, 'Copy.bindGroup', bindGroupLayout, [src, dst, params]),
     workgroups,
+    uniforms: [params],
   };
   const timer = new GpuTimer(device, 1);
   const encodePass = (timestampWrites?: GPUComputePassTimestampWrites): GPUCommandEncoder => {
@@ -111,6 +103,6 @@ export async function measureCopyBandwidth(
     timer.destroy();
     src.destroy();
     dst.destroy();
-    params.destroy();
+    disposeDispatches([dispatch]);
   }
 }

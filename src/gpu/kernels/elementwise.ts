@@ -1,16 +1,20 @@
-// Host side of the small element-wise kernels of the transformer forward pass:
-// shaders/embed.wgsl (token + position embedding), shaders/residual_add.wgsl (x += y),
-// shaders/kv_write.wgsl (append keys and values to the KV cache).
-// CPU references: embed / addInPlace in src/math/transformer.ts.
-import embedCode from '../../../shaders/embed.wgsl?raw';
-import kvWriteCode from '../../../shaders/kv_write.wgsl?raw';
-import residualCode from '../../../shaders/residual_add.wgsl?raw';
+// Host side of the small element-wise kernels of the transformer forward pass, shaders/elementwise_*.wgsl:
+// embed (token + position embedding), residual_add (x += y), kv_write (append keys and values to the KV
+// cache). CPU references: embed and addInPlace in src/math/norm.ts; the KV cache write is the first step
+// of causalAttention in src/math/attention.ts.
+import embedCode from '../../../shaders/elementwise_embed.wgsl?raw';
+import kvWriteCode from '../../../shaders/elementwise_kv_write.wgsl?raw';
+import residualCode from '../../../shaders/elementwise_residual_add.wgsl?raw';
 import { uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
+import { bindBuffers, getPipeline, kernelLayout, type WgslShader } from '../pipelines';
 import { type Dispatch, linearGrid } from './dispatch';
 
+/** Workgroup size of the three kernels: their override WG, and the grid linearGrid sizes with it. */
+const WG = 64;
+
 interface Compiled {
+  name: string;
   layout: GPUBindGroupLayout;
   pipeline: GPUComputePipeline;
 }
@@ -19,17 +23,12 @@ interface Compiled {
 async function compile(
   device: GPUDevice,
   name: string,
-  code: string,
+  shader: WgslShader,
   counts: [number, number, number],
 ): Promise<Compiled> {
-  const layout = storageLayout(device, `${name}.layout`, ...counts);
-  const pipeline = await getPipeline(device, {
-    key: `${name}:wg64`,
-    shaderLabel: `${name}.wgsl`,
-    code,
-    layout: device.createPipelineLayout({ label: `${name}.pipelineLayout`, bindGroupLayouts: [layout] }),
-  });
-  return { layout, pipeline };
+  const { bindGroupLayout, pipelineLayout } = kernelLayout(device, name, counts);
+  const pipeline = await getPipeline(device, { shader, layout: pipelineLayout, constants: { WG } });
+  return { name, layout: bindGroupLayout, pipeline };
 }
 
 export class ElementwiseKernels {
@@ -43,19 +42,29 @@ export class ElementwiseKernels {
   static async create(ctx: GpuContext): Promise<ElementwiseKernels> {
     const d = ctx.device;
     const [embed, residual, kv] = await Promise.all([
-      compile(d, 'Embed', embedCode, [3, 1, 2]),
-      compile(d, 'ResidualAdd', residualCode, [1, 1, 1]),
-      compile(d, 'KvWrite', kvWriteCode, [1, 2, 2]),
+      compile(d, 'Embed', { id: 'elementwise_embed', code: embedCode }, [3, 1, 2]),
+      compile(d, 'ResidualAdd', { id: 'elementwise_residual_add', code: residualCode }, [1, 1, 1]),
+      compile(d, 'KvWrite', { id: 'elementwise_kv_write', code: kvWriteCode }, [1, 2, 2]),
     ]);
     return new ElementwiseKernels(d, embed, residual, kv);
   }
 
-  private group(label: string, k: Compiled, buffers: GPUBuffer[]): GPUBindGroup {
-    return this.device.createBindGroup({
-      label: `${label}.bindGroup`,
-      layout: k.layout,
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
+  /** One dispatch over `count` elements; `params` (u32 words) becomes its own uniform, bound after `before`. */
+  private bind(
+    k: Compiled,
+    label: string,
+    count: number,
+    params: number[],
+    before: GPUBuffer[],
+    after: GPUBuffer[] = [],
+  ): Dispatch {
+    const uniform = uniformU32(this.device, `${label}.params`, params);
+    const bindGroup = bindBuffers(this.device, `${label}.bindGroup`, k.layout, [
+      ...before,
+      uniform,
+      ...after,
+    ]);
+    return { label, pipeline: k.pipeline, bindGroup, workgroups: linearGrid(count, WG), uniforms: [uniform] };
   }
 
   /** out (t, d) = wte[tokens] + wpe[pos0 ..]; `step` is the shared uniform holding pos0. */
@@ -64,16 +73,13 @@ export class ElementwiseKernels {
     shape: { t: number; d: number },
     label = 'Embed',
   ): Dispatch {
-    const params = uniformU32(this.device, `${label}.params`, [shape.t, shape.d]);
-    const bindGroup = this.group(label, this.embedK, [b.tokens, b.wte, b.wpe, b.out, params, b.step]);
-    return { label, pipeline: this.embedK.pipeline, bindGroup, workgroups: linearGrid(shape.t * shape.d) };
+    const { t, d } = shape;
+    return this.bind(this.embedK, label, t * d, [t, d], [b.tokens, b.wte, b.wpe, b.out], [b.step]);
   }
 
   /** x[i] += y[i] for i < n. */
   residualAdd(b: { x: GPUBuffer; y: GPUBuffer }, n: number, label = 'ResidualAdd'): Dispatch {
-    const params = uniformU32(this.device, `${label}.params`, [n]);
-    const bindGroup = this.group(label, this.residualK, [b.y, b.x, params]);
-    return { label, pipeline: this.residualK.pipeline, bindGroup, workgroups: linearGrid(n) };
+    return this.bind(this.residualK, label, n, [n], [b.y, b.x]);
   }
 
   /** kcache/vcache rows pos0 .. pos0+t ← the k and v thirds of qkv (t, 3d). */
@@ -82,8 +88,10 @@ export class ElementwiseKernels {
     shape: { t: number; d: number },
     label = 'KvWrite',
   ): Dispatch {
-    const params = uniformU32(this.device, `${label}.params`, [shape.t, shape.d]);
-    const bindGroup = this.group(label, this.kvWriteK, [b.qkv, b.kcache, b.vcache, params, b.step]);
-    return { label, pipeline: this.kvWriteK.pipeline, bindGroup, workgroups: linearGrid(shape.t * shape.d) };
+    const { t, d } = shape;
+    return this.bind(this.kvWriteK, label, t * d, [t, d], [b.qkv, b.kcache, b.vcache], [b.step]);
   }
+
+  /** Nothing of its own to free: pipelines are the device cache's, uniforms their dispatches'. */
+  dispose(): void {}
 }

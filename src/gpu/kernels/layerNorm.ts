@@ -1,10 +1,11 @@
-// Host side of shaders/layernorm.wgsl. CPU reference: layerNorm in src/math/transformer.ts.
-import code from '../../../shaders/layernorm.wgsl?raw';
+// Host side of shaders/layer_norm.wgsl. CPU reference: layerNorm in src/math/norm.ts.
+import code from '../../../shaders/layer_norm.wgsl?raw';
 import { f32Bits, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
+import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
 import type { Dispatch } from './dispatch';
 
+/** The shader's override WG: threads per row. */
 const WG = 64;
 
 export class LayerNormKernel {
@@ -16,15 +17,13 @@ export class LayerNormKernel {
 
   static async create(ctx: GpuContext): Promise<LayerNormKernel> {
     const { device } = ctx;
-    const layout = storageLayout(device, 'LayerNorm.layout', 3, 1);
+    const { bindGroupLayout, pipelineLayout } = kernelLayout(device, 'LayerNorm', [3, 1, 1]);
     const pipeline = await getPipeline(device, {
-      key: `LayerNorm:wg${WG}`,
-      shaderLabel: 'layernorm.wgsl',
-      code,
-      layout: device.createPipelineLayout({ label: 'LayerNorm.pipelineLayout', bindGroupLayouts: [layout] }),
+      shader: { id: 'layer_norm', code },
+      layout: pipelineLayout,
       constants: { WG },
     });
-    return new LayerNormKernel(device, layout, pipeline);
+    return new LayerNormKernel(device, bindGroupLayout, pipeline);
   }
 
   /** y (rows, d) = LayerNorm(x (rows, d)) · g + b. */
@@ -33,15 +32,13 @@ export class LayerNormKernel {
     shape: { rows: number; d: number; eps: number },
     label = 'LayerNorm',
   ): Dispatch {
+    // 4 × u32: rows, d, eps as f32 bits, pad.
     const params = uniformU32(this.device, `${label}.params`, [shape.rows, shape.d, f32Bits(shape.eps), 0]);
-    const bindGroup = this.device.createBindGroup({
-      label: `${label}.bindGroup`,
-      layout: this.layout,
-      entries: [buffers.x, buffers.g, buffers.b, buffers.y, params].map((buffer, binding) => ({
-        binding,
-        resource: { buffer },
-      })),
-    });
-    return { label, pipeline: this.pipeline, bindGroup, workgroups: [shape.rows, 1, 1] };
+    const { x, g, b, y } = buffers;
+    const bindGroup = bindBuffers(this.device, `${label}.bindGroup`, this.layout, [x, g, b, y, params]);
+    return { label, pipeline: this.pipeline, bindGroup, workgroups: [shape.rows, 1, 1], uniforms: [params] };
   }
+
+  /** Nothing of its own to free: the pipeline is the device cache's, uniforms their dispatches'. */
+  dispose(): void {}
 }

@@ -2,16 +2,18 @@
 // row-major. Three kernels (shaders/*.wgsl), two with a vec4-load and a scalar-load entry point:
 //   tiled — matmul_tiled.wgsl: TX×TY invocations, a 4×4 or 8×8 register block each, x and W slices in
 //           workgroup memory; for batches above GEMV_MAX_BATCH;
-//   gemv  — gemv.wgsl: ROWS outputs per workgroup, LANES invocations split K, reduced in workgroup memory;
+//   gemv  — matmul_gemv.wgsl: ROWS outputs per workgroup, LANES invocations split K, reduced in workgroup
+//           memory;
 //   naive — matmul_naive.wgsl: one output per invocation, the benchmarks' baseline.
 // The CPU reference is matmulRef in src/math/matmul.ts.
-import gemvCode from '../../../shaders/gemv.wgsl?raw';
+import gemvCode from '../../../shaders/matmul_gemv.wgsl?raw';
 import naiveCode from '../../../shaders/matmul_naive.wgsl?raw';
 import tiledCode from '../../../shaders/matmul_tiled.wgsl?raw';
+import type { ActivationName } from '../../contracts';
 import { storageBuffer, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
-import { type Activation, activationConstants, ceilDiv, type Dispatch } from './dispatch';
+import { bindBuffers, getPipeline, kernelLayout, type WgslShader } from '../pipelines';
+import { activationConstants, ceilDiv, type Dispatch } from './dispatch';
 
 export interface DenseShape {
   batch: number;
@@ -141,7 +143,7 @@ function checkTuning(t: DenseTuning, maxInvocations: number): void {
 }
 
 export interface DenseMatmulOptions {
-  activation?: Activation;
+  activation?: ActivationName;
   clampMax?: number;
   /** Override constants; unset kernels take denseTuningFor(the adapter). */
   tuning?: Partial<DenseTuning>;
@@ -159,51 +161,31 @@ export interface DenseBuffers {
   y: GPUBuffer; // B·N f32
 }
 
-interface VariantSpec {
-  code: string;
-  shaderLabel: string;
-  entryPoint: string;
-  constants: (t: DenseTuning) => Record<string, number>;
-}
+type DenseFamily = 'tiled' | 'gemv' | 'naive';
 
-const SPECS: Record<DenseVariant, VariantSpec> = {
-  'tiled-vec4': {
-    code: tiledCode,
-    shaderLabel: 'matmul_tiled.wgsl',
-    entryPoint: 'main_vec4',
-    constants: (t) => ({ ...t.tiled }),
+/** Each kernel family's shader and the override constants it takes from a tuning. */
+const FAMILIES: Record<
+  DenseFamily,
+  { shader: WgslShader; constants: (t: DenseTuning) => Record<string, number> }
+> = {
+  tiled: {
+    shader: { id: 'matmul_tiled', code: tiledCode },
+    constants: (t) => ({ ...t.tiled, BM: tiledTile(t).bm, BN: tiledTile(t).bn }),
   },
-  'tiled-scalar': {
-    code: tiledCode,
-    shaderLabel: 'matmul_tiled.wgsl',
-    entryPoint: 'main_scalar',
-    constants: (t) => ({ ...t.tiled }),
-  },
-  'gemv-vec4': {
-    code: gemvCode,
-    shaderLabel: 'gemv.wgsl',
-    entryPoint: 'main_vec4',
-    constants: (t) => ({ ...t.gemv }),
-  },
-  'gemv-scalar': {
-    code: gemvCode,
-    shaderLabel: 'gemv.wgsl',
-    entryPoint: 'main_scalar',
-    constants: (t) => ({ ...t.gemv }),
-  },
-  naive: {
-    code: naiveCode,
-    shaderLabel: 'matmul_naive.wgsl',
-    entryPoint: 'main',
-    constants: (t) => ({ ...t.naive }),
-  },
+  gemv: { shader: { id: 'matmul_gemv', code: gemvCode }, constants: (t) => ({ ...t.gemv }) },
+  naive: { shader: { id: 'matmul_naive', code: naiveCode }, constants: (t) => ({ ...t.naive }) },
 };
+
+/** A variant's family and entry point: 'tiled-vec4' → tiled, main_vec4. */
+function variantKernel(variant: DenseVariant): { family: DenseFamily; entryPoint: string } {
+  if (variant === 'naive') return { family: 'naive', entryPoint: 'main' };
+  const [family, load] = variant.split('-') as [DenseFamily, 'vec4' | 'scalar'];
+  return { family, entryPoint: `main_${load}` };
+}
 
 type PipelinePair = { bias: GPUComputePipeline; noBias: GPUComputePipeline };
 
 export class DenseMatmul {
-  private readonly uniforms: GPUBuffer[] = [];
-
   private constructor(
     private readonly ctx: GpuContext,
     private readonly layout: GPUBindGroupLayout,
@@ -217,27 +199,16 @@ export class DenseMatmul {
     const { device } = ctx;
     const tuning: DenseTuning = { ...denseTuningFor(ctx.info.isFallbackAdapter), ...opts.tuning };
     checkTuning(tuning, device.limits.maxComputeInvocationsPerWorkgroup);
-    const layout = storageLayout(device, 'DenseMatmul.layout', 3, 1, true);
-    const pipelineLayout = device.createPipelineLayout({
-      label: 'DenseMatmul.pipelineLayout',
-      bindGroupLayouts: [layout],
-    });
-    const activation = opts.activation ?? 'none';
-    const clampMax = opts.clampMax ?? 32;
-    const epilogue = activationConstants(activation, clampMax);
+    const { bindGroupLayout, pipelineLayout } = kernelLayout(device, 'DenseMatmul', [3, 1, 1]);
+    const epilogue = activationConstants(opts.activation ?? 'none', opts.clampMax ?? 32);
     const compile = (variant: DenseVariant, hasBias: boolean): Promise<GPUComputePipeline> => {
-      const spec = SPECS[variant];
-      const constants = { ...spec.constants(tuning), ...epilogue, HAS_BIAS: hasBias ? 1 : 0 };
-      const tune = Object.entries(spec.constants(tuning))
-        .map(([name, value]) => `${name}${value}`)
-        .join('');
+      const { family, entryPoint } = variantKernel(variant);
+      const { shader, constants } = FAMILIES[family];
       return getPipeline(device, {
-        key: `DenseMatmul:${variant}:${hasBias ? 'bias' : 'noBias'}:${activation}${clampMax}:${tune}`,
-        shaderLabel: spec.shaderLabel,
-        code: spec.code,
-        entryPoint: spec.entryPoint,
+        shader,
+        entryPoint,
         layout: pipelineLayout,
-        constants,
+        constants: { ...constants(tuning), ...epilogue, HAS_BIAS: hasBias ? 1 : 0 },
       });
     };
     const pair = async (v: DenseVariant): Promise<PipelinePair> => {
@@ -248,10 +219,10 @@ export class DenseMatmul {
     const wanted = opts.variants ?? DENSE_VARIANTS;
     await Promise.all(wanted.map(async (v) => pipelines.set(v, await pair(v))));
     const noBias = storageBuffer(device, 'DenseMatmul.noBias', 4);
-    return new DenseMatmul(ctx, layout, pipelines, noBias, tuning);
+    return new DenseMatmul(ctx, bindGroupLayout, pipelines, noBias, tuning);
   }
 
-  /** Bind buffers for one shape; the shape uniform ('DenseMatmul.shape') lives until dispose(). */
+  /** Bind buffers for one shape; the dispatch owns its shape uniform ('DenseMatmul.shape'). */
   bind(buffers: DenseBuffers, shape: DenseShape, request: DenseVariantRequest = 'auto'): Dispatch {
     const { device } = this.ctx;
     const { batch, n, k } = shape;
@@ -278,28 +249,23 @@ export class DenseMatmul {
         `DenseMatmul: ${variant} grid ${workgroups.join('×')} exceeds ${maxGroups} per dimension`,
       );
     }
-    const uniform = uniformU32(device, 'DenseMatmul.shape', [batch, n, k, 0]);
-    this.uniforms.push(uniform);
     const pair = this.pipelines.get(variant);
     if (!pair) throw new Error(`DenseMatmul: ${variant} was not compiled (see the variants option)`);
     const pipeline = buffers.bias ? pair.bias : pair.noBias;
-    const bindGroup = device.createBindGroup({
-      label: `DenseMatmul.bindGroup.${variant}`,
-      layout: this.layout,
-      entries: [
-        { binding: 0, resource: { buffer: buffers.x } },
-        { binding: 1, resource: { buffer: buffers.w } },
-        { binding: 2, resource: { buffer: buffers.bias ?? this.noBias } },
-        { binding: 3, resource: { buffer: buffers.y } },
-        { binding: 4, resource: { buffer: uniform } },
-      ],
-    });
-    return { label: `DenseMatmul.${variant}`, pipeline, bindGroup, workgroups };
+    // 4 × u32: batch, n, k, pad.
+    const uniform = uniformU32(device, 'DenseMatmul.shape', [batch, n, k, 0]);
+    const bindGroup = bindBuffers(device, `DenseMatmul.bindGroup.${variant}`, this.layout, [
+      buffers.x,
+      buffers.w,
+      buffers.bias ?? this.noBias,
+      buffers.y,
+      uniform,
+    ]);
+    return { label: `DenseMatmul.${variant}`, pipeline, bindGroup, workgroups, uniforms: [uniform] };
   }
 
+  /** Frees the kernel's own buffer (the bias dummy); dispatches it bound free their uniforms themselves. */
   dispose(): void {
-    for (const u of this.uniforms) u.destroy();
-    this.uniforms.length = 0;
     this.noBias.destroy();
   }
 }

@@ -7,11 +7,12 @@
 import batchedCode from '../../../shaders/spmm_csr_batched.wgsl?raw';
 import subgroupCode from '../../../shaders/spmm_csr_subgroup.wgsl?raw';
 import workgroupCode from '../../../shaders/spmm_csr_workgroup.wgsl?raw';
+import type { ActivationName } from '../../contracts';
 import type { CsrMatrix } from '../../math/csr';
 import { uniformU32, uploadStorage } from '../buffers';
 import type { GpuContext } from '../context';
-import { getPipeline, storageLayout } from '../pipelines';
-import { type Activation, activationConstants, ceilDiv, type Dispatch } from './dispatch';
+import { bindBuffers, getPipeline, kernelLayout, type WgslShader, wgslConstU32 } from '../pipelines';
+import { activationConstants, ceilDiv, type Dispatch } from './dispatch';
 
 export type CsrVariant = 'subgroup' | 'workgroup' | 'batched';
 export const CSR_VARIANTS: readonly CsrVariant[] = ['subgroup', 'workgroup', 'batched'];
@@ -23,8 +24,16 @@ export interface CsrTuning {
   batched: { WG: number; TB: number };
 }
 
-// TB caps: the shaders' MAX_TB (private accumulator arrays need a constant size).
-const MAX_TB: Record<CsrVariant, number> = { subgroup: 8, workgroup: 8, batched: 16 };
+const SHADERS: Record<CsrVariant, WgslShader> = {
+  subgroup: { id: 'spmm_csr_subgroup', code: subgroupCode },
+  workgroup: { id: 'spmm_csr_workgroup', code: workgroupCode },
+  batched: { id: 'spmm_csr_batched', code: batchedCode },
+};
+
+/** A kernel's cap on TB: the MAX_TB its shader declares (private accumulator arrays need a constant size). */
+export function csrMaxTb(variant: CsrVariant): number {
+  return wgslConstU32(SHADERS[variant], 'MAX_TB');
+}
 
 // Chosen on SwiftShader at N = 3072, K = 768, density 1/64 (see chooseCsrVariant); THREADS_PER_ROW = 4 suits
 // rows of ~10–50 nonzeros (GPT-2 small at density 1/64) and costs the fewest barriers.
@@ -113,11 +122,11 @@ export interface CsrBuffers {
   rows: number;
   cols: number;
   nnz: number;
-  destroy(): void;
+  dispose(): void;
 }
 
 export interface CsrSpmmOptions {
-  activation?: Activation;
+  activation?: ActivationName;
   clampMax?: number;
   tuning?: Partial<CsrTuning>;
   /** Fold the grid at this size instead of the device's maxComputeWorkgroupsPerDimension (tests use it). */
@@ -140,12 +149,6 @@ export function autoCsrVariants(ctx: GpuContext): CsrVariant[] {
 
 type PipelineSet = Partial<Record<CsrVariant, { bias: GPUComputePipeline; noBias: GPUComputePipeline }>>;
 
-const CODE: Record<CsrVariant, string> = {
-  subgroup: subgroupCode,
-  workgroup: workgroupCode,
-  batched: batchedCode,
-};
-
 export class CsrSpmm {
   private constructor(
     private readonly ctx: GpuContext,
@@ -165,40 +168,25 @@ export class CsrSpmm {
     };
     const tuning: CsrTuning = { ...DEFAULT_CSR_TUNING, subgroup, ...opts.tuning };
     for (const v of CSR_VARIANTS) {
-      if (tuning[v].TB < 1 || tuning[v].TB > MAX_TB[v]) {
-        throw new Error(`CsrSpmm: ${v} TB = ${tuning[v].TB} is outside 1..${MAX_TB[v]}`);
+      if (tuning[v].TB < 1 || tuning[v].TB > csrMaxTb(v)) {
+        throw new Error(`CsrSpmm: ${v} TB = ${tuning[v].TB} is outside 1..${csrMaxTb(v)}`);
       }
     }
     const tpr = tuning.workgroup.THREADS_PER_ROW;
     if ((tpr & (tpr - 1)) !== 0 || tuning.workgroup.WG % tpr !== 0) {
       throw new Error(`CsrSpmm: THREADS_PER_ROW = ${tpr} must be a power of two dividing WG`);
     }
-    const layout = storageLayout(device, 'CsrSpmm.layout', 5, 1, true);
-    const pipelineLayout = device.createPipelineLayout({
-      label: 'CsrSpmm.pipelineLayout',
-      bindGroupLayouts: [layout],
-    });
+    const { bindGroupLayout, pipelineLayout } = kernelLayout(device, 'CsrSpmm', [5, 1, 1]);
     const epilogue = activationConstants(opts.activation ?? 'none', opts.clampMax ?? 32);
     const variants = (opts.variants ?? CSR_VARIANTS).filter(
       (v) => v !== 'subgroup' || ctx.features.subgroups,
     );
-    const compile = (variant: CsrVariant, hasBias: boolean): Promise<GPUComputePipeline> => {
-      const constants: Record<string, number> = {
-        ...tuning[variant],
-        ...epilogue,
-        HAS_BIAS: hasBias ? 1 : 0,
-      };
-      const key = `CsrSpmm:${variant}:${Object.entries(constants)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',')}`;
-      return getPipeline(device, {
-        key,
-        shaderLabel: `spmm_csr_${variant}.wgsl`,
-        code: CODE[variant],
+    const compile = (variant: CsrVariant, hasBias: boolean): Promise<GPUComputePipeline> =>
+      getPipeline(device, {
+        shader: SHADERS[variant],
         layout: pipelineLayout,
-        constants,
+        constants: { ...tuning[variant], ...epilogue, HAS_BIAS: hasBias ? 1 : 0 },
       });
-    };
     const pipelines: PipelineSet = {};
     await Promise.all(
       variants.map(async (v) => {
@@ -211,7 +199,7 @@ export class CsrSpmm {
       opts.maxWorkgroupsPerDimension ?? Number.POSITIVE_INFINITY,
       ctx.limits.maxComputeWorkgroupsPerDimension,
     );
-    return new CsrSpmm(ctx, layout, pipelines, noBias, tuning, maxPerDimension);
+    return new CsrSpmm(ctx, bindGroupLayout, pipelines, noBias, tuning, maxPerDimension);
   }
 
   /** Kernels compiled on this device. */
@@ -239,7 +227,7 @@ export class CsrSpmm {
       rows: csr.rows,
       cols: csr.cols,
       nnz: csr.nnz,
-      destroy() {
+      dispose() {
         rowPtr.destroy();
         colIdx.destroy();
         values.destroy();
@@ -247,7 +235,7 @@ export class CsrSpmm {
     };
   }
 
-  /** A ready-to-encode dispatch (bind group and shape uniform made here, once per plan). */
+  /** A ready-to-encode dispatch (bind group and shape uniform made here, once per plan; it owns the uniform). */
   bind(
     buffers: { x: GPUBuffer; csr: CsrBuffers; bias?: GPUBuffer; y: GPUBuffer },
     shape: { batch: number },
@@ -270,28 +258,26 @@ export class CsrSpmm {
     const device = this.ctx.device;
     // 4 × u32: N, K, B, groupsX.
     const uniform = uniformU32(device, `CsrSpmm.shape`, [csr.rows, csr.cols, batch, workgroups[0]]);
-    const bindGroup = device.createBindGroup({
-      label: `CsrSpmm.bindGroup.${chosen}`,
-      layout: this.layout,
-      entries: [
-        { binding: 0, resource: { buffer: buffers.x } },
-        { binding: 1, resource: { buffer: csr.rowPtr } },
-        { binding: 2, resource: { buffer: csr.colIdx } },
-        { binding: 3, resource: { buffer: csr.values } },
-        { binding: 4, resource: { buffer: buffers.bias ?? this.noBias } },
-        { binding: 5, resource: { buffer: buffers.y } },
-        { binding: 6, resource: { buffer: uniform } },
-      ],
-    });
+    const bindGroup = bindBuffers(device, `CsrSpmm.bindGroup.${chosen}`, this.layout, [
+      buffers.x,
+      csr.rowPtr,
+      csr.colIdx,
+      csr.values,
+      buffers.bias ?? this.noBias,
+      buffers.y,
+      uniform,
+    ]);
     return {
       label: `CsrSpmm.${chosen}`,
       pipeline: buffers.bias ? pair.bias : pair.noBias,
       bindGroup,
       workgroups,
+      uniforms: [uniform],
     };
   }
 
-  destroy(): void {
+  /** Frees the kernel's own buffer (the bias dummy); dispatches it bound free their uniforms themselves. */
+  dispose(): void {
     this.noBias.destroy();
   }
 }

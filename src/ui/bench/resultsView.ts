@@ -2,7 +2,7 @@
 // limits, timer, roofline, compile time, the sweep settings).
 import type { BenchRecord } from '../../bench/kernelSweep';
 import { speedupLookup } from '../../bench/kernelSweep';
-import { formatNumber } from '../../cli/table';
+import { formatNumber } from '../../bench/table';
 import type { PanelReport } from './caveats';
 import { h } from './dom';
 import { formatDensity } from './params';

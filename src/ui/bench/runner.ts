@@ -39,13 +39,16 @@ export class BenchDevice {
     return this.ctx;
   }
 
-  /** Time DenseMatmul.create and CsrSpmm.create (the pipeline cache keeps them for the sweep). */
+  /**
+   * Time DenseMatmul.create and CsrSpmm.create. The kernels are disposed at once; the device's pipeline
+   * cache keeps their pipelines for the sweep's own kernels.
+   */
   async compile(ctx: GpuContext): Promise<CompileTime> {
     const cached = this.compiled;
     const t0 = performance.now();
-    await DenseMatmul.create(ctx);
+    (await DenseMatmul.create(ctx)).dispose();
     const t1 = performance.now();
-    await CsrSpmm.create(ctx);
+    (await CsrSpmm.create(ctx)).dispose();
     const t2 = performance.now();
     this.compiled = true;
     return { denseMs: t1 - t0, sparseMs: t2 - t1, cached };

@@ -4,9 +4,9 @@
 //   GPU: DnnGpuPlan (CSR SpMM / dense matmul, one timed pass per layer), plans kept per (path, batch).
 //   CPU: runDnnCpu in dnnWorker.ts ('skip-zeros' for sparse, WASM/JS GEMM for dense), wall clock.
 
+import type { LayerTiming, TimerSourceName, WeightPath } from '../../contracts';
 import { DnnGpuPlan } from '../../engine/dnnGpu';
 import type { Session } from '../../engine/session';
-import type { LayerTiming, TimerSourceName, WeightPath } from '../../engine/types';
 import type { GpuContext } from '../../gpu/context';
 import type { CsrMatrix } from '../../math/csr';
 import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
@@ -134,7 +134,7 @@ export class DnnWorkload implements Workload {
     this.plansCtx = ctx;
     let plan = this.plans.get(path);
     if (!plan || plan.batch !== images.rows) {
-      plan?.destroy();
+      plan?.dispose();
       this.plans.delete(path);
       // One layer's upload per task, from the copies the worker made: no long task on a new batch size.
       const options = { dense: this.dense ?? undefined, between: nextTask };
@@ -167,7 +167,7 @@ export class DnnWorkload implements Workload {
   }
 
   private destroyPlans(): void {
-    for (const plan of this.plans.values()) plan.destroy();
+    for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
     this.plansCtx = null;
   }

@@ -1,7 +1,7 @@
 // Pure helpers of the DNN workload: the image-range box ("all", "1-1200", "280-311", "287") and the
 // one-line result summary (categories against the truth, edges per second per path, the speedup).
 
-import type { WeightPath } from '../../engine/types';
+import type { WeightPath } from '../../contracts';
 
 export class ImageRangeError extends Error {
   override name = 'ImageRangeError';

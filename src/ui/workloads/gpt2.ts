@@ -1,9 +1,10 @@
 // GPT-2 workloads: the trained tiny pair (default), synthetic presets pruned to a density, and HF
 // checkpoints the user opens. Load → both graphs; run → both paths on the session's backend, real timings,
 // activations mapped onto the graph's layers, next-token predictions.
+
+import type { ForwardResult } from '../../contracts';
 import type { Session } from '../../engine/session';
 import { softmax, topK } from '../../math/sampling';
-import type { ForwardResult } from '../../math/transformer';
 import { type Gpt2PresetName, presetConfig } from '../../model/config';
 import type { LayerActivations } from '../../model/graph';
 import { graphFromGpt2 } from '../../model/graphGpt2';

@@ -8,12 +8,8 @@ struct Params {
   _pad1: u32,
 }
 
-struct Step {
-  pos0: u32, // position of the first token of this call (the KV cache length before it)
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
+// #include "common/step.wgsl"
+// #include "common/linear_grid.wgsl"
 
 @group(0) @binding(0) var<storage, read> tokens: array<u32>;
 @group(0) @binding(1) var<storage, read> wte: array<f32>;
@@ -22,9 +18,9 @@ struct Step {
 @group(0) @binding(4) var<uniform> p: Params;
 @group(0) @binding(5) var<uniform> step: Step;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = linear_index(gid, nwg);
   if (i >= p.t * p.d) {
     return;
   }

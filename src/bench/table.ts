@@ -1,4 +1,4 @@
-// Plain-text tables for the CLI: right-aligned numbers, left-aligned text.
+// Plain-text tables and numbers with 3 significant digits: the CLI prints them, the benchmark panel shows them.
 
 export function formatTable(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));

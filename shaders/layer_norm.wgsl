@@ -14,22 +14,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 
-override WG: u32 = 64u;
-var<workgroup> partial: array<f32, WG>;
+override WG: u32; // set by the host (LayerNormKernel in src/gpu/kernels/layerNorm.ts)
 
-fn reduce_sum(lid: u32, value: f32) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      partial[lid] = partial[lid] + partial[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}
+// #include "common/workgroup_reduce.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -42,13 +29,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   for (var i = lid; i < p.d; i = i + WG) {
     sum = sum + x[base + i];
   }
-  let mean = reduce_sum(lid, sum) / f32(p.d);
+  let mean = workgroup_reduce(lid, sum, false) / f32(p.d);
   var sq = 0.0;
   for (var i = lid; i < p.d; i = i + WG) {
     let c = x[base + i] - mean;
     sq = sq + c * c;
   }
-  let variance = reduce_sum(lid, sq) / f32(p.d);
+  let variance = workgroup_reduce(lid, sq, false) / f32(p.d);
   let inv = inverseSqrt(variance + bitcast<f32>(p.eps_bits));
   for (var i = lid; i < p.d; i = i + WG) {
     y[base + i] = (x[base + i] - mean) * inv * g[i] + b[i];
