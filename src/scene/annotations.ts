@@ -36,7 +36,7 @@ function weightFraction(view: NetworkView): string {
  * neuron (the paper's rule), so a small layer cannot go below 4/fan-in: 1/64 and 1/256 of a 64-wide
  * layer both keep 4/64 = 1/16 per row.
  */
-export function densityNote(graph: NetworkView['graph']): string {
+function densityNote(graph: NetworkView['graph']): string {
   const asked = graph.requestedDensity;
   if (asked === undefined) return '';
   const { nnz, dense } = weightCounts(graph);

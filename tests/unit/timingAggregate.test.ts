@@ -1,8 +1,8 @@
 // The one aggregation of timings (src/scene/timingModel.ts): headline = Σ blocks = Σ ops, layer norms
 // counted once, the op split adds up to the block it sits under, on hand-made rows shaped like each engine's.
 import { describe, expect, it } from 'vitest';
+import type { LayerTiming } from '../../src/contracts';
 import { layerTimings } from '../../src/engine/timings';
-import type { LayerTiming } from '../../src/engine/types';
 import { splitText } from '../../src/scene/annotations';
 import { compactMs, formatMs, type PathTimes, summarizeTimings } from '../../src/scene/timingModel';
 

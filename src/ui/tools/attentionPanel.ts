@@ -10,7 +10,7 @@ import type { Gpt2Weights } from '../../model/weights';
 import { el } from '../../scene/overlays';
 
 /** Block `layer`'s attention probabilities (nHead, T, T) for one path, from its input residual. */
-export function blockAttention(
+function blockAttention(
   weights: Gpt2Weights,
   acts: LayerActivations,
   layer: number,
@@ -53,7 +53,7 @@ function heatmap(
   return canvas;
 }
 
-export interface AttentionSource {
+interface AttentionSource {
   weights: { dense: Gpt2Weights; sparse: Gpt2Weights } | null;
   activations: { dense?: LayerActivations; sparse?: LayerActivations } | undefined;
 }

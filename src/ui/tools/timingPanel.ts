@@ -7,7 +7,7 @@ import { type AnchorTime, formatMs, shortOp, type TimingSummary } from '../../sc
 
 type SortKey = 'order' | 'sparse' | 'dense';
 
-export interface BlockRow {
+interface BlockRow {
   key: string;
   label: string;
   sparse: AnchorTime | null;
@@ -28,7 +28,7 @@ export function blockRows(summary: TimingSummary): BlockRow[] {
   });
 }
 
-export function blockLabel(a: { layer: number; op: string }): string {
+function blockLabel(a: { layer: number; op: string }): string {
   if (a.op === 'attn' || a.op === 'mlp') return `block ${a.layer} ${a.op === 'attn' ? 'attn' : 'MLP'}`;
   if (a.op === 'dnn') return `layer ${a.layer + 1}`;
   if (a.op === 'unembed') return 'unembed';

@@ -25,7 +25,7 @@ export interface UrlValues {
 const VIEWS: readonly FrameTarget[] = ['both', 'sparse', 'dense'];
 
 /** `sparse:b3.mlp:1203` → a NeuronRef, or null. */
-export function parseNeuronParam(text: string | null): NeuronRef | null {
+function parseNeuronParam(text: string | null): NeuronRef | null {
   const m = /^(sparse|dense):([\w.-]{1,64}):(\d{1,9})$/.exec(text ?? '');
   if (!m) return null;
   return { side: m[1] as NeuronRef['side'], layerId: m[2], index: Number(m[3]) };
