@@ -61,13 +61,17 @@ export class TokenStrip {
         return chip;
       }),
     );
-    // Keep the selected chip in view by scrolling the strip only (scrollIntoView would move the page too).
+    // Keep the selected chip in view by scrolling the strip only (scrollIntoView would move the page
+    // too), once the frame has laid it out: reading positions now would force a layout mid-task.
+    requestAnimationFrame(() => setTimeout(() => this.reveal(), 0));
+  }
+
+  private reveal(): void {
     const chip = this.list.querySelector<HTMLElement>('[aria-pressed="true"]');
-    if (chip) {
-      const { scrollLeft, clientWidth } = this.root;
-      const left = chip.offsetLeft - this.list.offsetLeft;
-      if (left < scrollLeft || left + chip.offsetWidth > scrollLeft + clientWidth)
-        this.root.scrollLeft = Math.max(0, left + chip.offsetWidth - clientWidth + 8);
-    }
+    if (!chip) return;
+    const { scrollLeft, clientWidth } = this.root;
+    const left = chip.offsetLeft - this.list.offsetLeft;
+    if (left < scrollLeft || left + chip.offsetWidth > scrollLeft + clientWidth)
+      this.root.scrollLeft = Math.max(0, left + chip.offsetWidth - clientWidth + 8);
   }
 }
