@@ -9,6 +9,7 @@ import { benchOrbit, type OrbitBench } from './scene/sceneBench';
 import type { Side } from './scene/sceneView';
 import { App, type SceneResults } from './ui/app';
 import { escapePrompt, initialValues } from './ui/appState';
+import { CircuitMode } from './ui/circuitMode';
 import { Controls } from './ui/controls';
 import { Shortcuts } from './ui/keys';
 import { PredictionsPanel } from './ui/predictions';
@@ -114,8 +115,16 @@ runner.onStatus = (status) => {
     adapter: status.description.replace(/^WebGPU · /, ''),
   });
 };
+const circuits = new CircuitMode(root, {
+  app,
+  workload: () => runner.workload,
+  lastScene: () => api.last?.scene ?? null,
+  tokenCount: () => api.last?.scene.activations?.sparse?.tokens.length ?? 1,
+  initialTask: params.get('circuit'),
+});
 runner.onResult = (result) => {
   api.last = result;
+  circuits.onRun();
   return showResults(result.scene);
 };
 

@@ -11,6 +11,7 @@ commands:
   bench-model [--model M]    whole-model prefill/decode timings, dense vs sparse
   run --model M --prompt T   GPT-2 forward pass, dense or sparse, with per-layer timings
   dnn --layers DIR --input F Graph Challenge sparse DNN inference
+  circuit --model M --task T --json F   the smallest node set that still does a task (sparsescope-circuit/1)
 
 common options: --backend webgpu|cpu (default webgpu; falls back to the CPU with a message)`;
 
@@ -23,6 +24,7 @@ const commands: Record<string, () => Promise<Command>> = {
   bench: async () => (await import('./bench')).benchCommand,
   'bench-model': async () => (await import('./benchModel')).benchModelCommand,
   dnn: async () => (await import('./dnn')).dnnCommand,
+  circuit: async () => (await import('./circuit')).circuitCommand,
 };
 
 /** Register a command lazily (keeps start-up fast and lets modules own their commands). */

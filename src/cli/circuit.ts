@@ -1,0 +1,83 @@
+// `sparsescope circuit --model FILE.safetensors --task quote|bracket|setOrStr [--target-loss L]
+//   [--ablation mean|zero] [--seed S] [--steps N] [--train-examples N] [--eval-examples N] --json out.json`: find the task's circuit (src/circuit),
+// print its size and losses, and write the sparsescope-circuit/1 file.
+import { writeFileSync } from 'node:fs';
+import type { CircuitJson } from '../circuit/circuitJson';
+import { circuitToJson } from '../circuit/circuitJson';
+import { discoverCircuit } from '../circuit/discover';
+import { TASKS, type TaskName, VOCAB } from '../train/tasks';
+import { choiceFlag, numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { loadModel } from './loadModel';
+
+const TASK_NAMES = TASKS.map((t) => t.name) as TaskName[];
+
+export function circuitSummary(json: CircuitJson): string {
+  const { loss, accuracy, details } = json;
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return [
+    `task ${json.task} · ${json.ablation}-ablation · target loss ${json.targetLoss.toFixed(4)}`,
+    `circuit: ${json.nodeCount} of ${details.totalNodes} nodes, ${json.edges} of ${details.totalEdges} edges`,
+    `loss (nats): full ${loss.full.toFixed(4)} · circuit ${loss.circuit.toFixed(4)} · everything ablated ${loss.ablated.toFixed(4)} · control (shuffled answers, same size) ${loss.control.toFixed(4)}`,
+    `accuracy: full ${pct(accuracy.full)} · circuit ${pct(accuracy.circuit)}`,
+    `the same circuit with ${details.otherAblation.ablation}-ablation: loss ${details.otherAblation.loss.toFixed(4)}, accuracy ${pct(details.otherAblation.accuracy)}`,
+    `nodes per location: ${Object.entries(json.nodes)
+      .map(([name, ids]) => `${name} ${ids.length}`)
+      .join(', ')}`,
+    `edges per matrix: ${Object.entries(details.edgesByMatrix)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ')}`,
+    `${details.seconds.toFixed(1)} s`,
+  ].join('\n');
+}
+
+export async function circuitCommand(args: ParsedArgs): Promise<number> {
+  const modelSpec = stringFlag(args, 'model');
+  if (!modelSpec) throw new UsageError('--model FILE.safetensors is required');
+  const task = choiceFlag(args, 'task', TASK_NAMES, 'quote');
+  if (!args.flags.has('task')) throw new UsageError(`--task is required (${TASK_NAMES.join(', ')})`);
+  const ablation = choiceFlag(args, 'ablation', ['mean', 'zero'] as const, 'mean');
+  const target = stringFlag(args, 'target-loss');
+  const targetLoss = target === undefined ? undefined : numberFlag(args, 'target-loss', 0);
+  if (targetLoss !== undefined && !(targetLoss > 0))
+    throw new UsageError('--target-loss must be a positive number of nats');
+  const seed = numberFlag(args, 'seed', 1);
+  const steps = numberFlag(args, 'steps', 120);
+  if (!Number.isInteger(steps) || steps < 1) throw new UsageError('--steps must be a positive integer');
+  const trainExamples = numberFlag(args, 'train-examples', 128);
+  const evalExamples = numberFlag(args, 'eval-examples', 200);
+  for (const [name, v] of [
+    ['train-examples', trainExamples],
+    ['eval-examples', evalExamples],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1 || v > 500)
+      throw new UsageError(`--${name} must be an integer from 1 to 500`);
+  const out = stringFlag(args, 'json');
+  if (!out) throw new UsageError('--json out.json is required');
+  const { name, weights, warnings } = loadModel(modelSpec, seed);
+  for (const w of warnings) console.error(`warning: ${w}`);
+  if (weights.config.vocabSize !== VOCAB.length)
+    throw new UsageError(
+      `the tasks are written in the tiny pair's ${VOCAB.length}-character vocabulary; this model has ${weights.config.vocabSize} tokens`,
+    );
+  let last = -1;
+  const finding = await discoverCircuit(weights, {
+    task,
+    ablation,
+    targetLoss,
+    seed,
+    steps,
+    trainExamples,
+    evalExamples,
+    onProgress: (f, what) => {
+      const tenth = Math.floor(f * 10);
+      if (tenth !== last && process.stderr.isTTY) process.stderr.write(`\r${what.padEnd(60)}`);
+      last = tenth;
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write(`${'\r'.padEnd(62)}\r`);
+  const json = circuitToJson(weights, finding, name);
+  writeFileSync(out, `${JSON.stringify(json)}\n`);
+  console.log(circuitSummary(json));
+  console.log(`wrote ${out}`);
+  return 0;
+}
