@@ -57,6 +57,7 @@ test('desktop: every block listed, the unembedding drawn and timed, token strip 
   await page.getByRole('searchbox', { name: 'find a neuron' }).fill('block 1 MLP 7');
   await page.getByRole('searchbox', { name: 'find a neuron' }).press('Enter');
   await expect(page.locator('.inspector')).toHaveAttribute('data-index', '7');
+  await page.keyboard.press('3'); // both networks in view again (the jump centred on the neuron)
   await shot(page, 'desktop');
   await page.keyboard.press('1');
   await expect(page).toHaveURL(/token=2.*neuron=sparse%3Ab1\.mlp%3A7.*view=sparse/);
