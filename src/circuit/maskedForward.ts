@@ -78,6 +78,8 @@ export class MaskedWorkspace {
   ) {
     const { dModel: d, dMlp: m, nHead, nLayer, vocabSize, nCtx } = weights.config;
     if (maxT > nCtx) throw new Error(`circuit: sequence length ${maxT} exceeds the context ${nCtx}`);
+    // Its gradients follow GPT-2's ops; a circuit_sparsity model (RMSNorm, AbsTopK, sink, …) would be wrong.
+    if (weights.config.arch) throw new Error('circuit discovery does not handle circuit_sparsity models yet');
     const batch = maxBatch;
     const T = maxT;
     const R = batch * T;

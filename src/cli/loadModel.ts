@@ -10,14 +10,19 @@ import { sparsifyModel } from '../model/sparsify';
 import { loadGpt2Tokenizer, type Tokenizer } from '../model/tokenizer';
 import type { Gpt2Weights } from '../model/weights';
 import { UsageError } from './args';
+import { loadCspIfApplicable } from './loadCsp';
 
 export interface LoadedModel {
   name: string;
   weights: Gpt2Weights;
   warnings: string[];
+  /** circuit_sparsity checkpoints: the pair (sparse = CSR of the stored nonzeros) and the options found. */
+  pair?: ModelPair;
+  archLines?: string[];
 }
 
-export function loadModel(spec: string, seed = 0): LoadedModel {
+/** `configPath`: a circuit_sparsity beeg_config.json (else looked for beside the file). */
+export function loadModel(spec: string, seed = 0, configPath?: string): LoadedModel {
   if (isPresetName(spec)) {
     return {
       name: `${spec} (synthetic, seed ${seed})`,
@@ -30,9 +35,12 @@ export function loadModel(spec: string, seed = 0): LoadedModel {
       `--model "${spec}" is neither a preset (${Object.keys(GPT2_PRESETS).join(', ')}) nor an existing file`,
     );
   }
-  const configPath = join(dirname(spec), 'config.json');
-  const configJson = existsSync(configPath) ? readFileSync(configPath, 'utf8') : undefined;
-  const { weights, warnings } = loadHfGpt2(new Uint8Array(readFileSync(spec)), {
+  const bytes = new Uint8Array(readFileSync(spec));
+  const csp = loadCspIfApplicable(spec, bytes, configPath);
+  if (csp) return csp;
+  const hfConfigPath = join(dirname(spec), 'config.json');
+  const configJson = existsSync(hfConfigPath) ? readFileSync(hfConfigPath, 'utf8') : undefined;
+  const { weights, warnings } = loadHfGpt2(bytes, {
     fileName: spec,
     configJson,
   });

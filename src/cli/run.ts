@@ -46,7 +46,7 @@ export function timingTable(
     const head: (string | number)[] = ['lnf+unembed'];
     const headMs = (p: WeightPath) =>
       timings
-        .filter((t) => t.layer === nLayer && t.path === p && (t.op === 'lnf' || t.op === 'unembed'))
+        .filter((t) => t.layer === nLayer && t.path === p && ['lnf', 'unembed', 'bigram'].includes(t.op))
         .reduce((s, t) => s + t.ms, 0);
     for (const p of paths) head.push('—', '—', headMs(p));
     if (paths.length === 2) head.push(headMs('dense') / headMs('sparse'));
@@ -67,8 +67,9 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const repeats = numberFlag(args, 'repeats', 1);
 
   const t0 = performance.now();
-  const model = loadModel(modelSpec, seed);
+  const model = loadModel(modelSpec, seed, stringFlag(args, 'config'));
   for (const w of model.warnings) console.error(`warning: ${w}`);
+  if (model.archLines) console.log(`circuit_sparsity model:\n  ${model.archLines.join('\n  ')}`);
   const { config } = model.weights;
   const tokenizer = await tokenizerFor(model.weights);
   const tokensFlag = stringFlag(args, 'tokens');
@@ -80,12 +81,14 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     throw new UsageError(`this model's vocabulary (${config.vocabSize}) has no tokenizer: use --tokens`);
   else throw new UsageError('give --prompt TEXT or --tokens 1,2,3');
   if (tokens.length === 0) throw new UsageError('the prompt encodes to no tokens');
-  const pair = makePair(
-    model.weights,
-    density,
-    numberFlag(args, 'min-per-neuron', 4),
-    args.flags.has('sparse-embeddings'),
-  );
+  const pair =
+    model.pair ??
+    makePair(
+      model.weights,
+      density,
+      numberFlag(args, 'min-per-neuron', 4),
+      args.flags.has('sparse-embeddings'),
+    );
   const loadMs = performance.now() - t0;
 
   const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
@@ -94,9 +97,10 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   console.log(
     `model: ${model.name} — ${config.nLayer} layers, d ${config.dModel}, vocab ${config.vocabSize}`,
   );
-  console.log(
-    `sparse twin: density ${density} (≥ ${numberFlag(args, 'min-per-neuron', 4)} per neuron); loaded in ${(loadMs / 1000).toFixed(1)} s`,
-  );
+  const twin = model.pair
+    ? 'the CSR of the stored nonzeros (nothing pruned)'
+    : `density ${density} (≥ ${numberFlag(args, 'min-per-neuron', 4)} per neuron)`;
+  console.log(`sparse twin: ${twin}; loaded in ${(loadMs / 1000).toFixed(1)} s`);
   console.log(`backend: ${backend.description}${backend.reason ? ` (${backend.reason})` : ''}`);
   console.log(
     `prompt: ${tokens.length} tokens [${tokens.slice(0, 16).join(', ')}${tokens.length > 16 ? ', …' : ''}]`,

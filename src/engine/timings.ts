@@ -9,8 +9,8 @@ export interface PassTime {
 }
 
 /** Passes that make up a block's attention and MLP sub-blocks (residual adds included). */
-export const ATTN_OPS = ['ln1', 'qkv', 'attn.core', 'attn.proj', 'attn.add'];
-export const MLP_OPS = ['ln2', 'fc', 'fc.proj', 'mlp.add'];
+export const ATTN_OPS = ['ln1', 'qkv', 'attn.topk', 'attn.core', 'attn.proj', 'attn.add'];
+export const MLP_OPS = ['ln2', 'fc', 'fc.act', 'fc.proj', 'mlp.add'];
 
 export function layerTimings(passes: PassTime[], path: WeightPath, source: TimerSourceName): LayerTiming[] {
   const out: LayerTiming[] = passes.map((p) => ({ layer: p.layer, op: p.op, path, ms: p.ms, source }));
@@ -29,6 +29,6 @@ export function layerTimings(passes: PassTime[], path: WeightPath, source: Timer
 
 /** Total of one path's block-level times ('attn' + 'mlp' per layer, plus embed, lnf and unembed). */
 export function totalMs(timings: LayerTiming[], path: WeightPath): number {
-  const top = new Set(['attn', 'mlp', 'embed', 'lnf', 'unembed']);
+  const top = new Set(['attn', 'mlp', 'embed', 'lnf', 'unembed', 'bigram']);
   return timings.filter((t) => t.path === path && top.has(t.op)).reduce((s, t) => s + t.ms, 0);
 }

@@ -2,6 +2,7 @@
 // Layout: qkv (T, 3d) per new token = [q (d) | k (d) | v (d)], head h owning columns h·hd..(h+1)·hd-1 of
 // each part (HF GPT-2's split_heads). The cache holds every past token's k and v: (capacity, d) per layer.
 
+import { attentionWidth } from './arch';
 import type { Gpt2Config } from './gpt2Types';
 
 export interface KvCache {
@@ -21,21 +22,23 @@ export function createKvCache(config: Gpt2Config, capacity = config.nCtx): KvCac
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > config.nCtx) {
     throw new Error(`KV cache capacity ${capacity} must be an integer in [1, nCtx = ${config.nCtx}]`);
   }
-  const size = capacity * config.dModel;
+  const width = attentionWidth(config); // n_head·d_head: dModel except for some circuit_sparsity models
+  const size = capacity * width;
   const k: Float32Array[] = [];
   const v: Float32Array[] = [];
   for (let l = 0; l < config.nLayer; l++) {
     k.push(new Float32Array(size));
     v.push(new Float32Array(size));
   }
-  return { nLayer: config.nLayer, dModel: config.dModel, capacity, length: 0, k, v };
+  return { nLayer: config.nLayer, dModel: width, capacity, length: 0, k, v };
 }
 
 /**
  * Attention for T new tokens at positions start..start+T-1: stores their k, v into the cache layer at
  * those positions, then every new token t attends to positions 0..start+t (causal).
  * qkv: (T, 3d); cacheK, cacheV: (capacity, d); out: (T, d), heads concatenated.
- * Scores in f64 scratch, scaled by 1/sqrt(hd).
+ * Scores in f64 scratch, scaled by 1/sqrt(hd). `sink` (nHead), when given, is one more logit per head in
+ * every softmax whose value is zero (circuit_sparsity's attention sink): it only enlarges the denominator.
  */
 export function causalAttention(
   qkv: Float32Array,
@@ -46,6 +49,7 @@ export function causalAttention(
   cacheK: Float32Array,
   cacheV: Float32Array,
   out: Float32Array = new Float32Array(T * d),
+  sink?: Float32Array,
 ): Float32Array {
   const hd = d / nHead;
   const capacity = cacheK.length / d;
@@ -68,7 +72,7 @@ export function causalAttention(
     const len = start + t + 1; // positions this token sees
     for (let h = 0; h < nHead; h++) {
       const q = t * 3 * d + h * hd;
-      let max = Number.NEGATIVE_INFINITY;
+      let max = sink ? sink[h] : Number.NEGATIVE_INFINITY;
       for (let j = 0; j < len; j++) {
         const kb = j * d + h * hd;
         let s = 0;
@@ -77,7 +81,7 @@ export function causalAttention(
         scores[j] = s;
         if (s > max) max = s;
       }
-      let sum = 0;
+      let sum = sink ? Math.exp(sink[h] - max) : 0;
       for (let j = 0; j < len; j++) {
         const e = Math.exp(scores[j] - max);
         scores[j] = e;

@@ -4,6 +4,7 @@
 // then holds the pruned dense copy, so the dense path on pruned weights is available for comparison.
 // Presets, validation and helpers live in src/model (config.ts, weights.ts), which re-export these types.
 
+import type { ArchOptions } from './arch';
 import type { CsrMatrix } from './csr';
 
 export interface Gpt2Config {
@@ -16,6 +17,8 @@ export interface Gpt2Config {
   nCtx: number;
   vocabSize: number;
   layerNormEps: number;
+  /** circuit_sparsity options (RMSNorm, sink, AbsTopK, …); absent for GPT-2. */
+  arch?: ArchOptions;
 }
 
 export interface Linear {
@@ -49,6 +52,20 @@ export interface Gpt2Block {
   fc: Linear;
   /** (d × dMlp). */
   fcProj: Linear;
+  /** circuit_sparsity: the per-head attention-sink logit (nHead). */
+  sinkLogit?: Float32Array;
+}
+
+/** circuit_sparsity's unembedding: logits = x·wᵀ + bias (+ bigram[current token]). */
+export interface UnembedHead {
+  /** (vocab, d): lm_head, or wte itself when tied. */
+  w: Float32Array;
+  /** CSR of `w` on a sparse twin. */
+  csr?: CsrMatrix;
+  /** final_logits_bias (vocab), zeros when the checkpoint has none. */
+  bias: Float32Array;
+  /** (vocab, vocab) bigram table, row = current token; null when disabled. */
+  bigram: Float32Array | null;
 }
 
 /** How one matrix was pruned: the scene's inspector shows "kept / total". */
@@ -87,4 +104,6 @@ export interface Gpt2Weights {
   wteCsr?: CsrMatrix;
   /** Present on a sparse twin. */
   sparsity?: SparsityInfo;
+  /** circuit_sparsity models: their own unembedding (absent for GPT-2, which ties to wte). */
+  head?: UnembedHead;
 }

@@ -7,6 +7,7 @@
 import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { ActivationName } from './activations';
 import { causalAttention, createKvCache, type KvCache } from './attention';
+import { forwardCsp } from './cspForward';
 import type { Gpt2Weights, Linear } from './gpt2Types';
 import { matmulFast } from './matmul';
 import { addInPlace, embed, layerNorm } from './norm';
@@ -50,6 +51,7 @@ export function forwardCpu(
   options: ForwardOptions = {},
 ): ForwardResult {
   const { config } = weights;
+  if (config.arch) return forwardCsp(weights, tokens, options); // circuit_sparsity models
   const { dModel: d, dMlp: m, nHead, nLayer, vocabSize, layerNormEps: eps } = config;
   const path = options.path ?? 'dense';
   const collect = options.collectActivations ?? true;

@@ -30,12 +30,17 @@ export interface Gpt2GraphOptions {
   nHead?: number;
   title?: string;
   /** Tied embedding (vocab, d) row-major; adds token and logit layers. Only for small vocabularies. */
-  embedding?: { wte: Float32Array; vocab: number };
+  embedding?: {
+    wte: Float32Array;
+    vocab: number /** untied lm_head (vocab, d), if any */;
+    unembed?: Float32Array;
+  };
   /**
-   * Without `embedding`: the tied unembedding alone, so a large vocabulary's logits (and the time they
-   * take) are still a layer of the picture. `csr`: the sparse twin's pruned embedding, when it has one.
+   * Without `embedding`: the unembedding alone, so a large vocabulary's logits (and the time they take)
+   * are still a layer of the picture. `csr`: the sparse twin's pruned tied embedding, when it has one;
+   * `unembed`: an untied lm_head (vocab, d).
    */
-  unembedding?: { wte: Float32Array; vocab: number; csr?: CsrMatrix };
+  unembedding?: { wte: Float32Array; vocab: number; csr?: CsrMatrix; unembed?: Float32Array };
 }
 
 function edgeWeights(lin: LinearLike, sparse: boolean): EdgeWeights {
@@ -90,12 +95,13 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
     const id = (s: string) => `b${b}.${s}`;
     const mlpSize = block.fc.n;
     layers.push(
-      { id: id('qkv'), name: 'q · k · v', group, size: 3 * d, kind: 'attn-in', heads: nHead },
+      // q·k·v and head widths from the weights: n_head·d_head may differ from d (circuit_sparsity).
+      { id: id('qkv'), name: 'q · k · v', group, size: block.qkv.n, kind: 'attn-in', heads: nHead },
       {
         id: id('attn'),
         name: 'attention heads out',
         group,
-        size: d,
+        size: block.attnProj.k,
         kind: 'attn-out',
         heads: nHead,
         timing: { layer: b, op: 'attn' },
@@ -117,19 +123,20 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
     link(id('mlp'), id('resid'), block.fcProj);
     resid = id('resid');
   });
-  const unembed = embedding ?? options.unembedding;
-  if (unembed) {
-    const { wte, vocab } = unembed;
-    const csr = embedding ? undefined : options.unembedding?.csr;
+  const head = embedding ?? options.unembedding;
+  if (head) {
+    const { wte, vocab } = head;
+    const unembed = head.unembed ?? wte;
+    const csr = !embedding && unembed === wte ? options.unembedding?.csr : undefined;
     layers.push({
       id: 'logits',
-      name: 'logits (tied unembedding)',
+      name: unembed === wte ? 'logits (tied unembedding)' : 'logits (lm_head)',
       group: 'output',
       size: vocab,
       kind: 'output',
       timing: { op: 'unembed' },
     });
-    edges.push({ from: resid, to: 'logits', weights: csr ?? new DenseWeights(vocab, d, wte) });
+    edges.push({ from: resid, to: 'logits', weights: csr ?? new DenseWeights(vocab, d, unembed) });
   }
   const title = options.title ?? (sparse ? 'Sparse' : 'Dense baseline');
   const graph: NetworkGraph = { title, layers, edges };

@@ -210,6 +210,7 @@ export function sparsifyModel(weights: Gpt2Weights, options: SparsifyOptions = {
   const opts = { density, minPerNeuron };
   const matrices: MatrixSparsity[] = [];
   const blocks: Gpt2Block[] = weights.blocks.map((blk, i) => ({
+    ...blk,
     ln1: blk.ln1,
     qkv: sparsifyLinear(blk.qkv, `h.${i}.qkv`, opts, matrices),
     attnProj: sparsifyLinear(blk.attnProj, `h.${i}.attn.proj`, opts, matrices),
@@ -229,5 +230,5 @@ export function sparsifyModel(weights: Gpt2Weights, options: SparsifyOptions = {
     wteCsr = te.csr;
   }
   const sparsity: SparsityInfo = { density, minPerNeuron, includeEmbeddings, matrices };
-  return { config: { ...config }, wte, wpe, blocks, lnf: weights.lnf, wteCsr, sparsity };
+  return { ...weights, config: { ...config }, wte, wpe, blocks, lnf: weights.lnf, wteCsr, sparsity };
 }

@@ -10,6 +10,7 @@ export type {
   Linear,
   MatrixSparsity,
   SparsityInfo,
+  UnembedHead,
 } from '../math/gpt2Types';
 
 /** Names of a block's linear layers, identical to the timing op names in LayerTiming. */

@@ -81,6 +81,7 @@ export class CircuitMode {
   private pairOf(): Gpt2Workload | string {
     const w = this.host.workload();
     if (!(w instanceof Gpt2Workload) || !w.dense || !w.sparse) return 'circuits need a GPT-2 model pair';
+    if (w.dense.config.arch) return 'circuit discovery does not handle circuit_sparsity models yet';
     if (w.dense.config.vocabSize !== VOCAB.length)
       return `the tasks are written in the tiny pair's ${VOCAB.length}-character vocabulary; this model has ${w.dense.config.vocabSize} tokens`;
     return w;

@@ -64,14 +64,14 @@ export class Controls {
     const picker = document.createElement('input');
     picker.type = 'file';
     picker.multiple = true;
-    picker.accept = '.safetensors,.json,.mtx';
+    picker.accept = '.safetensors,.pt,.pth,.json,.bpe,.mtx';
     picker.hidden = true;
     picker.addEventListener('change', () => {
       if (picker.files?.length) handlers.onOpenFiles([...picker.files]);
       picker.value = '';
     });
     parent.append(picker);
-    g.add({ open: () => picker.click() }, 'open').name('open files… (.safetensors / .mtx)');
+    g.add({ open: () => picker.click() }, 'open').name('open files… (.safetensors / .pt / .mtx)');
     this.promptController = g
       .add(values, 'prompt')
       .name('prompt')

@@ -33,6 +33,8 @@ export function reviveWeights(weights: Gpt2Weights): Gpt2Weights {
   for (const blk of weights.blocks) [blk.qkv, blk.attnProj, blk.fc, blk.fcProj].forEach(revive);
   if (weights.wteCsr && !(weights.wteCsr instanceof CsrMatrix))
     weights.wteCsr = new CsrMatrix(weights.wteCsr);
+  if (weights.head?.csr && !(weights.head.csr instanceof CsrMatrix))
+    weights.head.csr = new CsrMatrix(weights.head.csr);
   return weights;
 }
 

@@ -6,7 +6,9 @@ import { storageBuffer, uploadStorage } from '../../gpu/buffers';
 import type { GpuContext } from '../../gpu/context';
 import type { CsrBuffers, CsrSpmm } from '../../gpu/kernels/spmmCsr';
 import { OwnedResources } from '../../gpu/owned';
+import { attentionWidth } from '../../math/arch';
 import type { Gpt2Weights, Linear } from '../../model/weights';
+import { type GpuCspExtras, largestCspBuffer, uploadCspExtras } from './cspBuffers';
 
 export interface GpuLinear {
   n: number;
@@ -38,6 +40,8 @@ export interface GpuModel {
   /** Sparse path with pruned embeddings: the tied unembedding as CSR (else the dense wte is used). */
   unembedCsr?: CsrBuffers;
   blocks: GpuBlock[];
+  /** circuit_sparsity models: unembedding, bigram table, sink logits. */
+  csp?: GpuCspExtras;
   bytes: number;
   dispose(): void;
 }
@@ -49,7 +53,8 @@ export function largestBufferBytes(weights: Gpt2Weights): { bytes: number; name:
     { bytes: 4 * vocabSize * dModel, name: 'wte (token embedding)' },
     { bytes: 4 * nCtx * dModel, name: 'wpe (position embedding)' },
     { bytes: 4 * dMlp * dModel, name: 'an MLP weight matrix' },
-    { bytes: 4 * 3 * dModel * dModel, name: 'a qkv weight matrix' },
+    { bytes: 4 * 3 * attentionWidth(weights.config) * dModel, name: 'a qkv weight matrix' },
+    ...[largestCspBuffer(weights)].filter((c) => c !== null),
   ];
   return candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 }
@@ -94,12 +99,12 @@ export function uploadModel(
     }
     return out;
   };
-  const { nCtx, dModel } = weights.config;
+  const { nCtx } = weights.config;
   const prefix = `Gpt2.${path}`;
   const blocks = weights.blocks.map((blk, i): GpuBlock => {
     const p = `${prefix}.h${i}`;
     const cache = (name: string) => {
-      const b = storageBuffer(device, `${p}.${name}`, 4 * nCtx * dModel);
+      const b = storageBuffer(device, `${p}.${name}`, 4 * nCtx * attentionWidth(weights.config));
       owned.add(b);
       bytes += b.size;
       return b;
@@ -123,9 +128,16 @@ export function uploadModel(
     owned.add(unembedCsr);
     bytes += 4 * (weights.wteCsr.rows + 1) + 8 * weights.wteCsr.nnz;
   }
+  const csp = weights.head
+    ? uploadCspExtras(device, spmm, weights, path, prefix, up, (resource, size) => {
+        owned.add(resource);
+        bytes += size;
+      })
+    : undefined;
   return {
     path,
     unembedCsr,
+    csp,
     wte: up(`${prefix}.wte`, weights.wte),
     wpe: up(`${prefix}.wpe`, weights.wpe),
     lnfg: up(`${prefix}.lnf.g`, weights.lnf.g),

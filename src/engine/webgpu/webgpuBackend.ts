@@ -5,16 +5,21 @@
 
 import type { ForwardResult, WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
+import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
 import { AttentionKernel } from '../../gpu/kernels/attention';
+import { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
+import { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
 import { encodeDispatch } from '../../gpu/kernels/dispatch';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import { DenseMatmul, type DenseVariant } from '../../gpu/kernels/matmul';
 import { autoCsrVariants, CsrSpmm } from '../../gpu/kernels/spmmCsr';
 import { GpuTimer } from '../../gpu/timer';
+import { attentionWidth } from '../../math/arch';
 import type { Gpt2Config } from '../../model/config';
 import type { Backend, BackendForwardOptions, ModelPair } from '../backend';
 import { layerTimings, type PassTime } from '../timings';
+import { buildCspForwardPlan, type CspKernels } from './cspPlan';
 import { buildForwardPlan, type ForwardPlan, type Kernels, type PlanStep } from './forwardPlan';
 import { checkModelFits, type GpuModel, uploadModel } from './modelBuffers';
 
@@ -24,6 +29,8 @@ export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   readonly reason?: string;
   private kernels: Kernels | null = null;
+  /** circuit_sparsity kernels, built when the model has `config.arch`. */
+  private cspKernels: CspKernels | null = null;
   private models: Partial<Record<WeightPath, GpuModel>> = {};
   private config: Gpt2Config | null = null;
   private plans = new Map<string, ForwardPlan>();
@@ -54,7 +61,7 @@ export class WebGpuBackend implements Backend {
     onProgress?.(0, 'compiling kernels');
     const ctx = this.ctx;
     // Only the kernels 'auto' can choose for this model's shapes (compiles cost seconds on SwiftShader).
-    const vec4 = config.dModel % 4 === 0 && config.dMlp % 4 === 0;
+    const vec4 = config.dModel % 4 === 0 && config.dMlp % 4 === 0 && attentionWidth(config) % 4 === 0;
     const denseVariants: DenseVariant[] = vec4
       ? ['tiled-vec4', 'gemv-vec4']
       : ['tiled-scalar', 'gemv-scalar', 'tiled-vec4', 'gemv-vec4'];
@@ -69,6 +76,7 @@ export class WebGpuBackend implements Backend {
       CsrSpmm.create(ctx, { activation: 'gelu', variants: csrVariants }),
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
+    this.cspKernels = config.arch ? await createCspKernels(ctx, config.nCtx) : null;
     onProgress?.(0.3, 'uploading dense weights');
     this.models.dense = uploadModel(ctx, sparse, models.dense, 'dense');
     onProgress?.(0.65, 'uploading sparse weights');
@@ -93,7 +101,12 @@ export class WebGpuBackend implements Backend {
     } else {
       const model = this.models[path];
       if (!model || !this.kernels || !this.config) throw new Error('WebGpuBackend: prepare() a model first');
-      plan = buildForwardPlan(this.ctx.device, this.kernels, model, this.config, t, { logits, activations });
+      plan = this.cspKernels
+        ? buildCspForwardPlan(this.ctx.device, this.kernels, this.cspKernels, model, this.config, t, {
+            logits,
+            activations,
+          })
+        : buildForwardPlan(this.ctx.device, this.kernels, model, this.config, t, { logits, activations });
     }
     this.plans.set(key, plan);
     while (this.plans.size > MAX_PLANS) {
@@ -223,4 +236,13 @@ export class WebGpuBackend implements Backend {
     this.release();
     this.timer.destroy();
   }
+}
+
+async function createCspKernels(ctx: GpuContext, nCtx: number): Promise<CspKernels> {
+  const [elementwise, topK, attention] = await Promise.all([
+    CspElementwiseKernels.create(ctx),
+    AbsTopKKernel.create(ctx),
+    AttentionSinkKernel.create(ctx, nCtx),
+  ]);
+  return { elementwise, topK, attention };
 }

@@ -20,7 +20,8 @@ function blockAttention(
   const { dModel: d, nHead, layerNormEps } = weights.config;
   const T = acts.tokens.length;
   const blk = weights.blocks[layer];
-  if (!input || !blk || input.length !== T * d) return null;
+  // Standard GPT-2 blocks only (a circuit_sparsity model's attention width or norm differ): else none.
+  if (!input || !blk || input.length !== T * d || blk.qkv.n !== 3 * d || blk.qkv.k !== d) return null;
   const normed = layerNorm(input, blk.ln1.g, blk.ln1.b, T, d, layerNormEps);
   const qkv =
     path === 'sparse' && blk.qkv.csr
@@ -99,10 +100,15 @@ export class AttentionPanel {
     this.picker.value = String(this.layer);
     const T = activations.sparse.tokens.length;
     for (const path of ['sparse', 'dense'] as const) {
-      const probs = blockAttention(weights[path], activations[path]!, this.layer, path);
+      let probs: Float32Array | null = null;
+      try {
+        probs = blockAttention(weights[path], activations[path]!, this.layer, path);
+      } catch {
+        probs = null; // shown as "no pattern" below; the rest of the page is unaffected
+      }
       const row = el('div', `attn-row attn-${path}`);
       row.append(el('span', 'attn-path', path));
-      if (!probs) row.append(el('span', 'attn-none', 'no activations for this block'));
+      if (!probs) row.append(el('span', 'attn-none', 'no attention pattern for this block'));
       else {
         const colour: [number, number, number] = path === 'sparse' ? [94, 234, 212] : [165, 160, 255];
         for (let h = 0; h < weights[path].config.nHead; h++) {

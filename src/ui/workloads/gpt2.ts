@@ -14,12 +14,14 @@ import { sparsifyModel } from '../../model/sparsify';
 import { charTokenizer, loadGpt2Tokenizer, type Tokenizer } from '../../model/tokenizer';
 import type { Gpt2Weights } from '../../model/weights';
 import { nextTask } from '../nextTask';
+import { type CspFileSet, loadCspFiles } from './circuitSparsityFiles';
 import type { Prediction, Workload, WorkloadProgress, WorkloadResult } from './workload';
 
 export type Gpt2Source =
   | { kind: 'trained-pair'; baseUrl: string }
   | { kind: 'preset'; preset: Gpt2PresetName }
-  | { kind: 'file'; model: File | Blob; name: string; configJson?: string };
+  | { kind: 'file'; model: File | Blob; name: string; configJson?: string }
+  | { kind: 'circuit-sparsity'; files: CspFileSet };
 
 /** Small vocabularies draw their token and logit layers too. */
 const MAX_DRAWN_VOCAB = 256;
@@ -64,7 +66,8 @@ function foldedCharTokenizer(vocabSize: number): Tokenizer {
 }
 
 export class Gpt2Workload implements Workload {
-  readonly inputLabel = 'prompt';
+  /** 'prompt', or 'token ids' for a circuit_sparsity model opened without its tokenizer files. */
+  readonly inputLabel: string;
   readonly usesDensity: boolean;
   dense: Gpt2Weights | null = null;
   sparse: Gpt2Weights | null = null;
@@ -76,7 +79,10 @@ export class Gpt2Workload implements Workload {
     private readonly source: Gpt2Source,
     readonly defaultInput: string,
   ) {
-    this.usesDensity = source.kind !== 'trained-pair';
+    // Trained sparse models bring their own pattern: no density to choose.
+    this.usesDensity = source.kind !== 'trained-pair' && source.kind !== 'circuit-sparsity';
+    const idsOnly = source.kind === 'circuit-sparsity' && !(source.files.encoder && source.files.vocabBpe);
+    this.inputLabel = idsOnly ? 'token ids' : 'prompt';
   }
 
   async load(session: Session, density: number, progress: WorkloadProgress): Promise<void> {
@@ -96,6 +102,12 @@ export class Gpt2Workload implements Workload {
       await nextTask();
       this.sparse = sparsifyModel(trained, { density: 'exact' }); // its zeros are the trained pattern
       this.tokenizer = charTokenizer(vocab.vocabulary, { unknown: ' ', name: 'characters' });
+    } else if (src.kind === 'circuit-sparsity') {
+      const loaded = await loadCspFiles(src.files, progress);
+      for (const note of loaded.notes) console.info(`circuit_sparsity: ${note}`);
+      this.dense = loaded.dense;
+      this.sparse = loaded.sparse;
+      this.tokenizer = loaded.tokenizer;
     } else {
       if (src.kind === 'preset') {
         progress(0.1, `generating ${src.preset} weights`);
@@ -135,12 +147,13 @@ export class Gpt2Workload implements Workload {
     const { vocabSize, nHead } = dense.config;
     const drawVocab = vocabSize <= MAX_DRAWN_VOCAB;
     const trained = this.source.kind === 'trained-pair';
+    const csp = this.source.kind === 'circuit-sparsity';
     const sparseGraph = graphFromGpt2(sparse, {
       sparse: true,
       nHead,
-      title: trained ? 'Sparse, trained' : 'Sparse',
-      embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize } : undefined,
-      unembedding: { wte: sparse.wte, vocab: vocabSize, csr: sparse.wteCsr },
+      title: csp ? 'Sparse, trained (CSR)' : trained ? 'Sparse, trained' : 'Sparse',
+      embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize, unembed: sparse.head?.w } : undefined,
+      unembedding: { wte: sparse.wte, vocab: vocabSize, csr: sparse.wteCsr, unembed: sparse.head?.w },
     });
     sparseGraph.requestedDensity = this.requested;
     await nextTask();
@@ -149,9 +162,10 @@ export class Gpt2Workload implements Workload {
       denseGraph: graphFromGpt2(dense, {
         sparse: false,
         nHead,
-        title: trained ? 'Dense, trained' : 'Dense baseline',
-        embedding: drawVocab ? { wte: dense.wte, vocab: vocabSize } : undefined,
-        unembedding: { wte: dense.wte, vocab: vocabSize },
+        // A circuit_sparsity model has one set of weights: the dense path multiplies its stored zeros.
+        title: csp ? 'Same weights, dense' : trained ? 'Dense, trained' : 'Dense baseline',
+        embedding: drawVocab ? { wte: dense.wte, vocab: vocabSize, unembed: dense.head?.w } : undefined,
+        unembedding: { wte: dense.wte, vocab: vocabSize, unembed: dense.head?.w },
       }),
       timings: [],
     };

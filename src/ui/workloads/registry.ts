@@ -1,5 +1,6 @@
 // The models the app can open: built-ins by id (the ?model= values), and workloads made from user files.
 import { DEFAULT_PROMPT } from '../appState';
+import { findCspFiles } from './circuitSparsityFiles';
 import { Gpt2Workload } from './gpt2';
 import type { Workload } from './workload';
 
@@ -43,10 +44,17 @@ export async function createFromFiles(
       workload: createDnnWorkload({ kind: 'files', files: mtx }),
     };
   }
+  const csp = await findCspFiles(files);
+  if (csp) {
+    const id = `file:${csp.model.name}`;
+    const prompt = csp.encoder && csp.vocabBpe ? 'def f(x):\n    return [x' : '3, 17, 42, 5';
+    const workload = new Gpt2Workload(id, { kind: 'circuit-sparsity', files: csp }, prompt);
+    return { id, label: `circuit_sparsity: ${csp.model.name}`, workload };
+  }
   const model = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
   if (!model)
     throw new Error(
-      `open a GPT-2 model.safetensors (with its config.json) or .mtx layer files; got ${files.map((f) => f.name).join(', ')}`,
+      `open a GPT-2 model.safetensors (with its config.json), a circuit_sparsity final_model.pt (with its beeg_config.json) or .mtx layer files; got ${files.map((f) => f.name).join(', ')}`,
     );
   const config = files.find((f) => f.name.toLowerCase().endsWith('.json'));
   const workload = new Gpt2Workload(

@@ -1,0 +1,184 @@
+// The forward plan of a circuit_sparsity model (config.arch): the same plan shape, staging layout and pass
+// names as buildForwardPlan (GPT-2), with RMSNorm or LayerNorm, AbsTopK passes where the config asks, the
+// MLP activation and residual ReLU as in-place passes, attention over n_head·d_head with a sink, and the
+// untied unembedding + final_logits_bias + bigram rows. CPU reference: forwardCsp (src/math/cspForward.ts).
+import { storageBuffer, uniformU32 } from '../../gpu/buffers';
+import type { AbsTopKKernel } from '../../gpu/kernels/absTopK';
+import type { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
+import type { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
+import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
+import { type AbsTopKLocation, attentionWidth, topKAt } from '../../math/arch';
+import type { Gpt2Config } from '../../model/config';
+import type { ForwardPlan, Kernels, PlanStep } from './forwardPlan';
+import type { GpuLinear, GpuModel } from './modelBuffers';
+
+export interface CspKernels {
+  elementwise: CspElementwiseKernels;
+  topK: AbsTopKKernel;
+  attention: AttentionSinkKernel;
+}
+
+export function buildCspForwardPlan(
+  device: GPUDevice,
+  kernels: Kernels,
+  csp: CspKernels,
+  model: GpuModel,
+  config: Gpt2Config,
+  t: number,
+  options: { logits: 'all' | 'last'; activations: boolean },
+): ForwardPlan {
+  const arch = config.arch;
+  const extras = model.csp;
+  if (!arch || !extras) throw new Error('buildCspForwardPlan: not a circuit_sparsity model');
+  const { dModel: d, dMlp: m, nHead, nLayer, vocabSize: V, layerNormEps: eps } = config;
+  const A = attentionWidth(config);
+  const owned: GPUBuffer[] = [];
+  const buf = (name: string, bytes: number) => {
+    const b = storageBuffer(device, `CspPlan.${model.path}.t${t}.${name}`, bytes);
+    owned.push(b);
+    return b;
+  };
+  const x = buf('x', 4 * t * d);
+  const h = buf('h', 4 * t * d);
+  const qkv = buf('qkv', 4 * t * 3 * A);
+  const att = buf('att', 4 * t * A);
+  const proj = buf('proj', 4 * t * d);
+  const fc = buf('fc', 4 * t * m);
+  const logitRows = options.logits === 'last' ? 1 : t;
+  const logits = buf('logits', 4 * logitRows * V);
+  const last = options.logits === 'last' ? buf('lastRow', 4 * d) : h;
+  const tokens = buf('tokens', 4 * t);
+  const step = uniformU32(device, `CspPlan.${model.path}.t${t}.step`, [0]);
+  owned.push(step);
+
+  const residualOffsets: number[] = [];
+  const mlpOffsets: number[] = [];
+  let cursor = 0;
+  if (options.activations) {
+    for (let l = 0; l <= nLayer; l++, cursor += 4 * t * d) residualOffsets.push(cursor);
+    for (let l = 0; l < nLayer; l++, cursor += 4 * t * m) mlpOffsets.push(cursor);
+  }
+  const logitsOffset = cursor;
+  const staging = device.createBuffer({
+    label: `CspPlan.${model.path}.t${t}.staging`,
+    size: Math.max(4, logitsOffset + 4 * logitRows * V),
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  owned.push(staging);
+
+  const steps: PlanStep[] = [];
+  const pass = (layer: number, op: string, dispatches: Dispatch[], idempotent = false) => {
+    if (dispatches.length > 0) steps.push({ kind: 'pass', pass: { layer, op, dispatches, idempotent } });
+  };
+  const copy = (src: GPUBuffer, dstOffset: number, size: number) =>
+    steps.push({ kind: 'copy', copy: { src, srcOffset: 0, dst: staging, dstOffset, size } });
+  const linear = (
+    lin: GpuLinear | { dense?: GPUBuffer; csr?: GpuLinear['csr']; bias: GPUBuffer },
+    input: GPUBuffer,
+    output: GPUBuffer,
+    rows: number,
+    n: number,
+    k: number,
+    label: string,
+  ) => {
+    if (lin.dense)
+      return kernels.dense.bind({ x: input, w: lin.dense, bias: lin.bias, y: output }, { batch: rows, n, k });
+    if (!lin.csr) throw new Error(`${label}: no weights uploaded`);
+    return kernels.sparse.bind({ x: input, csr: lin.csr, bias: lin.bias, y: output }, { batch: rows });
+  };
+  /** The AbsTopK dispatch at `location`, if the config puts one there. */
+  const topK = (
+    target: GPUBuffer,
+    location: AbsTopKLocation,
+    width: number,
+    label: string,
+    stride = width,
+    offset = 0,
+  ): Dispatch[] => {
+    const k = topKAt(arch, location, width);
+    return k === null ? [] : [csp.topK.bind(target, { rows: t, width, k, stride, offset }, label)];
+  };
+  const norm = (input: GPUBuffer, g: GPUBuffer, b: GPUBuffer, output: GPUBuffer, label: string): Dispatch =>
+    arch.norm === 'rmsnorm'
+      ? csp.elementwise.rmsNorm({ x: input, g, y: output }, { rows: t, d, eps }, label)
+      : kernels.layerNorm.bind({ x: input, g, b, y: output }, { rows: t, d, eps }, label);
+  const residualTail = (location: AbsTopKLocation, label: string): Dispatch[] => [
+    ...(arch.residualRelu ? [csp.elementwise.activation(x, 'relu', t * d, `${label}.relu`)] : []),
+    ...topK(x, location, d, `${label}.topk`),
+  ];
+  const { elementwise } = kernels;
+
+  pass(0, 'embed', [elementwise.embed({ tokens, wte: model.wte, wpe: model.wpe, out: x, step }, { t, d })]);
+  model.blocks.forEach((blk, l) => {
+    const L = `L${l}`;
+    if (options.activations) copy(x, residualOffsets[l], 4 * t * d);
+    pass(l, 'ln1', [norm(x, blk.ln1g, blk.ln1b, h, `${L}.ln1`), ...topK(h, 'attn_in', d, `${L}.attnIn`)]);
+    pass(l, 'qkv', [linear(blk.qkv, h, qkv, t, 3 * A, d, `${L}.qkv`)], true);
+    pass(l, 'attn.topk', [
+      ...topK(qkv, 'attn_q', A, `${L}.q`, 3 * A, 0),
+      ...topK(qkv, 'attn_k', A, `${L}.k`, 3 * A, A),
+      ...topK(qkv, 'attn_v', A, `${L}.v`, 3 * A, 2 * A),
+    ]);
+    pass(l, 'attn.core', [
+      elementwise.kvWrite({ qkv, kcache: blk.kcache, vcache: blk.vcache, step }, { t, d: A }, `${L}.kvWrite`),
+      csp.attention.bind(
+        { qkv, kcache: blk.kcache, vcache: blk.vcache, sink: extras.sinks[l], out: att, step },
+        { t, width: A, nHead },
+        `${L}.attn`,
+      ),
+    ]);
+    pass(l, 'attn.proj', [linear(blk.attnProj, att, proj, t, d, A, `${L}.attnProj`)], true);
+    pass(l, 'attn.add', [
+      ...topK(proj, 'attn_out', d, `${L}.attnOut`),
+      elementwise.residualAdd({ x, y: proj }, t * d, `${L}.attnAdd`),
+      ...residualTail('resid_post_attn', `${L}.residAttn`),
+    ]);
+    pass(l, 'ln2', [norm(x, blk.ln2g, blk.ln2b, h, `${L}.ln2`), ...topK(h, 'mlp_in', d, `${L}.mlpIn`)]);
+    pass(l, 'fc', [linear(blk.fc, h, fc, t, m, d, `${L}.fc`)], true);
+    pass(l, 'fc.act', [
+      csp.elementwise.activation(fc, arch.activation, t * m, `${L}.act`),
+      ...topK(fc, 'mlp_neuron', m, `${L}.neuron`),
+    ]);
+    if (options.activations) copy(fc, mlpOffsets[l], 4 * t * m);
+    pass(l, 'fc.proj', [linear(blk.fcProj, fc, proj, t, d, m, `${L}.fcProj`)], true);
+    pass(l, 'mlp.add', [
+      ...topK(proj, 'mlp_out', d, `${L}.mlpOut`),
+      elementwise.residualAdd({ x, y: proj }, t * d, `${L}.mlpAdd`),
+      ...residualTail('resid_post_mlp', `${L}.residMlp`),
+    ]);
+  });
+  if (options.activations) copy(x, residualOffsets[nLayer], 4 * t * d);
+  pass(nLayer, 'lnf', [norm(x, model.lnfg, model.lnfb, h, 'lnf')]);
+  if (options.logits === 'last') {
+    steps.push({
+      kind: 'copy',
+      copy: { src: h, srcOffset: 4 * (t - 1) * d, dst: last, dstOffset: 0, size: 4 * d },
+    });
+  }
+  pass(nLayer, 'unembed', [linear(extras.head, last, logits, logitRows, V, d, 'unembed')], true);
+  if (extras.bigram) {
+    const firstToken = options.logits === 'last' ? t - 1 : 0;
+    pass(nLayer, 'bigram', [
+      csp.elementwise.bigramAdd(
+        { bigram: extras.bigram, tokens, logits },
+        { rows: logitRows, vocab: V, firstToken },
+      ),
+    ]);
+  }
+  copy(logits, logitsOffset, 4 * logitRows * V);
+
+  return {
+    t,
+    logitRows,
+    steps,
+    tokens,
+    step,
+    staging,
+    layout: { residual: residualOffsets, mlp: mlpOffsets, logits: logitsOffset },
+    activations: options.activations,
+    dispose() {
+      for (const b of owned) b.destroy();
+      for (const s of steps) if (s.kind === 'pass') disposeDispatches(s.pass.dispatches);
+    },
+  };
+}
