@@ -8,6 +8,8 @@ to CSR are not timed; the layers are, each run, and the median run is reported.
 
 usage: python3 scripts/dnn_scipy.py [--layers DIR] [--nlayers 30] [--bias -0.3] [--ymax 32] [--repeat 5]
 prints JSON: {"seconds", "edgesPerSecond", "categories" (1-based), "layers" (ms, median run), ...}
+--serve: load once, then run one inference per line read from stdin and print one JSON line each
+({"seconds", "cpuSeconds", "categories"}): how scripts/bench-dnn.ts interleaves it with the other paths.
 """
 import argparse
 import json
@@ -58,6 +60,7 @@ def main():
     ap.add_argument('--bias', type=float, default=-0.3)
     ap.add_argument('--ymax', type=float, default=32.0)
     ap.add_argument('--repeat', type=int, default=5)
+    ap.add_argument('--serve', action='store_true')
     args = ap.parse_args()
     if args.bias > 0:
         sys.exit('dnn_scipy: a positive bias lights every neuron; this sparse formulation assumes b <= 0')
@@ -67,6 +70,15 @@ def main():
     weights = [sp.csr_matrix(scipy.io.mmread(f), dtype=np.float32) for f in layer_files(args.layers, args.nlayers)]
     y0 = sp.csr_matrix(scipy.io.mmread(input_path), dtype=np.float32)
     bias = np.float32(args.bias)
+
+    if args.serve:
+        for _ in sys.stdin:
+            c0 = time.process_time()
+            y, layer_ms = infer(y0, weights, bias, np.float32(args.ymax))
+            cpu = time.process_time() - c0
+            categories = sorted(int(i) + 1 for i in np.unique(y.nonzero()[0]))
+            print(json.dumps({'seconds': sum(layer_ms) / 1e3, 'cpuSeconds': cpu, 'categories': categories}), flush=True)
+        return
 
     runs = []
     for _ in range(max(1, args.repeat)):

@@ -38,15 +38,24 @@ function layersOf(timings: LayerTiming[], path: WeightPath, nLayer: number) {
   }));
 }
 
-async function measure(run: () => Promise<LayerTiming[]>, path: WeightPath, samples: number) {
-  await run(); // warm-up: plan building, first-use costs
-  const totals: number[] = [];
-  const all: LayerTiming[][] = [];
+type Run = () => Promise<LayerTiming[]>;
+
+/**
+ * The project's protocol for one point: a warm-up of every path (plan building, first-use costs; never
+ * reported), then the paths interleaved, the order alternating each round, so that a change of load on
+ * a shared machine hits dense and sparse alike.
+ */
+async function measureInterleaved(runs: [WeightPath, Run][], samples: number) {
+  for (const [, run] of runs) await run();
+  const all = new Map<WeightPath, LayerTiming[][]>(runs.map(([path]) => [path, []]));
   for (let s = 0; s < samples; s++) {
-    const timings = await run();
-    totals.push(totalMs(timings, path));
-    all.push(timings);
+    for (const [path, run] of s % 2 ? [...runs].reverse() : runs) all.get(path)?.push(await run());
   }
+  return new Map(runs.map(([path]) => [path, pick(all.get(path) ?? [], path)]));
+}
+
+function pick(all: LayerTiming[][], path: WeightPath) {
+  const totals = all.map((timings) => totalMs(timings, path));
   const stats = summarize(totals);
   const closest =
     all[
@@ -82,15 +91,19 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
     console.log(
       `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    for (const path of ['dense', 'sparse'] as const) {
-      if (path === 'dense' && density !== densities[0]) continue; // dense does not depend on the density
-      for (const n of prefills) {
-        const tokens = tokensOf(n);
-        const { stats, timings } = await measure(
-          async () => (await backend.forward(tokens, { path, activations: false })).timings,
+    // dense does not depend on the density: measured (interleaved with sparse) at the first one only
+    const paths: WeightPath[] = density === densities[0] ? ['dense', 'sparse'] : ['sparse'];
+    for (const n of prefills) {
+      const tokens = tokensOf(n);
+      const measured = await measureInterleaved(
+        paths.map((path): [WeightPath, Run] => [
           path,
-          samples,
-        );
+          async () => (await backend.forward(tokens, { path, activations: false })).timings,
+        ]),
+        samples,
+      );
+      for (const path of paths) {
+        const { stats, timings } = measured.get(path) ?? pick([], path);
         records.push({
           density: path === 'dense' ? 1 : density,
           path,
@@ -103,17 +116,22 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
         });
         process.stderr.write(`  ${path} prefill ${n}: ${stats.medianMs.toFixed(2)} ms\n`);
       }
-      const context = tokensOf(decodeAt);
-      const { stats, timings } = await measure(
+    }
+    const context = tokensOf(decodeAt);
+    const decodes = await measureInterleaved(
+      paths.map((path): [WeightPath, Run] => [
+        path,
         async () => {
           await backend.forward(context, { path, activations: false, logits: 'last' });
           return (
             await backend.forward(tokensOf(1), { path, append: true, activations: false, logits: 'last' })
           ).timings;
         },
-        path,
-        samples,
-      );
+      ]),
+      samples,
+    );
+    for (const path of paths) {
+      const { stats, timings } = decodes.get(path) ?? pick([], path);
       records.push({
         density: path === 'dense' ? 1 : density,
         path,

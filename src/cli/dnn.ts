@@ -2,6 +2,7 @@
 // Prints the categories (1-based images), a per-layer timing table, total seconds and edges/s
 // (nImages · Σ nnz(Wₗ) / seconds); --json writes them; --truth compares and exits 1 on a mismatch.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { type DnnResult, runDnnCpu } from '../math/dnn';
 import {
@@ -23,6 +24,10 @@ export const DNN_USAGE = `usage: sparsescope dnn --layers DIR --input IMAGES.mtx
   --path sparse|dense    CSR weights, or the same weights stored densely (default sparse)
   --cpu-kernel skip-zeros|spmm   CPU sparse kernel: scatter only live activations (default), or spmmFast
                          over every image and every nonzero (the GPU kernel's work)
+  --workers W            CPU skip-zeros kernel: split the images over W worker threads (default: the
+                         machine's cores, os.availableParallelism(); 1 runs on the main thread)
+  --gpu-kernel live-rows|all-rows   WebGPU sparse kernel: only the images still alive, compacted on the
+                         GPU after each layer (default; exact for bias ≤ 0), or every image every layer
   --images N --first I   run images I..I+N-1 (1-based; default all) — the dense paths are slow
   --repeat R             run R times, report the median run (default 3 for sparse, 1 for dense)
   --truth CATS.mtx       compare the categories, exit 1 on a mismatch
@@ -70,6 +75,9 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const ymax = numberFlag(args, 'ymax', 32);
   const path = choiceFlag(args, 'path', ['sparse', 'dense'] as const, 'sparse');
   const cpuKernel = choiceFlag(args, 'cpu-kernel', ['skip-zeros', 'spmm'] as const, 'skip-zeros');
+  const gpuKernel = choiceFlag(args, 'gpu-kernel', ['live-rows', 'all-rows'] as const, 'live-rows');
+  const workers = numberFlag(args, 'workers', availableParallelism());
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer');
   const repeat = numberFlag(args, 'repeat', path === 'dense' ? 1 : 3);
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError('--repeat must be a positive integer');
   const requested = choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu');
@@ -84,11 +92,23 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
 
   const backend = await openBackend(requested);
   const runs: Run[] = [];
+  let gpuHow: string = path;
   if (backend.kind === 'webgpu') {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
-    const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows); // weights uploaded once
+    const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows, {
+      allImages: gpuKernel === 'all-rows',
+    }); // weights uploaded once
+    gpuHow = `${path}${path === 'sparse' ? `, ${plan.sparseKernel} kernel` : ''}`;
     for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
     plan.dispose();
+  } else if (path === 'sparse' && cpuKernel === 'skip-zeros' && workers > 1) {
+    const { DnnWorkerPool } = await import('../engine/dnnThreads');
+    const pool = await DnnWorkerPool.create(dnn, workers); // network sent and transposed once per worker
+    try {
+      for (let r = 0; r < repeat; r++) runs.push({ ...(await pool.run(input)), timerSource: 'wall' });
+    } finally {
+      await pool.close();
+    }
   } else {
     for (let r = 0; r < repeat; r++) {
       runs.push({ ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }), timerSource: 'wall' });
@@ -102,7 +122,9 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const adapter = backend.kind === 'webgpu' ? backend.ctx.adapterLabel : null;
   if (backend.kind === 'webgpu') backend.ctx.dispose();
   const kernel = backend.kind === 'webgpu' ? `webgpu (${adapter})` : `cpu (${backend.reason})`;
-  const how = path === 'sparse' && backend.kind === 'cpu' ? `sparse, ${cpuKernel} kernel` : path;
+  const threads = cpuKernel === 'skip-zeros' && workers > 1 ? `, ${workers} worker threads` : ', main thread';
+  const how =
+    backend.kind === 'webgpu' ? gpuHow : path === 'sparse' ? `sparse, ${cpuKernel} kernel${threads}` : path;
   console.log(
     `dnn: ${dnn.layers.length} layers (${dnn.names[0]} … ${dnn.names[dnn.names.length - 1]}), ` +
       `${input.rows} images (${first + 1}..${first + input.rows}) × ${input.cols}, bias ${bias}, ymax ${ymax}; ` +

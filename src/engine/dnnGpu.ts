@@ -1,12 +1,15 @@
 // WebGPU inference of a layered sparse network (src/model/dnn.ts), Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + b, 0), ymax):
 // every layer one fused kernel (CSR SpMM or dense matmul, ReLU-clamp epilogue) reading one activation
-// buffer and writing the other (ping-pong). Each layer is its own timed compute pass, all in one submit.
+// buffer and writing the other (ping-pong). The sparse path with b ≤ 0 runs each layer on the images still
+// alive, compacted on the GPU after every layer (src/gpu/kernels/dnnLive.ts); `allImages` turns that off.
+// Each layer is its own timed compute pass, all in one submit.
 // Buffers: act[0], act[1]: (B × maxWidth) f32 row-major; bias: (N) f32, N copies of b per distinct width;
 // sparse: each Wₗ (Nₗ × Kₗ out×in) as CSR buffers; dense: each Wₗ as (Nₗ × Kₗ) f32 row-major.
 
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { type Dispatch, disposeDispatches, encodeDispatch } from '../gpu/kernels/dispatch';
+import { DnnLiveRows, liveRowsExact } from '../gpu/kernels/dnnLive';
 import { DenseMatmul } from '../gpu/kernels/matmul';
 import { CsrSpmm } from '../gpu/kernels/spmmCsr';
 import { OwnedResources } from '../gpu/owned';
@@ -27,6 +30,8 @@ export interface DnnGpuPlanOptions {
    * ≈ 0.6 s on SwiftShader, 1.3 s with the copies), so a page must not do it in one task.
    */
   between?: () => Promise<void>;
+  /** Sparse path: multiply every image through every layer, dead or alive (default false: live images only). */
+  allImages?: boolean;
 }
 
 /** Weights uploaded and dispatches bound once for a batch size; `run` uploads Y₀ and times every layer. */
@@ -37,10 +42,16 @@ export class DnnGpuPlan {
     readonly path: DnnPath,
     readonly batch: number,
     private readonly act: [GPUBuffer, GPUBuffer],
-    private readonly dispatches: Dispatch[],
+    private readonly dispatches: Dispatch[][], // per layer
     private readonly owned: OwnedResources,
     private readonly timer: GpuTimer,
+    private readonly live: DnnLiveRows | null,
   ) {}
+
+  /** Which sparse kernel runs: only the live images ('live-rows') or all of them ('all-rows'). */
+  get sparseKernel(): 'live-rows' | 'all-rows' {
+    return this.live ? 'live-rows' : 'all-rows';
+  }
 
   static async create(
     ctx: GpuContext,
@@ -51,6 +62,18 @@ export class DnnGpuPlan {
   ): Promise<DnnGpuPlan> {
     if (dnn.layers.length === 0) throw new Error('DnnGpu: the network has no layers');
     const { device } = ctx;
+    if (path === 'sparse' && !options.allImages && liveRowsExact(dnn.bias)) {
+      const live = await DnnLiveRows.create(ctx, dnn.layers, {
+        bias: dnn.bias,
+        ymax: dnn.ymax,
+        batch,
+        between: options.between,
+      });
+      const owned = new OwnedResources();
+      owned.add(live);
+      const timer = new GpuTimer(device, dnn.layers.length);
+      return new DnnGpuPlan(ctx, dnn, path, batch, live.act, live.layers, owned, timer, live);
+    }
     const width = Math.max(dnn.layers[0].cols, ...dnn.layers.map((w) => w.rows));
     const bytes = 4 * batch * width;
     const act: [GPUBuffer, GPUBuffer] = [
@@ -72,8 +95,8 @@ export class DnnGpuPlan {
       return b;
     };
     const epilogue = { activation: 'relu-clamp' as const, clampMax: dnn.ymax };
-    const dispatches: Dispatch[] = [];
-    owned.add({ dispose: () => disposeDispatches(dispatches) });
+    const dispatches: Dispatch[][] = [];
+    owned.add({ dispose: () => disposeDispatches(dispatches.flat()) });
     try {
       if (path === 'sparse') {
         const spmm = await CsrSpmm.create(ctx, epilogue);
@@ -82,7 +105,7 @@ export class DnnGpuPlan {
           const csr = spmm.upload(device, w, `DnnGpu.W${l + 1}`);
           owned.add(csr);
           const y = act[(l + 1) % 2];
-          dispatches.push(spmm.bind({ x: act[l % 2], csr, bias: bias(w.rows), y }, { batch }));
+          dispatches.push([spmm.bind({ x: act[l % 2], csr, bias: bias(w.rows), y }, { batch })]);
           await options.between?.();
         }
       } else {
@@ -95,9 +118,9 @@ export class DnnGpuPlan {
           const dense = uploadStorage(device, `DnnGpu.W${l + 1}.dense`, data);
           owned.add(dense);
           const y = act[(l + 1) % 2];
-          dispatches.push(
+          dispatches.push([
             matmul.bind({ x: act[l % 2], w: dense, bias: bias(w.rows), y }, { batch, n: w.rows, k: w.cols }),
-          );
+          ]);
           await options.between?.();
         }
       }
@@ -106,7 +129,7 @@ export class DnnGpuPlan {
       throw err;
     }
     const timer = new GpuTimer(device, Math.max(1, dnn.layers.length));
-    return new DnnGpuPlan(ctx, dnn, path, batch, act, dispatches, owned, timer);
+    return new DnnGpuPlan(ctx, dnn, path, batch, act, dispatches, owned, timer, null);
   }
 
   /** Y₀ (batch × K₀, CSR) → final activations, categories and per-layer milliseconds. */
@@ -118,12 +141,15 @@ export class DnnGpuPlan {
       );
     }
     const x0 = input.toDense();
-    device.queue.writeBuffer(this.act[0], 0, x0.buffer, x0.byteOffset, x0.byteLength);
+    if (this.live) this.live.reset(x0);
+    else device.queue.writeBuffer(this.act[0], 0, x0.buffer, x0.byteOffset, x0.byteLength);
     const layerMs =
       this.timer.source === 'gpu-timestamp' ? await this.timedByTimestamps() : await this.timedByWallClock();
     const last = this.dnn.layers[this.dnn.layers.length - 1];
     const out = this.act[this.dnn.layers.length % 2];
-    const y = await readFloat32(device, out, 4 * this.batch * last.rows);
+    const y = this.live
+      ? (await this.live.read()).y
+      : await readFloat32(device, out, 4 * this.batch * last.rows);
     return {
       y,
       categories: dnnCategories(y, this.batch, last.rows),
@@ -143,7 +169,7 @@ export class DnnGpuPlan {
         label: `DnnGpu.layer${l + 1}`,
         timestampWrites: this.timer.pass(`layer ${l + 1}`),
       });
-      encodeDispatch(pass, d);
+      for (const x of d) encodeDispatch(pass, x);
       pass.end();
     });
     const readback = this.timer.resolve(encoder);
@@ -160,7 +186,7 @@ export class DnnGpuPlan {
       const t0 = performance.now();
       const encoder = device.createCommandEncoder({ label: `DnnGpu.layer${l + 1}` });
       const pass = encoder.beginComputePass({ label: `DnnGpu.layer${l + 1}` });
-      encodeDispatch(pass, d);
+      for (const x of d) encodeDispatch(pass, x);
       pass.end();
       device.queue.submit([encoder.finish()]);
       await device.queue.onSubmittedWorkDone();
@@ -180,9 +206,9 @@ export async function runDnnGpu(
   ctx: GpuContext,
   dnn: SparseDnn,
   input: CsrMatrix,
-  opts: { path: DnnPath },
+  opts: { path: DnnPath; allImages?: boolean },
 ): Promise<DnnGpuResult> {
-  const plan = await DnnGpuPlan.create(ctx, dnn, opts.path, input.rows);
+  const plan = await DnnGpuPlan.create(ctx, dnn, opts.path, input.rows, { allImages: opts.allImages });
   try {
     return await plan.run(input);
   } finally {

@@ -33,6 +33,29 @@ export function createKvCache(config: Gpt2Config, capacity = config.nCtx): KvCac
   return { nLayer: config.nLayer, dModel: width, capacity, length: 0, k, v };
 }
 
+/** Check the shapes and store the T new tokens' k, v (from qkv (T, 3d)) at cache rows start..start+T-1. */
+export function writeKv(
+  qkv: Float32Array,
+  T: number,
+  start: number,
+  d: number,
+  cacheK: Float32Array,
+  cacheV: Float32Array,
+): void {
+  const capacity = cacheK.length / d;
+  if (qkv.length !== T * 3 * d)
+    throw new Error(`attention: qkv has ${qkv.length} values, expected ${T}×${3 * d}`);
+  if (start + T > capacity) {
+    throw new Error(`attention: positions up to ${start + T} exceed the cache capacity ${capacity}`);
+  }
+  for (let t = 0; t < T; t++) {
+    const src = t * 3 * d;
+    const dst = (start + t) * d;
+    cacheK.set(qkv.subarray(src + d, src + 2 * d), dst);
+    cacheV.set(qkv.subarray(src + 2 * d, src + 3 * d), dst);
+  }
+}
+
 /**
  * Attention for T new tokens at positions start..start+T-1: stores their k, v into the cache layer at
  * those positions, then every new token t attends to positions 0..start+t (causal).
@@ -52,19 +75,8 @@ export function causalAttention(
   sink?: Float32Array,
 ): Float32Array {
   const hd = d / nHead;
-  const capacity = cacheK.length / d;
   if (!Number.isInteger(hd)) throw new Error(`attention: d ${d} is not divisible by nHead ${nHead}`);
-  if (qkv.length !== T * 3 * d)
-    throw new Error(`attention: qkv has ${qkv.length} values, expected ${T}×${3 * d}`);
-  if (start + T > capacity) {
-    throw new Error(`attention: positions up to ${start + T} exceed the cache capacity ${capacity}`);
-  }
-  for (let t = 0; t < T; t++) {
-    const src = t * 3 * d;
-    const dst = (start + t) * d;
-    cacheK.set(qkv.subarray(src + d, src + 2 * d), dst);
-    cacheV.set(qkv.subarray(src + 2 * d, src + 3 * d), dst);
-  }
+  writeKv(qkv, T, start, d, cacheK, cacheV);
   const scale = 1 / Math.sqrt(hd);
   const scores = new Float64Array(start + T);
   const acc = new Float64Array(hd);

@@ -96,14 +96,31 @@ function runSkipZeros(
   input: CsrMatrix,
   bias: number,
 ): { layerMs: number[]; y: Float32Array } {
-  const transposed = dnn.layers.map((w) => w.transpose()); // Kₗ × Nₗ: row k lists the outputs input k feeds
+  return runSkipZerosTransposed(transposeLayers(dnn), input, bias, dnn.ymax);
+}
+
+/** The layers as the skip-zeros kernel reads them: Kₗ × Nₗ (row k lists the outputs input k feeds). */
+export function transposeLayers(dnn: SparseDnn): CsrMatrix[] {
+  return dnn.layers.map((w) => w.transpose());
+}
+
+/**
+ * The skip-zeros kernel on layers already transposed (transposeLayers), for callers that run one network
+ * many times (the worker pool of src/engine/dnnThreads.ts). `bias` as the f32 value (Math.fround).
+ */
+export function runSkipZerosTransposed(
+  transposed: readonly CsrMatrix[],
+  input: CsrMatrix,
+  bias: number,
+  ymax: number,
+): { layerMs: number[]; y: Float32Array } {
   const all = new Uint32Array(input.rows);
   for (let i = 0; i < input.rows; i++) all[i] = i;
   let act: SparseRows = { rows: all, ptr: input.rowPtr, idx: input.colIdx, val: input.values };
   const layerMs: number[] = [];
   for (const wt of transposed) {
     const t0 = performance.now();
-    act = scatterLayer(act, wt, bias, dnn.ymax, input.rows);
+    act = scatterLayer(act, wt, bias, ymax, input.rows);
     layerMs.push(performance.now() - t0);
   }
   const width = transposed[transposed.length - 1].cols;

@@ -6,7 +6,8 @@
 
 import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { ActivationName } from './activations';
-import { causalAttention, createKvCache, type KvCache } from './attention';
+import { createKvCache, type KvCache } from './attention';
+import { causalAttentionFast } from './attentionFast';
 import { forwardCsp } from './cspForward';
 import type { Gpt2Weights, Linear } from './gpt2Types';
 import { matmulFast } from './matmul';
@@ -90,7 +91,7 @@ export function forwardCpu(
     let t0 = now();
     linear(normed, blk.qkv, T, path, `h.${l}.qkv`, qkv);
     time(l, 'qkv', t0);
-    causalAttention(qkv, T, start, nHead, d, cache.k[l], cache.v[l], heads);
+    causalAttentionFast(qkv, T, start, nHead, d, cache.k[l], cache.v[l], heads);
     t0 = now();
     linear(heads, blk.attnProj, T, path, `h.${l}.attn.proj`, proj);
     time(l, 'attn.proj', t0);

@@ -2,7 +2,7 @@
 // buffers allocated once. Plans are cached per (path, T, logits mode, activations); a call only writes the tokens and
 // the start position, encodes, and reads back one staging buffer.
 import { storageBuffer, uniformU32 } from '../../gpu/buffers';
-import type { AttentionKernel } from '../../gpu/kernels/attention';
+import type { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
 import type { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import type { LayerNormKernel } from '../../gpu/kernels/layerNorm';
@@ -14,7 +14,7 @@ import type { GpuLinear, GpuModel } from './modelBuffers';
 export interface Kernels {
   layerNorm: LayerNormKernel;
   elementwise: ElementwiseKernels;
-  attention: AttentionKernel;
+  attention: FlashAttentionKernel;
   dense: DenseMatmul;
   denseGelu: DenseMatmul;
   sparse: CsrSpmm;
@@ -120,11 +120,11 @@ export function buildForwardPlan(
     pass(l, 'qkv', [linear(blk.qkv, h, qkv, false, `${L}.qkv`)], true);
     pass(l, 'attn.core', [
       elementwise.kvWrite({ qkv, kcache: blk.kcache, vcache: blk.vcache, step }, { t, d }, `${L}.kvWrite`),
-      attention.bind(
+      ...attention.bind(
         { qkv, kcache: blk.kcache, vcache: blk.vcache, out: att, step },
         { t, d, nHead },
         `${L}.attn`,
-      ),
+      ).dispatches,
     ]);
     pass(l, 'attn.proj', [linear(blk.attnProj, att, proj, false, `${L}.attnProj`)], true);
     pass(l, 'attn.add', [elementwise.residualAdd({ x, y: proj }, t * d, `${L}.attnAdd`)]);

@@ -6,7 +6,7 @@
 import type { ForwardResult, WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
 import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
-import { AttentionKernel } from '../../gpu/kernels/attention';
+import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
 import { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
 import { encodeDispatch } from '../../gpu/kernels/dispatch';
@@ -69,7 +69,7 @@ export class WebGpuBackend implements Backend {
     const [layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu] = await Promise.all([
       LayerNormKernel.create(ctx),
       ElementwiseKernels.create(ctx),
-      AttentionKernel.create(ctx, config.nCtx),
+      FlashAttentionKernel.create(ctx, attentionWidth(config) / config.nHead, config.nCtx),
       DenseMatmul.create(ctx, { variants: denseVariants }),
       DenseMatmul.create(ctx, { activation: 'gelu', variants: denseVariants }),
       CsrSpmm.create(ctx, { variants: csrVariants }),

@@ -11,6 +11,8 @@ export interface Dispatch {
   workgroups: [number, number, number];
   /** Buffers made for this dispatch alone (its shape/params uniforms), destroyed by disposeDispatches. */
   uniforms: GPUBuffer[];
+  /** When set, the grid is read from this buffer (3 × u32, written on the GPU) instead of `workgroups`. */
+  indirect?: GPUBuffer;
 }
 
 /** Free the uniforms of dispatches that will not be encoded again. */
@@ -24,7 +26,8 @@ export function disposeDispatches(dispatches: Iterable<Dispatch>): void {
 export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch): void {
   pass.setPipeline(d.pipeline);
   pass.setBindGroup(0, d.bindGroup);
-  pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+  if (d.indirect) pass.dispatchWorkgroupsIndirect(d.indirect, 0);
+  else pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
 }
 
 /** Encode dispatches in one compute pass (optionally timed) and submit. */

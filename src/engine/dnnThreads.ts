@@ -1,0 +1,100 @@
+// The CPU DNN on several cores (Node worker threads): the images are split into one contiguous slice
+// per worker and each worker runs every layer on its slice with the skip-zeros kernel (src/math/dnn.ts);
+// images are independent, so the workers never wait for one another. The network is sent and transposed
+// once per worker (not timed, like scipy's loading); a run's `seconds` is the wall time from posting the
+// slices to the last reply, messages included. layerMs is, per layer, the slowest worker's time.
+import { Worker } from 'node:worker_threads';
+import type { CsrMatrix } from '../math/csr';
+import type { DnnResult } from '../math/dnn';
+import { dnnCategories, type SparseDnn, selectImages } from '../model/dnn';
+import type { DnnWorkerReply, DnnWorkerRequest } from './dnnThread';
+
+/** Contiguous image ranges [first, first + count) for `parts` workers, sizes differing by at most one. */
+export function splitImageRanges(images: number, parts: number): { first: number; count: number }[] {
+  const n = Math.max(1, Math.min(parts, images));
+  return Array.from({ length: n }, (_, i) => {
+    const first = Math.floor((i * images) / n);
+    return { first, count: Math.floor(((i + 1) * images) / n) - first };
+  });
+}
+
+function ask(worker: Worker, request: DnnWorkerRequest): Promise<DnnWorkerReply> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: DnnWorkerReply) => {
+      worker.off('error', onError);
+      resolve(reply);
+    };
+    const onError = (err: Error) => {
+      worker.off('message', onMessage);
+      reject(err);
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.postMessage(request);
+  });
+}
+
+export class DnnWorkerPool {
+  private constructor(
+    private readonly dnn: SparseDnn,
+    private readonly workers: Worker[],
+  ) {}
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  static async create(dnn: SparseDnn, size: number): Promise<DnnWorkerPool> {
+    if (!Number.isInteger(size) || size < 1)
+      throw new Error(`DNN workers: ${size} is not a positive integer`);
+    const url = new URL('./dnnThreadBoot.mjs', import.meta.url);
+    const workers = Array.from({ length: size }, () => new Worker(url));
+    const pool = new DnnWorkerPool(dnn, workers);
+    try {
+      const layers = dnn.layers.map(({ rows, cols, rowPtr, colIdx, values }) => ({
+        rows,
+        cols,
+        rowPtr,
+        colIdx,
+        values,
+      }));
+      const replies = await Promise.all(
+        workers.map((w) => ask(w, { type: 'load', layers, bias: dnn.bias, ymax: dnn.ymax })),
+      );
+      for (const r of replies) if (r.type === 'error') throw new Error(`DNN worker: ${r.message}`);
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  /** Y₀ (images × K₀, CSR) through every layer, split across the workers. */
+  async run(input: CsrMatrix): Promise<DnnResult> {
+    const width = this.dnn.layers[this.dnn.layers.length - 1].rows;
+    const ranges = splitImageRanges(input.rows, this.workers.length);
+    const slices = ranges.map(({ first, count }) => selectImages(input, first, count));
+    const t0 = performance.now();
+    const replies = await Promise.all(
+      slices.map(({ rows, cols, rowPtr, colIdx, values }, i) =>
+        ask(this.workers[i], { type: 'run', input: { rows, cols, rowPtr, colIdx, values } }),
+      ),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const y = new Float32Array(input.rows * width);
+    const layerMs = new Array<number>(this.dnn.layers.length).fill(0);
+    replies.forEach((r, i) => {
+      if (r.type !== 'done')
+        throw new Error(`DNN worker: ${r.type === 'error' ? r.message : 'unexpected reply'}`);
+      y.set(r.y, ranges[i].first * width);
+      r.layerMs.forEach((ms, l) => {
+        layerMs[l] = Math.max(layerMs[l], ms);
+      });
+    });
+    return { y, categories: dnnCategories(y, input.rows, width), layerMs, seconds };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,48 @@
+// The CPU DNN split across worker threads (src/engine/dnnThreads.ts) equals the single-thread kernel.
+import { describe, expect, it } from 'vitest';
+import { DnnWorkerPool, splitImageRanges } from '../../src/engine/dnnThreads';
+import { CsrMatrix } from '../../src/math/csr';
+import { runDnnCpu } from '../../src/math/dnn';
+import { Rng } from '../../src/math/rng';
+import type { SparseDnn } from '../../src/model/dnn';
+
+describe('DNN worker pool', () => {
+  it('splits images into contiguous ranges that cover them once', () => {
+    expect(splitImageRanges(10, 3)).toEqual([
+      { first: 0, count: 3 },
+      { first: 3, count: 3 },
+      { first: 6, count: 4 },
+    ]);
+    expect(splitImageRanges(2, 4)).toEqual([
+      { first: 0, count: 1 },
+      { first: 1, count: 1 },
+    ]);
+  });
+
+  // Starting a thread loads tsx and the sources (~1 s each on a busy machine): a longer timeout, 2 threads.
+  it('2 worker threads give the same activations and categories as the main thread', async () => {
+    const rng = new Rng(99);
+    const widths = [31, 40, 23, 17];
+    const layers = widths.slice(1).map((n, l) => {
+      const dense = new Float32Array(n * widths[l]).map(() => (rng.next() < 0.1 ? rng.normal() * 0.7 : 0));
+      return CsrMatrix.fromDense(dense, n, widths[l]);
+    });
+    const dnn: SparseDnn = { layers, bias: -0.6, ymax: 32, names: layers.map((_, l) => `w${l + 1}`) };
+    const x = new Float32Array(50 * 31).map(() => (rng.next() < 0.4 ? rng.next() * 3 : 0));
+    const input = CsrMatrix.fromDense(x, 50, 31);
+    const single = runDnnCpu(dnn, input, { path: 'sparse' });
+    expect(single.categories.length).toBeGreaterThan(0);
+    expect(single.categories.length).toBeLessThan(50);
+    const pool = await DnnWorkerPool.create(dnn, 2);
+    try {
+      expect(pool.size).toBe(2);
+      const split = await pool.run(input);
+      expect(split.y).toEqual(single.y);
+      expect(split.categories).toEqual(single.categories);
+      expect(split.layerMs).toHaveLength(3);
+    } finally {
+      await pool.close();
+    }
+    await expect(DnnWorkerPool.create(dnn, 0)).rejects.toThrow(/positive integer/);
+  }, 60_000);
+});
