@@ -14,8 +14,40 @@ export interface LayerTiming {
   /** 'attn' | 'mlp' for blocks; matmul names ('qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed', 'dnn') inside them. */
   op: string;
   path: WeightPath;
+  /** One forward's time; after the measurement protocol (src/engine/measure.ts), the median over samples. */
   ms: number;
   source: TimerSourceName;
+  /** Set by the measurement protocol: the 10th and 90th percentiles and how many forwards were timed. */
+  p10?: number;
+  p90?: number;
+  samples?: number;
+  /** Times the op ran inside one sample (sub-resolution ops are repeated; `ms` is per run). */
+  repeats?: number;
+}
+
+/** A time over repeated samples: the median (ms), p10, p90 and how many samples (src/engine/measure.ts). */
+export interface Spread {
+  ms: number;
+  p10: number;
+  p90: number;
+  samples: number;
+}
+
+/** What a view needs beside the per-op timings: the totals with their spread, start-up, repeats. */
+export interface MeasureSummary {
+  total: Partial<Record<WeightPath, Spread>>;
+  /** Wall time of each path's warm-up forward (start-up: compiles, plans, JIT), never in the samples. */
+  warmupMs: Partial<Record<WeightPath, number>>;
+  /** Runs per op inside one sample (ops shorter than the timer resolves), by op name. */
+  repeats: Record<string, number>;
+  resolutionMs: number;
+}
+
+/** Samples so far while the protocol runs (after the warm-up and after every round). */
+export interface MeasureProgress {
+  samples: Partial<Record<WeightPath, number>>;
+  target: number;
+  warmupMs: Partial<Record<WeightPath, number>>;
 }
 
 export interface ForwardActivations {
@@ -29,6 +61,9 @@ export interface ForwardResult {
   /** (T, vocab) for the tokens passed in. */
   logits: Float32Array;
   activations: ForwardActivations;
-  /** Per block: 'qkv', 'attn.proj', 'attn' (whole sub-block), 'fc', 'fc.proj', 'mlp'; then 'unembed' (layer nLayer). */
+  /**
+   * 'embed' (layer 0); per block the passes 'ln1', 'qkv', 'attn.core', 'attn.proj', 'attn.add', 'ln2', 'fc',
+   * 'fc.proj', 'mlp.add' and the sub-block totals 'attn', 'mlp' (their sums); then 'lnf', 'unembed' (layer nLayer).
+   */
   timings: LayerTiming[];
 }

@@ -12,6 +12,7 @@ import { escapePrompt, initialValues } from './ui/appState';
 import { CircuitMode } from './ui/circuitMode';
 import { Controls } from './ui/controls';
 import { Shortcuts } from './ui/keys';
+import { taskSplits } from './ui/nextTask';
 import { PredictionsPanel } from './ui/predictions';
 import { AppRunner } from './ui/runner';
 import type { BackendStatus } from './ui/status';
@@ -43,6 +44,8 @@ export interface SparsescopeApi {
     idle(): Promise<void>;
     /** Full scene rebuilds so far (a run that lights the same neurons only recolours). */
     builds(): number;
+    /** Times a long main-thread job yielded to the page so far (src/ui/nextTask.ts). */
+    taskSplits(): number;
   };
 }
 
@@ -108,6 +111,7 @@ app.onError = (message) => runner.showError(message);
 runner.onStatus = (status) => {
   api.backend = { kind: status.kind, reason: status.reason };
   values.backend = status.kind;
+  app.headline.backend = status.kind === 'webgpu' ? 'WebGPU' : 'CPU';
   controls.refresh();
   app.status.setBackend({
     kind: status.kind,
@@ -206,6 +210,7 @@ const api: SparsescopeApi = {
       return [...camera.position.toArray(), ...orbit.target.toArray()].map((v) => Number(v.toFixed(4)));
     },
     builds: () => app.builds,
+    taskSplits,
     idle: async () => {
       await runner.enqueue('idle', async () => {});
       await app.settled;

@@ -1,18 +1,8 @@
 // Statistics and roofline arithmetic for benchmarks. Pure: shared by the CLI, the app and the tests.
+import { median, percentile } from '../math/stats';
 
-/** Percentile with linear interpolation between closest ranks (numpy's default). p in [0, 100]. */
-export function percentile(values: readonly number[], p: number): number {
-  const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (xs.length === 0) return Number.NaN;
-  const rank = (Math.min(Math.max(p, 0), 100) / 100) * (xs.length - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return xs[lo] + (xs[hi] - xs[lo]) * (rank - lo);
-}
-
-export function median(values: readonly number[]): number {
-  return percentile(values, 50);
-}
+// The order statistics live in src/math/stats.ts (the measurement protocol in src/engine uses them too).
+export { median, percentile };
 
 export interface Summary {
   medianMs: number;

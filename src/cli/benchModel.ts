@@ -1,69 +1,63 @@
 // `sparsescope bench-model`: whole-model timings, dense vs sparse, in one run on one backend: prefill of
 // several lengths and per-token decode, per layer and in total, at several densities of the sparse twin.
 import { writeFileSync } from 'node:fs';
-import { summarize } from '../bench/stats';
 import { formatTable } from '../bench/table';
 import type { LayerTiming, WeightPath } from '../contracts';
 import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
-import { totalMs } from '../engine/timings';
+import { type MeasureOptions, measurePaths } from '../engine/measure';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
 import { Rng } from '../math/rng';
+import { compareTotals } from '../math/stats';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag } from './args';
 import { openBackend } from './gpu';
 import { loadModel, makePair } from './loadModel';
+import { measureFlags } from './measureFlags';
 
 export interface ModelBenchRecord {
   density: number;
   path: WeightPath;
   mode: 'prefill' | 'decode';
   tokens: number; // prefill length, or the context length a decode step runs at
+  /** The whole forward: median, p10, p90 of each run's own sum, over `samples` interleaved runs. */
   medianMs: number;
   p10Ms: number;
   p90Ms: number;
   samples: number;
-  /** Median per-block times (attn + mlp) of the sample closest to the median total. */
-  layers: { layer: number; attnMs: number; mlpMs: number }[];
+  /** Same fields under the protocol's names (ms = median), as in `run --json`. */
+  ms: number;
+  p10: number;
+  p90: number;
+  /** Wall time of the warm-up forward (start-up), not in the samples. */
+  warmupMs: number;
+  /** Sparse records: the dense median of the same interleaved runs, and whether the spreads are apart. */
+  denseMs?: number;
+  clear?: boolean;
+  /** Per block: the median attention and MLP times, with p10–p90. */
+  layers: { layer: number; attnMs: number; mlpMs: number; attn: Spread3; mlp: Spread3 }[];
+  /** Ops repeated inside one run (shorter than the timer resolves), by op. */
+  repeats: Record<string, number>;
   backend: string;
   timer: string;
 }
 
+type Spread3 = { ms: number; p10: number; p90: number; samples: number };
+
 function layersOf(timings: LayerTiming[], path: WeightPath, nLayer: number) {
-  const get = (l: number, op: string) =>
-    timings.find((t) => t.layer === l && t.op === op && t.path === path)?.ms ?? Number.NaN;
-  return Array.from({ length: nLayer }, (_, l) => ({
-    layer: l,
-    attnMs: get(l, 'attn'),
-    mlpMs: get(l, 'mlp'),
-  }));
-}
-
-type Run = () => Promise<LayerTiming[]>;
-
-/**
- * The project's protocol for one point: a warm-up of every path (plan building, first-use costs; never
- * reported), then the paths interleaved, the order alternating each round, so that a change of load on
- * a shared machine hits dense and sparse alike.
- */
-async function measureInterleaved(runs: [WeightPath, Run][], samples: number) {
-  for (const [, run] of runs) await run();
-  const all = new Map<WeightPath, LayerTiming[][]>(runs.map(([path]) => [path, []]));
-  for (let s = 0; s < samples; s++) {
-    for (const [path, run] of s % 2 ? [...runs].reverse() : runs) all.get(path)?.push(await run());
-  }
-  return new Map(runs.map(([path]) => [path, pick(all.get(path) ?? [], path)]));
-}
-
-function pick(all: LayerTiming[][], path: WeightPath) {
-  const totals = all.map((timings) => totalMs(timings, path));
-  const stats = summarize(totals);
-  const closest =
-    all[
-      totals.indexOf(
-        [...totals].sort((a, b) => Math.abs(a - stats.medianMs) - Math.abs(b - stats.medianMs))[0],
-      )
-    ];
-  return { stats, timings: closest };
+  const get = (l: number, op: string): Spread3 => {
+    const t = timings.find((x) => x.layer === l && x.op === op && x.path === path);
+    return {
+      ms: t?.ms ?? Number.NaN,
+      p10: t?.p10 ?? Number.NaN,
+      p90: t?.p90 ?? Number.NaN,
+      samples: t?.samples ?? 0,
+    };
+  };
+  return Array.from({ length: nLayer }, (_, l) => {
+    const attn = get(l, 'attn');
+    const mlp = get(l, 'mlp');
+    return { layer: l, attnMs: attn.ms, mlpMs: mlp.ms, attn, mlp };
+  });
 }
 
 export async function benchModelCommand(args: ParsedArgs): Promise<number> {
@@ -72,7 +66,12 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
   const prefills = numberListFlag(args, 'prefill', [1, 64, 256]);
   const densities = numberListFlag(args, 'densities', [1 / 4, 1 / 16, 1 / 64]);
   const decodeAt = Math.min(numberFlag(args, 'decode-at', 64), config.nCtx - 1);
-  const samples = numberFlag(args, 'samples', 3);
+  // Large models: at least 3 interleaved samples per path by default, more while the budget lasts.
+  const measureOptions: MeasureOptions = measureFlags(args, {
+    minSamples: 3,
+    budgetMs: 300,
+    maxTotalMs: 120_000,
+  });
   // --sparse-embeddings: prune the tied embedding too, so the sparse path's unembedding is CSR as well.
   const embeddings = args.flags.has('sparse-embeddings');
   const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
@@ -80,7 +79,7 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
     opened.kind === 'webgpu' ? new WebGpuBackend(opened.ctx) : new CpuBackend(opened.reason);
   const timer = opened.kind === 'webgpu' ? (backend as WebGpuBackend).timerSource : 'wall';
   console.log(
-    `model ${model.name}; backend ${backend.description}; timer ${timer}; ${samples} samples per point`,
+    `model ${model.name}; backend ${backend.description}; timer ${timer}; ≥ ${measureOptions.minSamples} interleaved samples per path and point (warm-up apart)`,
   );
   const rng = new Rng(7);
   const tokensOf = (n: number) => Array.from({ length: n }, () => rng.int(config.vocabSize));
@@ -91,62 +90,56 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
     console.log(
       `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    // dense does not depend on the density: measured (interleaved with sparse) at the first one only
-    const paths: WeightPath[] = density === densities[0] ? ['dense', 'sparse'] : ['sparse'];
-    for (const n of prefills) {
-      const tokens = tokensOf(n);
-      const measured = await measureInterleaved(
-        paths.map((path): [WeightPath, Run] => [
-          path,
-          async () => (await backend.forward(tokens, { path, activations: false })).timings,
-        ]),
-        samples,
-      );
-      for (const path of paths) {
-        const { stats, timings } = measured.get(path) ?? pick([], path);
+    // Dense and sparse interleaved at every point (the dense record is kept once: it does not depend on
+    // the density); each sparse record carries the dense median of its own runs.
+    const point = async (
+      mode: 'prefill' | 'decode',
+      tokens: number,
+      run: (
+        path: WeightPath,
+        repeats: Readonly<Record<string, number>>,
+      ) => Promise<{ timings: LayerTiming[] }>,
+    ) => {
+      const m = await measurePaths(['dense', 'sparse'], run, measureOptions);
+      const dense = m.paths.dense!;
+      const sparse = m.paths.sparse!;
+      const { clear } = compareTotals(dense.total, sparse.total);
+      for (const p of [dense, sparse]) {
+        if (p.path === 'dense' && density !== densities[0]) continue;
         records.push({
-          density: path === 'dense' ? 1 : density,
-          path,
-          mode: 'prefill',
-          tokens: n,
-          ...stats,
-          layers: layersOf(timings, path, config.nLayer),
+          density: p.path === 'dense' ? 1 : density,
+          path: p.path,
+          mode,
+          tokens,
+          medianMs: p.total.ms,
+          p10Ms: p.total.p10,
+          p90Ms: p.total.p90,
+          ...p.total, // ms, p10, p90, samples
+          warmupMs: p.warmupMs,
+          ...(p.path === 'sparse' ? { denseMs: dense.total.ms, clear } : {}),
+          layers: layersOf(p.timings, p.path, config.nLayer),
+          repeats: m.repeats,
           backend: backend.description,
           timer,
         });
-        process.stderr.write(`  ${path} prefill ${n}: ${stats.medianMs.toFixed(2)} ms\n`);
       }
+      process.stderr.write(
+        `  ${mode} ${tokens}: dense ${dense.total.ms.toFixed(2)} ms, sparse ${sparse.total.ms.toFixed(2)} ms (${sparse.total.samples} samples)\n`,
+      );
+    };
+    for (const n of prefills) {
+      const tokens = tokensOf(n);
+      await point('prefill', n, (path, repeats) =>
+        backend.forward(tokens, { path, activations: false, repeats }),
+      );
     }
     const context = tokensOf(decodeAt);
-    const decodes = await measureInterleaved(
-      paths.map((path): [WeightPath, Run] => [
-        path,
-        async () => {
-          await backend.forward(context, { path, activations: false, logits: 'last' });
-          return (
-            await backend.forward(tokensOf(1), { path, append: true, activations: false, logits: 'last' })
-          ).timings;
-        },
-      ]),
-      samples,
-    );
-    for (const path of paths) {
-      const { stats, timings } = decodes.get(path) ?? pick([], path);
-      records.push({
-        density: path === 'dense' ? 1 : density,
-        path,
-        mode: 'decode',
-        tokens: decodeAt,
-        ...stats,
-        layers: layersOf(timings, path, config.nLayer),
-        backend: backend.description,
-        timer,
-      });
-      process.stderr.write(`  ${path} decode at ${decodeAt}: ${stats.medianMs.toFixed(2)} ms\n`);
-    }
+    const next = tokensOf(1);
+    await point('decode', decodeAt, async (path, repeats) => {
+      await backend.forward(context, { path, activations: false, logits: 'last' });
+      return backend.forward(next, { path, append: true, activations: false, logits: 'last', repeats });
+    });
   }
-  const dense = (mode: string, tokens: number) =>
-    records.find((r) => r.path === 'dense' && r.mode === mode && r.tokens === tokens)?.medianMs ?? Number.NaN;
   const rows = records.map((r) => [
     r.path,
     r.path === 'dense' ? '—' : r.density,
@@ -155,10 +148,28 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
     r.medianMs,
     r.p10Ms,
     r.p90Ms,
-    r.path === 'sparse' ? dense(r.mode, r.tokens) / r.medianMs : '—',
+    r.samples,
+    r.warmupMs,
+    r.path === 'sparse' && r.denseMs !== undefined
+      ? `${(r.denseMs / r.medianMs).toPrecision(3)}${r.clear ? '' : ' (no clear difference)'}`
+      : '—',
   ]);
   console.log(
-    formatTable(['path', 'density', 'mode', 'tokens', 'median ms', 'p10', 'p90', 'speedup vs dense'], rows),
+    formatTable(
+      [
+        'path',
+        'density',
+        'mode',
+        'tokens',
+        'median ms',
+        'p10',
+        'p90',
+        'samples',
+        'start-up ms',
+        'speedup vs dense (same runs)',
+      ],
+      rows,
+    ),
   );
   const jsonPath = stringFlag(args, 'json');
   if (jsonPath) {

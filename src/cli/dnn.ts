@@ -4,6 +4,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import type { LayerTiming } from '../contracts';
+import { measurePaths, sumOfRows } from '../engine/measure';
 import { type DnnResult, runDnnCpu } from '../math/dnn';
 import {
   dnnEdges,
@@ -14,8 +16,10 @@ import {
   type SparseDnn,
   selectImages,
 } from '../model/dnn';
+import { dnnTimings } from '../model/graphDnn';
 import { choiceFlag, numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { openBackend } from './gpu';
+import { spreadCell } from './measureFlags';
 
 export const DNN_USAGE = `usage: sparsescope dnn --layers DIR --input IMAGES.mtx [options]
   --nlayers L            use layers 1..L (default: every layer file in DIR, which must be consecutive)
@@ -29,7 +33,7 @@ export const DNN_USAGE = `usage: sparsescope dnn --layers DIR --input IMAGES.mtx
   --gpu-kernel live-rows|all-rows   WebGPU sparse kernel: only the images still alive, compacted on the
                          GPU after each layer (default; exact for bias ≤ 0), or every image every layer
   --images N --first I   run images I..I+N-1 (1-based; default all) — the dense paths are slow
-  --repeat R             run R times, report the median run (default 3 for sparse, 1 for dense)
+  --repeat R             R timed runs after an untimed warm-up run; medians with p10–p90 (default 3 sparse, 1 dense)
   --truth CATS.mtx       compare the categories, exit 1 on a mismatch
   --json OUT.json        write {categories, seconds, edgesPerSecond, layers, ...}`;
 
@@ -91,7 +95,10 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const loadSeconds = (performance.now() - tLoad) / 1000;
 
   const backend = await openBackend(requested);
+  // The measurement protocol (engine/measure.ts): one warm-up run (start-up, not counted), then R runs.
   const runs: Run[] = [];
+  let runOnce: () => Promise<Run>;
+  let release: () => Promise<void> | void = () => {};
   let gpuHow: string = path;
   if (backend.kind === 'webgpu') {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
@@ -99,21 +106,36 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
       allImages: gpuKernel === 'all-rows',
     }); // weights uploaded once
     gpuHow = `${path}${path === 'sparse' ? `, ${plan.sparseKernel} kernel` : ''}`;
-    for (let r = 0; r < repeat; r++) runs.push(await plan.run(input));
-    plan.dispose();
+    runOnce = () => plan.run(input);
+    release = () => plan.dispose();
   } else if (path === 'sparse' && cpuKernel === 'skip-zeros' && workers > 1) {
     const { DnnWorkerPool } = await import('../engine/dnnThreads');
     const pool = await DnnWorkerPool.create(dnn, workers); // network sent and transposed once per worker
-    try {
-      for (let r = 0; r < repeat; r++) runs.push({ ...(await pool.run(input)), timerSource: 'wall' });
-    } finally {
-      await pool.close();
-    }
+    runOnce = async () => ({ ...(await pool.run(input)), timerSource: 'wall' });
+    release = () => pool.close();
   } else {
-    for (let r = 0; r < repeat; r++) {
-      runs.push({ ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }), timerSource: 'wall' });
-    }
+    runOnce = async () => ({
+      ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }),
+      timerSource: 'wall',
+    });
   }
+  let measured: Awaited<ReturnType<typeof measurePaths<Run & { timings: LayerTiming[] }>>>;
+  try {
+    measured = await measurePaths(
+      [path],
+      async (p) => {
+        const r = await runOnce();
+        runs.push(r);
+        return { ...r, timings: dnnTimings(r.layerMs, p, r.timerSource) };
+      },
+      { minSamples: repeat, maxSamples: repeat, floorSamples: repeat, budgetMs: 0, total: sumOfRows },
+    );
+  } finally {
+    await release();
+  }
+  const warmup = runs.shift()!;
+  const layers = measured.paths[path]!.timings;
+  const total = measured.paths[path]!.total;
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const run = sorted[Math.floor((sorted.length - 1) / 2)];
   const edges = dnnEdges(dnn, input.rows);
@@ -130,12 +152,14 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
       `${input.rows} images (${first + 1}..${first + input.rows}) × ${input.cols}, bias ${bias}, ymax ${ymax}; ` +
       `loaded in ${loadSeconds.toFixed(2)} s`,
   );
-  console.log(`backend ${kernel}, path ${how}, timer ${run.timerSource}, median of ${runs.length} run(s)`);
-  printLayerTable(dnn, run.layerMs);
+  console.log(
+    `backend ${kernel}, path ${how}, timer ${run.timerSource}, median (p10–p90) of ${runs.length} run(s) after a warm-up run of ${warmup.seconds.toFixed(4)} s (start-up, not counted)`,
+  );
+  printLayerTable(dnn, layers);
   console.log(`categories (${categories.length}, 1-based): ${categories.join(' ')}`);
   console.log(
     `total ${run.seconds.toFixed(4)} s (runs: ${runs.map((r) => r.seconds.toFixed(4)).join(', ')}); ` +
-      `${(edges / run.seconds).toExponential(3)} edges/s (${edges} edges)`,
+      `${(edges / run.seconds).toExponential(3)} edges/s (${edges} edges); sum of layers ${spreadCell(total)} ms`,
   );
 
   let status = 0;
@@ -149,7 +173,16 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
       categories,
       seconds: run.seconds,
       edgesPerSecond: edges / run.seconds,
-      layers: run.layerMs,
+      layers: layers.map((t) => t.ms),
+      layerTimings: layers.map((t) => ({
+        layer: t.layer,
+        ms: t.ms,
+        p10: t.p10,
+        p90: t.p90,
+        samples: t.samples,
+      })),
+      total,
+      warmupMs: 1000 * warmup.seconds,
       edges,
       nImages: input.rows,
       firstImage: first + 1,
@@ -168,13 +201,14 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   return status;
 }
 
-function printLayerTable(dnn: SparseDnn, layerMs: number[]): void {
-  console.log('layer  file                 nnz(W)        ms');
+function printLayerTable(dnn: SparseDnn, layers: LayerTiming[]): void {
+  console.log('layer  file                 nnz(W)  ms, median (p10–p90)');
   dnn.layers.forEach((w, l) => {
     const name = dnn.names[l].padEnd(18);
-    console.log(
-      `${String(l + 1).padStart(5)}  ${name} ${String(w.nnz).padStart(8)} ${layerMs[l].toFixed(3).padStart(9)}`,
-    );
+    const t = layers[l];
+    const cell =
+      t?.p10 !== undefined && t.p90 !== undefined ? spreadCell({ ms: t.ms, p10: t.p10, p90: t.p90 }) : '—';
+    console.log(`${String(l + 1).padStart(5)}  ${name} ${String(w.nnz).padStart(8)}  ${cell}`);
   });
 }
 

@@ -6,16 +6,20 @@ import type { ForwardResult, LayerTiming, WeightPath } from '../contracts';
 import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { generate } from '../engine/generate';
-import { totalMs } from '../engine/timings';
+import { measuredResult, measurePaths } from '../engine/measure';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
 import { topK } from '../math/sampling';
+import { compareTotals } from '../math/stats';
+import { twinDensity } from '../model/storedSparsity';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { openBackend } from './gpu';
 import { loadModel, makePair, tokenizerFor } from './loadModel';
+import { measureFlags, spreadCell } from './measureFlags';
 
 /**
- * Per-layer table: each path's attention and MLP sub-block times and the block total, and the speedup when
- * both paths ran. With `ops`, the listed matmul times instead (qkv, attn.proj, fc, fc.proj).
+ * Per-layer table: each path's attention and MLP sub-block times — medians with p10–p90 when measured — the
+ * block total (sum of the two medians), and the speedup when both paths ran. With `ops`, the listed matmul
+ * times instead (qkv, attn.proj, fc, fc.proj).
  */
 export function timingTable(
   timings: LayerTiming[],
@@ -23,8 +27,16 @@ export function timingTable(
   nLayer: number,
   ops?: string[],
 ): string {
-  const get = (layer: number, op: string, path: WeightPath) =>
-    timings.find((t) => t.layer === layer && t.op === op && t.path === path)?.ms ?? Number.NaN;
+  const find = (layer: number, op: string, path: WeightPath) =>
+    timings.find((t) => t.layer === layer && t.op === op && t.path === path);
+  const get = (layer: number, op: string, path: WeightPath) => find(layer, op, path)?.ms ?? Number.NaN;
+  // A measured op shows its median and p10–p90; a single run its time.
+  const cell = (layer: number, op: string, path: WeightPath): string | number => {
+    const t = find(layer, op, path);
+    return t?.p10 !== undefined && t.p90 !== undefined
+      ? spreadCell({ ms: t.ms, p10: t.p10, p90: t.p90 })
+      : (t?.ms ?? Number.NaN);
+  };
   const columns = ops ?? ['attn', 'mlp'];
   const headers = [
     'layer',
@@ -36,7 +48,7 @@ export function timingTable(
   for (let l = 0; l < nLayer; l++) {
     const row: (string | number)[] = [`block ${l}`];
     for (const p of paths) {
-      row.push(...columns.map((op) => get(l, op, p)));
+      row.push(...columns.map((op) => cell(l, op, p)));
       if (!ops) row.push(total(l, p));
     }
     if (paths.length === 2) row.push(total(l, 'dense') / total(l, 'sparse'));
@@ -60,11 +72,14 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   if (!modelSpec) throw new UsageError('--model <file.safetensors | preset> is required');
   const pathFlag = choiceFlag(args, 'path', ['dense', 'sparse', 'both'] as const, 'both');
   const paths: WeightPath[] = pathFlag === 'both' ? ['dense', 'sparse'] : [pathFlag];
-  const density = numberFlag(args, 'density', 1 / 64);
-  if (!(density > 0 && density <= 1)) throw new UsageError('--density must be in (0, 1]');
+  const requested = args.flags.has('density') ? numberFlag(args, 'density', 1 / 64) : undefined;
+  if (requested !== undefined && !(requested > 0 && requested <= 1))
+    throw new UsageError('--density must be in (0, 1]');
+  const measureOptions = measureFlags(args);
   const seed = numberFlag(args, 'seed', 0);
   const generateN = numberFlag(args, 'generate', 0);
   const repeats = numberFlag(args, 'repeats', 1);
+  const jsonPath = stringFlag(args, 'json');
 
   const t0 = performance.now();
   const model = loadModel(modelSpec, seed, stringFlag(args, 'config'));
@@ -81,6 +96,10 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     throw new UsageError(`this model's vocabulary (${config.vocabSize}) has no tokenizer: use --tokens`);
   else throw new UsageError('give --prompt TEXT or --tokens 1,2,3');
   if (tokens.length === 0) throw new UsageError('the prompt encodes to no tokens');
+  // A checkpoint that stores its zeros keeps them: no re-pruning unless a lower --density is asked for.
+  // (A model that comes as a pair, such as the paper's, has its sparse twin already.)
+  const twin = model.pair ? null : twinDensity(model.weights, requested, 1 / 64);
+  const density = twin?.density ?? 'exact';
   const pair =
     model.pair ??
     makePair(
@@ -97,34 +116,54 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   console.log(
     `model: ${model.name} — ${config.nLayer} layers, d ${config.dModel}, vocab ${config.vocabSize}`,
   );
-  const twin = model.pair
-    ? 'the CSR of the stored nonzeros (nothing pruned)'
-    : `density ${density} (≥ ${numberFlag(args, 'min-per-neuron', 4)} per neuron)`;
-  console.log(`sparse twin: ${twin}; loaded in ${(loadMs / 1000).toFixed(1)} s`);
+  const twinText =
+    model.pair || density === 'exact'
+      ? `the CSR of the stored nonzeros (nothing pruned${twin?.stored ? `; density ${twin.stored.toPrecision(3)}` : ''})`
+      : `density ${density} (≥ ${numberFlag(args, 'min-per-neuron', 4)} per neuron)`;
+  console.log(`sparse twin: ${twinText}; loaded in ${(loadMs / 1000).toFixed(1)} s`);
+  if (twin?.note) console.log(`note: ${twin.note}`);
   console.log(`backend: ${backend.description}${backend.reason ? ` (${backend.reason})` : ''}`);
   console.log(
     `prompt: ${tokens.length} tokens [${tokens.slice(0, 16).join(', ')}${tokens.length > 16 ? ', …' : ''}]`,
   );
   await backend.prepare(pair);
 
-  const results = new Map<WeightPath, ForwardResult>();
-  for (const path of paths) {
-    // One untimed warm-up pass so first-use costs (plan building, lazy compiles) are not in the table.
-    await backend.forward(tokens, { path, activations: false });
-    results.set(path, await backend.forward(tokens, { path, activations: false }));
-  }
+  // The measurement protocol (src/engine/measure.ts): a warm-up forward per path (start-up, not in the
+  // table), then the paths interleaved until enough samples; medians with p10–p90.
+  const measured = await measurePaths(
+    paths,
+    (path, r) => backend.forward(tokens, { path, activations: false, repeats: r }),
+    measureOptions,
+  );
+  const results = new Map<WeightPath, ForwardResult>(paths.map((p) => [p, measuredResult(measured, p)]));
   const timings = [...results.values()].flatMap((r) => r.timings);
   const source = timings[0]?.source === 'gpu-timestamp' ? 'GPU timestamps' : 'wall clock';
-  console.log(`\nper-layer times in ms (${source}; prefill of ${tokens.length} tokens):`);
+  const samples = Math.min(...paths.map((p) => measured.paths[p]!.total.samples));
+  const repeated = Object.entries(measured.repeats).map(([op, n]) => `${op} ×${n}`);
+  console.log(
+    `\nper-layer times in ms, median (p10–p90) of ${samples} interleaved runs per path (${source}; prefill of ${tokens.length} tokens)`,
+  );
+  if (repeated.length) {
+    console.log(
+      `ops shorter than the timer resolves (${measured.resolutionMs.toPrecision(2)} ms) ran several times per run, time per run shown: ${repeated.join(', ')}`,
+    );
+  }
   console.log(timingTable(timings, paths, config.nLayer));
   if (args.flags.has('detail')) {
     console.log('\nmatmuls inside the blocks, ms:');
     console.log(timingTable(timings, paths, config.nLayer, ['qkv', 'attn.proj', 'fc', 'fc.proj']));
   }
-  for (const path of paths) console.log(`${path} total: ${totalMs(timings, path).toFixed(3)} ms`);
-  if (paths.length === 2) {
+  for (const path of paths) {
+    const p = measured.paths[path]!;
     console.log(
-      `speedup (dense / sparse, same run): ${(totalMs(timings, 'dense') / totalMs(timings, 'sparse')).toFixed(2)}×`,
+      `${path} forward: ${spreadCell(p.total)} ms over ${p.total.samples} runs (each run's own sum); start-up (first run, not counted) ${p.warmupMs.toFixed(1)} ms`,
+    );
+  }
+  let comparison: ReturnType<typeof compareTotals> | null = null;
+  if (paths.length === 2) {
+    comparison = compareTotals(measured.paths.dense!.total, measured.paths.sparse!.total);
+    console.log(
+      `speedup (dense / sparse, medians of the same interleaved runs): ${comparison.ratio.toFixed(2)}×${comparison.clear ? '' : ' — no clear difference (the p10–p90 ranges overlap)'}`,
     );
   }
   for (const [path, result] of results) {
@@ -162,6 +201,28 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     if (paths.length === 2) out.sparseLogits = rows(results.get('sparse')!);
     writeFileSync(logitsPath, JSON.stringify(out));
     console.log(`logits written to ${logitsPath}`);
+  }
+  if (jsonPath) {
+    const out = {
+      schema: 'sparsescope-run/1',
+      model: model.name,
+      backend: backend.description,
+      timer: source,
+      tokens,
+      density,
+      storedDensity: twin?.stored ?? null,
+      resolutionMs: measured.resolutionMs,
+      repeats: measured.repeats,
+      paths: Object.fromEntries(
+        paths.map((p) => {
+          const m = measured.paths[p]!;
+          return [p, { total: m.total, warmupMs: m.warmupMs, timings: m.timings }];
+        }),
+      ),
+      speedup: comparison,
+    };
+    writeFileSync(jsonPath, `${JSON.stringify(out, null, 1)}\n`);
+    console.log(`timings written to ${jsonPath}`);
   }
   backend.dispose();
   return 0;

@@ -22,6 +22,12 @@ export interface BackendForwardOptions {
   activations?: boolean;
   /** Logits for every position (default) or only the last one (decoding). */
   logits?: 'all' | 'last';
+  /**
+   * Runs per timed op inside this forward, by op name: the measurement protocol (measure.ts) repeats ops
+   * shorter than the timer resolves. Only ops that can run twice with the same result are repeated; each
+   * LayerTiming says how often (`repeats`) and gives the time of one run.
+   */
+  repeats?: Readonly<Record<string, number>>;
 }
 
 export interface Backend {

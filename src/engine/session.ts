@@ -2,10 +2,11 @@
 // of a model pair, and falls back to the CPU — keeping the model — when the GPU is lost mid-session.
 // No DOM: the UI subscribes to status changes and renders them.
 
-import type { BackendKind, ForwardResult, WeightPath } from '../contracts';
+import type { BackendKind, ForwardResult, MeasureProgress, MeasureSummary, WeightPath } from '../contracts';
 import { errorText, GpuContext, GpuUnavailableError } from '../gpu/context';
 import type { Backend, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
+import { type MeasureOptions, measuredResult, measurePaths, measureSummary } from './measure';
 import { WebGpuBackend } from './webgpu/webgpuBackend';
 
 export interface SessionStatus {
@@ -27,8 +28,10 @@ export interface SessionOptions {
 }
 
 export interface PairResult {
+  /** Timings: medians over interleaved warmed-up samples (measure.ts), with p10, p90, samples. */
   dense: ForwardResult;
   sparse: ForwardResult;
+  measure: MeasureSummary;
 }
 
 export class Session {
@@ -38,6 +41,9 @@ export class Session {
   private lostReason: string | null = null;
   private status_!: SessionStatus;
   private disposed = false;
+  /** How runs are measured (samples, budget); progress goes to the view while samples are collected. */
+  measureOptions: MeasureOptions = {};
+  onMeasureProgress: ((progress: MeasureProgress) => void) | undefined;
 
   private constructor(private readonly options: SessionOptions) {}
 
@@ -135,7 +141,10 @@ export class Session {
     this.backend.release();
   }
 
-  /** Run a prompt through both paths, one after the other (never concurrently, so timings are honest). */
+  /**
+   * Run a prompt through both paths, never concurrently: a warm-up forward each, then dense and sparse
+   * interleaved until enough samples (measure.ts).
+   */
   async runPair(tokens: number[]): Promise<PairResult> {
     if (!this.models) throw new Error('load a model first');
     try {
@@ -150,10 +159,16 @@ export class Session {
   }
 
   private async runOnce(tokens: number[]): Promise<PairResult> {
-    const run = (path: WeightPath) => this.backend.forward(tokens, { path });
-    const dense = await run('dense');
-    const sparse = await run('sparse');
-    return { dense, sparse };
+    const m = await measurePaths(
+      ['dense', 'sparse'],
+      (path: WeightPath, repeats) => this.backend.forward(tokens, { path, repeats }),
+      { ...this.measureOptions, onProgress: this.onMeasureProgress },
+    );
+    return {
+      dense: measuredResult(m, 'dense'),
+      sparse: measuredResult(m, 'sparse'),
+      measure: measureSummary(m),
+    };
   }
 
   /** Whether the device is lost; a loss reported just after a failed call is given a moment to arrive. */

@@ -6,6 +6,8 @@ export interface PassTime {
   layer: number;
   op: string;
   ms: number;
+  /** Runs inside the timed pass (the time is per run). */
+  repeats?: number;
 }
 
 /** Passes that make up a block's attention and MLP sub-blocks (residual adds included). */
@@ -13,7 +15,14 @@ export const ATTN_OPS = ['ln1', 'qkv', 'attn.topk', 'attn.core', 'attn.proj', 'a
 export const MLP_OPS = ['ln2', 'fc', 'fc.act', 'fc.proj', 'mlp.add'];
 
 export function layerTimings(passes: PassTime[], path: WeightPath, source: TimerSourceName): LayerTiming[] {
-  const out: LayerTiming[] = passes.map((p) => ({ layer: p.layer, op: p.op, path, ms: p.ms, source }));
+  const out: LayerTiming[] = passes.map((p) => ({
+    layer: p.layer,
+    op: p.op,
+    path,
+    ms: p.ms,
+    source,
+    ...((p.repeats ?? 1) > 1 ? { repeats: p.repeats } : {}),
+  }));
   const totals = new Map<string, { layer: number; op: string; ms: number }>();
   for (const p of passes) {
     const group = ATTN_OPS.includes(p.op) ? 'attn' : MLP_OPS.includes(p.op) ? 'mlp' : null;

@@ -25,6 +25,8 @@ export interface ForwardOptions {
   cache?: KvCache;
   /** Copy out the residual stream and MLP activations (default true). */
   collectActivations?: boolean;
+  /** Runs per timed op inside this forward, by op name (sub-resolution ops; see src/engine/measure.ts). */
+  repeats?: Readonly<Record<string, number>>;
 }
 
 const now = (): number => performance.now();
@@ -71,10 +73,26 @@ export function forwardCpu(
     );
   }
   const timings: LayerTiming[] = [];
-  const time = (layer: number, op: string, t0: number) =>
-    timings.push({ layer, op, path, ms: now() - t0, source: 'wall' });
+  const repeats = options.repeats ?? {};
+  let blockMs = 0; // the running sub-block ('attn' or 'mlp'): the sum of its passes, as on the GPU
+  /** Time one pass; an idempotent one runs `repeats[op]` times (sub-resolution ops) and reports the mean. */
+  const timed = (layer: number, op: string, run: () => void, idempotent = true) => {
+    const r = idempotent ? Math.max(1, Math.floor(repeats[op] ?? 1)) : 1;
+    const t0 = now();
+    for (let i = 0; i < r; i++) run();
+    const ms = (now() - t0) / r;
+    blockMs += ms;
+    timings.push({ layer, op, path, ms, source: 'wall', ...(r > 1 ? { repeats: r } : {}) });
+  };
+  const blockTotal = (layer: number, op: string) => {
+    timings.push({ layer, op, path, ms: blockMs, source: 'wall' });
+    blockMs = 0;
+  };
 
-  const x = embed(tokens, weights.wte, weights.wpe, d, start); // residual stream (T, d)
+  let x: Float32Array = new Float32Array(0); // residual stream (T, d)
+  timed(0, 'embed', () => {
+    x = embed(tokens, weights.wte, weights.wpe, d, start);
+  });
   const normed = new Float32Array(T * d);
   const qkv = new Float32Array(T * 3 * d);
   const heads = new Float32Array(T * d);
@@ -86,39 +104,31 @@ export function forwardCpu(
   for (let l = 0; l < nLayer; l++) {
     const blk = weights.blocks[l];
     if (collect) residual.push(x.slice());
-    const a0 = now();
-    layerNorm(x, blk.ln1.g, blk.ln1.b, T, d, eps, normed);
-    let t0 = now();
-    linear(normed, blk.qkv, T, path, `h.${l}.qkv`, qkv);
-    time(l, 'qkv', t0);
-    causalAttentionFast(qkv, T, start, nHead, d, cache.k[l], cache.v[l], heads);
-    t0 = now();
-    linear(heads, blk.attnProj, T, path, `h.${l}.attn.proj`, proj);
-    time(l, 'attn.proj', t0);
-    addInPlace(x, proj);
-    time(l, 'attn', a0);
+    blockMs = 0;
+    timed(l, 'ln1', () => layerNorm(x, blk.ln1.g, blk.ln1.b, T, d, eps, normed));
+    timed(l, 'qkv', () => linear(normed, blk.qkv, T, path, `h.${l}.qkv`, qkv));
+    // Writes this step's keys and values at the same cache rows each time: idempotent.
+    timed(l, 'attn.core', () => causalAttentionFast(qkv, T, start, nHead, d, cache.k[l], cache.v[l], heads));
+    timed(l, 'attn.proj', () => linear(heads, blk.attnProj, T, path, `h.${l}.attn.proj`, proj));
+    timed(l, 'attn.add', () => addInPlace(x, proj), false);
+    blockTotal(l, 'attn');
 
-    const m0 = now();
-    layerNorm(x, blk.ln2.g, blk.ln2.b, T, d, eps, normed);
-    t0 = now();
-    linear(normed, blk.fc, T, path, `h.${l}.fc`, hidden, 'gelu');
-    time(l, 'fc', t0);
+    timed(l, 'ln2', () => layerNorm(x, blk.ln2.g, blk.ln2.b, T, d, eps, normed));
+    timed(l, 'fc', () => linear(normed, blk.fc, T, path, `h.${l}.fc`, hidden, 'gelu'));
     if (collect) mlp.push(hidden.slice());
-    t0 = now();
-    linear(hidden, blk.fcProj, T, path, `h.${l}.fc.proj`, proj);
-    time(l, 'fc.proj', t0);
-    addInPlace(x, proj);
-    time(l, 'mlp', m0);
+    timed(l, 'fc.proj', () => linear(hidden, blk.fcProj, T, path, `h.${l}.fc.proj`, proj));
+    timed(l, 'mlp.add', () => addInPlace(x, proj), false);
+    blockTotal(l, 'mlp');
   }
   if (collect) residual.push(x.slice());
   cache.length = start + T;
 
-  layerNorm(x, weights.lnf.g, weights.lnf.b, T, d, eps, normed);
-  const u0 = now();
+  timed(nLayer, 'lnf', () => layerNorm(x, weights.lnf.g, weights.lnf.b, T, d, eps, normed));
   const logits = new Float32Array(T * vocabSize);
-  if (path === 'sparse' && weights.wteCsr)
-    spmmFast(normed, weights.wteCsr, null, T, 'none', undefined, logits);
-  else matmulFast(normed, weights.wte, null, T, vocabSize, d, 'none', undefined, logits);
-  time(nLayer, 'unembed', u0);
+  timed(nLayer, 'unembed', () => {
+    if (path === 'sparse' && weights.wteCsr)
+      spmmFast(normed, weights.wteCsr, null, T, 'none', undefined, logits);
+    else matmulFast(normed, weights.wte, null, T, vocabSize, d, 'none', undefined, logits);
+  });
   return { logits, activations: { residual, mlp }, timings };
 }

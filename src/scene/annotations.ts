@@ -17,6 +17,7 @@ import {
   shortOp,
   type TimingSummary,
 } from './timingModel';
+import { timingTitle } from './timingText';
 
 export const BAR_MAX_PX = 62;
 
@@ -85,6 +86,12 @@ function timingCell(
   const text = el('span', 'timing-ms', time ? formatMs(time.ms, resolutionMs) : '—');
   if (time) {
     cell.dataset.ms = String(time.ms);
+    cell.title = timingTitle(time.measured ?? time); // the spread on hover
+    if (time.measured?.p10 !== undefined) {
+      cell.dataset.p10 = String(time.measured.p10);
+      cell.dataset.p90 = String(time.measured.p90);
+      cell.dataset.samples = String(time.measured.samples);
+    }
     bar.style.width = `${Math.max(2, (BAR_MAX_PX * time.ms) / (maxMs || 1)).toFixed(1)}px`;
   } else {
     cell.classList.add('untimed');

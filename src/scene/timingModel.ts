@@ -29,6 +29,8 @@ export interface AnchorTime {
   ms: number;
   /** The parts in engine order; they add up to `ms` (an 'other' part holds what was timed but not named). */
   split: OpTime[];
+  /** The measured row of this anchor (median in ms, p10, p90, samples) when the backend gave one. */
+  measured?: LayerTiming;
 }
 
 export interface PathTimes {
@@ -69,6 +71,7 @@ const MATMUL_OPS = new Set(['qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed', 'dnn
 function summarizePath(rows: LayerTiming[], path: WeightPath): PathTimes {
   const anchors = new Map<string, AnchorTime>();
   const aggregate = new Map<string, number>();
+  const own = new Map<string, LayerTiming>();
   const sources = new Set<TimerSourceName>();
   for (const row of rows) {
     if (row.path !== path || !Number.isFinite(row.ms)) continue;
@@ -80,12 +83,19 @@ function summarizePath(rows: LayerTiming[], path: WeightPath): PathTimes {
       anchor = { layer: row.layer, op, ms: 0, split: [] };
       anchors.set(key, anchor);
     }
-    if (AGGREGATE_OPS.has(row.op)) aggregate.set(key, (aggregate.get(key) ?? 0) + row.ms);
-    else anchor.split.push({ op: row.op, ms: Math.max(0, row.ms) });
+    if (AGGREGATE_OPS.has(row.op)) {
+      aggregate.set(key, (aggregate.get(key) ?? 0) + row.ms);
+      anchor.measured = row;
+    } else {
+      anchor.split.push({ op: row.op, ms: Math.max(0, row.ms) });
+      if (row.op === op) own.set(key, row); // a block that is one pass (embed, unembed, a DNN layer)
+    }
   }
   let totalMs = 0;
   for (const [key, anchor] of anchors) {
     const parts = anchor.split.reduce((s, p) => s + p.ms, 0);
+    // The spread shown on hover is a measured row's: the aggregate's, or the block's only pass.
+    if (!anchor.measured && anchor.split.length === 1) anchor.measured = own.get(key);
     // The parts were timed inside the aggregate: a larger sum is timer noise, and then the parts rule.
     anchor.ms = Math.max(aggregate.get(key) ?? 0, parts);
     anchor.split = foldSmallParts(anchor.split, anchor.ms - parts, anchor.ms);

@@ -9,6 +9,7 @@ import { nodeId, type Selection, selectNeurons } from '../scene/layout';
 import type { NetworkView } from '../scene/networkView';
 import { type PickHit, SceneView, type Side } from '../scene/sceneView';
 import { summarizeTimings, type TimingSummary } from '../scene/timingModel';
+import { withMeasuredTotals } from '../scene/timingText';
 import { Inspector } from './inspector';
 import { afterFrames, untilSettled } from './nextTask';
 import {
@@ -102,8 +103,8 @@ export class App {
       this.inspector.hide();
     }
     this.results = results;
-    this.summary = summarizeTimings(results.timings);
-    this.headline.set(this.summary, results.timingNote);
+    this.summary = withMeasuredTotals(summarizeTimings(results.timings), results.measure);
+    this.headline.set(this.summary, results.timingNote, results.measure);
     return this.rebuild({ frame: !sameShape });
   }
 

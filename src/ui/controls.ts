@@ -3,6 +3,7 @@
 
 import GUI, { type Controller } from 'lil-gui';
 import type { BackendKind } from '../contracts';
+import { fractionLabel } from '../model/graph';
 import type { FrameTarget } from '../scene/sceneView';
 
 export const DENSITIES: Record<string, number> = {
@@ -11,6 +12,9 @@ export const DENSITIES: Record<string, number> = {
   '1/64': 1 / 64,
   '1/256': 1 / 256,
 };
+
+/** The density value meaning "the zeros the checkpoint stores" (see src/model/storedSparsity.ts). */
+export const STORED_DENSITY = 'stored';
 
 export interface ControlValues {
   model: string;
@@ -45,7 +49,7 @@ export class Controls {
   private readonly tokenController: Controller;
   private readonly perLayerController: Controller;
   private modelController: Controller;
-  private readonly densityController: Controller;
+  private densityController: Controller;
   private readonly promptController: Controller;
 
   /** `models`: label → id. */
@@ -123,6 +127,24 @@ export class Controls {
    */
   setDensityEnabled(enabled: boolean): void {
     this.densityController.show(enabled);
+  }
+
+  /**
+   * A checkpoint that stores its own zeros: the control offers 'stored 1/16' (its own sparsity) and only
+   * lower densities; `current` says whether the twin is the stored one. Null: the usual densities.
+   */
+  showStoredDensity(stored: number | null, current: boolean): void {
+    const options: Record<string, string> = {};
+    if (stored !== null) options[`stored ${fractionLabel(stored)}`] = STORED_DENSITY;
+    for (const [label, d] of Object.entries(DENSITIES))
+      if (stored === null || d < stored) options[label] = label;
+    if (stored !== null && current) this.values.density = STORED_DENSITY;
+    if (!Object.values(options).includes(this.values.density)) this.values.density = '1/64';
+    this.densityController = this.densityController
+      .options(options)
+      .name('density')
+      .onChange(() => this.modelHandler?.());
+    this.densityController.updateDisplay();
   }
 
   setPromptLabel(label: string): void {

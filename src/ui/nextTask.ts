@@ -1,8 +1,16 @@
 // Splitting long main-thread jobs: each await ends the current task, so input, rendering and the
 // workers' replies get handled between the steps (no task over ~50 ms while a run is shown).
 
+let splits = 0;
+
+/** How many times a job yielded to the page so far (tests check that long jobs are split). */
+export function taskSplits(): number {
+  return splits;
+}
+
 /** Resolves in a new task (a message to ourselves: unlike setTimeout, never clamped to 4 ms). */
 export function nextTask(): Promise<void> {
+  splits++;
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {

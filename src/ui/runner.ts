@@ -10,7 +10,7 @@ import { examplePrompts, TASKS } from '../train/tasks';
 import type { App } from './app';
 import { escapePrompt, unescapePrompt } from './appState';
 import type { Controls, ControlValues } from './controls';
-import { DENSITIES } from './controls';
+import { DENSITIES, STORED_DENSITY } from './controls';
 import { nextTask } from './nextTask';
 import type { ExampleRow, PredictionsPanel } from './predictions';
 import { Gpt2Workload } from './workloads/gpt2';
@@ -111,6 +111,7 @@ export class AppRunner {
     return this.enqueue(`loading ${this.values.model}`, async () => {
       const session = this.session;
       if (!session) throw new Error('no backend');
+      const sameModel = this.workload?.id === this.values.model;
       this.workload?.dispose();
       this.workload = null;
       session.unload(); // the old pair's GPU buffers / worker weights go now, not at the next load
@@ -118,7 +119,7 @@ export class AppRunner {
       this.loading = true;
       this.onLoading({ fraction: 0, what: `loading ${id}…` });
       try {
-        await this.loadNow(session, id);
+        await this.loadNow(session, id, sameModel);
       } finally {
         this.loading = false;
         this.onLoading(null);
@@ -126,9 +127,8 @@ export class AppRunner {
     });
   }
 
-  private async loadNow(session: Session, id: string): Promise<void> {
+  private async loadNow(session: Session, id: string, sameModel: boolean): Promise<void> {
     const workload = this.opened.get(id) ?? (await createBuiltin(id));
-    this.controls.setDensityEnabled(workload.usesDensity);
     this.controls.setPromptLabel(workload.inputLabel);
     // The input box holds a prompt for language models and an image range for layered networks:
     // keep what the user typed when it fits the new model, else start from the model's default.
@@ -137,8 +137,17 @@ export class AppRunner {
       this.values.prompt = DEFAULT_INPUTS[id] ?? escapePrompt(workload.defaultInput);
       this.controls.refresh();
     }
-    await workload.load(session, DENSITIES[this.values.density] ?? 1 / 64, this.progress);
+    // A density counts as asked for when the user chose one for this model; a newly opened checkpoint
+    // that stores its zeros starts from its own sparsity.
+    const chosen = DENSITIES[this.values.density];
+    const asked = sameModel && this.values.density !== STORED_DENSITY;
+    await workload.load(session, chosen ?? 1 / 64, this.progress, asked);
     this.workload = workload;
+    const twin = workload instanceof Gpt2Workload ? workload.twin : null;
+    this.controls.showStoredDensity(twin?.stored ?? null, twin?.density === 'exact');
+    // After showStoredDensity (it makes a new control): hidden where the model's sparsity is fixed.
+    this.controls.setDensityEnabled(workload.usesDensity);
+    if (twin?.note) this.showNotice(twin.note);
     await this.runNow();
     if (workload instanceof Gpt2Workload && workload.id === 'tiny-pair')
       await this.showTrainedPairExtras(workload);
@@ -159,7 +168,11 @@ export class AppRunner {
     this.app.status.setNote(
       `running both paths on ${session.status.kind === 'webgpu' ? 'the GPU' : 'the CPU'}…`,
     );
-    const result = await workload.run(session, unescapePrompt(this.values.prompt));
+    this.app.headline.progress('warming up');
+    session.onMeasureProgress = (p) => this.app.headline.progress(p);
+    const result = await workload
+      .run(session, unescapePrompt(this.values.prompt))
+      .finally(() => this.app.headline.stopProgress());
     this.last = result;
     await this.onResult(result);
     this.predictions.setPredictions(result.predictions, result.predictionNote);

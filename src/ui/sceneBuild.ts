@@ -2,7 +2,7 @@
 // per task (src/ui/nextTask.ts), so a run never blocks the page: order the chosen neurons, then for each
 // network its edges, then its GPU objects, then the shader programs. The caller commits the result.
 
-import type { LayerTiming } from '../contracts';
+import type { LayerTiming, MeasureSummary } from '../contracts';
 import type { LayerActivations, NetworkGraph } from '../model/graph';
 import { orderByBarycenter } from '../scene/barycenter';
 import { buildEdgeBuffers } from '../scene/edges';
@@ -19,6 +19,8 @@ export interface SceneResults {
   timings: LayerTiming[];
   /** Shown instead of the timer source when the timings are not measurements. */
   timingNote?: string;
+  /** The measurement protocol's totals (medians of per-run sums, spread), start-up and repeats. */
+  measure?: MeasureSummary;
 }
 
 export interface ViewSettings {

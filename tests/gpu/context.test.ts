@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../../src/gpu/buffers';
 import { GpuTimer } from '../../src/gpu/timer';
+import { createNodeGpu } from '../../src/node/dawn';
 import { gpuContext, withErrorScopes } from './harness';
 
 describe('GpuContext on Dawn', () => {
@@ -32,17 +33,49 @@ describe('GpuContext on Dawn', () => {
     const ctx = await gpuContext();
     const timer = new GpuTimer(ctx.device, 4);
     expect(timer.source).toBe(ctx.features.timestampQuery ? 'gpu-timestamp' : 'wall');
-    if (timer.source === 'wall') return;
     timer.begin();
     const encoder = ctx.device.createCommandEncoder();
-    const pass = encoder.beginComputePass({ timestampWrites: timer.pass('empty') });
+    const writes = timer.pass('empty');
+    const pass = encoder.beginComputePass({ timestampWrites: writes });
     pass.end();
     const readback = timer.resolve(encoder);
     ctx.device.queue.submit([encoder.finish()]);
     const results = await timer.read(readback);
+    if (timer.source === 'wall') {
+      // Without timestamp queries the timer asks for no writes and has nothing to read: callers time the
+      // wall clock instead, and the submit above still ran without a validation error.
+      expect(writes).toBeUndefined();
+      expect(readback).toBeNull();
+      expect(results).toEqual([]);
+      timer.destroy();
+      return;
+    }
+    expect(writes).toMatchObject({ beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 });
     expect(results).toHaveLength(1);
     expect(results[0].label).toBe('empty');
     expect(results[0].ms).toBeGreaterThanOrEqual(0);
     timer.destroy();
+  });
+
+  it('on a device without timestamp queries, says wall clock and asks for no timestamp writes', async () => {
+    await gpuContext(); // Dawn is set up
+    const adapter = await (await createNodeGpu()).requestAdapter();
+    expect(adapter).not.toBeNull();
+    const device = await adapter!.requestDevice(); // no optional features: no 'timestamp-query'
+    try {
+      expect(device.features.has('timestamp-query')).toBe(false);
+      const timer = new GpuTimer(device, 4);
+      expect(timer.source).toBe('wall');
+      timer.begin();
+      const encoder = device.createCommandEncoder();
+      expect(timer.pass('empty')).toBeUndefined();
+      encoder.beginComputePass({ timestampWrites: undefined }).end();
+      expect(timer.resolve(encoder)).toBeNull();
+      device.queue.submit([encoder.finish()]);
+      expect(await timer.read(null)).toEqual([]);
+      timer.destroy();
+    } finally {
+      device.destroy();
+    }
   });
 });

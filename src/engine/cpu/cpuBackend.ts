@@ -102,6 +102,7 @@ export class CpuBackend implements Backend {
       append: options.append ?? false,
       activations: options.activations ?? true,
       logits: options.logits ?? 'all',
+      repeats: options.repeats ? { ...options.repeats } : undefined,
     });
     if (!reply.ok) throw new Error(reply.error);
     this.lengths[options.path] = reply.cacheLength;

@@ -18,6 +18,7 @@ export type CpuRequest =
       append: boolean;
       activations: boolean;
       logits: 'all' | 'last';
+      repeats?: Record<string, number>;
     }
   | { id: number; type: 'dispose' };
 
@@ -90,6 +91,7 @@ export class CpuPathRunner {
         path: this.path,
         cache: this.cache,
         collectActivations: request.activations,
+        repeats: request.repeats,
       });
       if (request.logits === 'last') {
         const vocab = this.weights.config.vocabSize;

@@ -21,7 +21,7 @@ export interface Kernels {
   sparseGelu: CsrSpmm;
 }
 
-/** One compute pass: what it computes (layer, op) and whether repeating it is harmless (pure matmuls). */
+/** One compute pass: what it computes (layer, op) and whether repeating it is harmless (same output). */
 export interface PlanPass {
   layer: number;
   op: string;
@@ -97,7 +97,9 @@ export function buildForwardPlan(
   owned.push(staging);
 
   const steps: PlanStep[] = [];
-  const pass = (layer: number, op: string, dispatches: Dispatch[], idempotent = false) =>
+  // Every pass but the residual adds (x += y) writes the same output when run again: the measurement
+  // protocol may repeat it inside one sample (the KV write stores the same rows again).
+  const pass = (layer: number, op: string, dispatches: Dispatch[], idempotent = !op.endsWith('.add')) =>
     steps.push({ kind: 'pass', pass: { layer, op, dispatches, idempotent } });
   const copy = (src: GPUBuffer, dstOffset: number, size: number) =>
     steps.push({ kind: 'copy', copy: { src, srcOffset: 0, dst: staging, dstOffset, size } });

@@ -36,6 +36,8 @@ export class WebGpuBackend implements Backend {
   private plans = new Map<string, ForwardPlan>();
   private cache: Record<WeightPath, number> = { dense: 0, sparse: 0 };
   private readonly timer: GpuTimer;
+  /** This forward's runs per op (BackendForwardOptions.repeats); `timingRepeats` where it names none. */
+  private repeats: Readonly<Record<string, number>> = {};
 
   /** `timingRepeats`: matmul passes are dispatched this many times and timed per dispatch (idempotent). */
   constructor(
@@ -139,6 +141,7 @@ export class WebGpuBackend implements Backend {
     const { device } = this.ctx;
     device.queue.writeBuffer(plan.tokens, 0, new Uint32Array(tokens));
     device.queue.writeBuffer(plan.step, 0, new Uint32Array([pos0, 0, 0, 0]));
+    this.repeats = options.repeats ?? {};
     const passTimes =
       this.timer.source === 'gpu-timestamp'
         ? await this.runTimestamped(plan.steps)
@@ -159,9 +162,13 @@ export class WebGpuBackend implements Backend {
       return;
     }
     const pass = encoder.beginComputePass({ label: step.pass.op, timestampWrites });
-    const repeats = step.pass.idempotent ? this.timingRepeats : 1;
+    const repeats = this.repeatsOf(step.pass);
     for (let r = 0; r < repeats; r++) for (const d of step.pass.dispatches) encodeDispatch(pass, d);
     pass.end();
+  }
+
+  private repeatsOf(pass: { op: string; idempotent: boolean }): number {
+    return pass.idempotent ? Math.max(1, Math.floor(this.repeats[pass.op] ?? this.timingRepeats)) : 1;
   }
 
   private async runTimestamped(steps: PlanStep[]): Promise<PassTime[]> {
@@ -171,7 +178,7 @@ export class WebGpuBackend implements Backend {
     const meta: { layer: number; op: string; repeats: number }[] = [];
     for (const step of steps) {
       if (step.kind === 'pass') {
-        meta.push({ ...step.pass, repeats: step.pass.idempotent ? this.timingRepeats : 1 });
+        meta.push({ ...step.pass, repeats: this.repeatsOf(step.pass) });
         this.encodeStep(encoder, step, this.timer.pass(`${step.pass.layer}:${step.pass.op}`));
       } else {
         this.encodeStep(encoder, step);
@@ -180,7 +187,12 @@ export class WebGpuBackend implements Backend {
     const readback = this.timer.resolve(encoder);
     device.queue.submit([encoder.finish()]);
     const times = await this.timer.read(readback);
-    return times.map((time, i) => ({ layer: meta[i].layer, op: meta[i].op, ms: time.ms / meta[i].repeats }));
+    return times.map((time, i) => ({
+      layer: meta[i].layer,
+      op: meta[i].op,
+      ms: time.ms / meta[i].repeats,
+      repeats: meta[i].repeats,
+    }));
   }
 
   /** Without timestamp queries: submit each pass alone and time it to queue completion. */
@@ -194,8 +206,13 @@ export class WebGpuBackend implements Backend {
       device.queue.submit([encoder.finish()]);
       await device.queue.onSubmittedWorkDone();
       if (step.kind === 'pass') {
-        const repeats = step.pass.idempotent ? this.timingRepeats : 1;
-        out.push({ layer: step.pass.layer, op: step.pass.op, ms: (performance.now() - t0) / repeats });
+        const repeats = this.repeatsOf(step.pass);
+        out.push({
+          layer: step.pass.layer,
+          op: step.pass.op,
+          ms: (performance.now() - t0) / repeats,
+          repeats,
+        });
       }
     }
     return out;

@@ -6,9 +6,11 @@
 
 import type { LayerTiming, TimerSourceName, WeightPath } from '../../contracts';
 import { DnnGpuPlan } from '../../engine/dnnGpu';
+import { measurePaths, measureSummary, sumOfRows } from '../../engine/measure';
 import type { Session } from '../../engine/session';
 import type { GpuContext } from '../../gpu/context';
 import type { CsrMatrix } from '../../math/csr';
+import { median } from '../../math/stats';
 import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
 import type { NetworkGraph } from '../../model/graph';
 import { dnnTimings, graphFromDnn } from '../../model/graphDnn';
@@ -93,13 +95,30 @@ export class DnnWorkload implements Workload {
     // This network is not loaded into the session, so the session's own fallback does not cover it: on a
     // lost device, both paths run on the CPU worker and the summary says so.
     if (ctx?.isLost) [ctx, backend] = [null, 'CPU (the GPU device was lost)'];
-    const runs: PathRun[] = [];
-    const timings: LayerTiming[] = [];
-    for (const path of ['sparse', 'dense'] as const) {
-      const r = ctx ? await this.runGpu(ctx, dnn, images, path) : await this.runCpu(images, path);
-      runs.push({ path, ...r, edgesPerSecond: dnnEdges(dnn, count) / r.seconds });
-      timings.push(...dnnTimings(r.layerMs, path, r.source));
-    }
+    // The measurement protocol (engine/measure.ts): a warm-up run per path (plans, uploads), then the paths
+    // interleaved until enough samples; per layer the median and p10–p90.
+    const gpu = ctx;
+    const seconds: Record<WeightPath, number[]> = { dense: [], sparse: [] };
+    const m = await measurePaths(
+      ['dense', 'sparse'],
+      async (path) => {
+        const r = gpu ? await this.runGpu(gpu, dnn, images, path) : await this.runCpu(images, path);
+        seconds[path].push(r.seconds);
+        return { ...r, timings: dnnTimings(r.layerMs, path, r.source) };
+      },
+      { total: sumOfRows, onProgress: session.onMeasureProgress },
+    );
+    const runs: PathRun[] = (['sparse', 'dense'] as const).map((path) => {
+      const p = m.paths[path]!;
+      const wall = 1000 * median(seconds[path].slice(1)); // the warm-up run is not a sample
+      return {
+        path,
+        categories: p.result.categories,
+        seconds: wall / 1000,
+        edgesPerSecond: dnnEdges(dnn, count) / (wall / 1000),
+      };
+    });
+    const timings: LayerTiming[] = [...m.paths.sparse!.timings, ...m.paths.dense!.timings];
     const found = runs[0].categories.map((i) => i + first); // 0-based image indices of the full input
     const lit = litImages(found, first, count);
     // In the worker (it holds the same network and input): ~25 ms an image here, too long for a task.
@@ -124,6 +143,7 @@ export class DnnWorkload implements Workload {
         denseGraph: graphs.dense,
         activations: { sparse: acts, dense: acts }, // same weights: the same activations on both sides
         timings,
+        measure: measureSummary(m),
       },
       summary,
     };

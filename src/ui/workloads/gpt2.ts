@@ -11,6 +11,7 @@ import { graphFromGpt2 } from '../../model/graphGpt2';
 import { loadHfGpt2 } from '../../model/hfGpt2';
 import { initGpt2 } from '../../model/init';
 import { sparsifyModel } from '../../model/sparsify';
+import { storedDensity, type TwinDensity, twinDensity } from '../../model/storedSparsity';
 import { charTokenizer, loadGpt2Tokenizer, type Tokenizer } from '../../model/tokenizer';
 import type { Gpt2Weights } from '../../model/weights';
 import { nextTask } from '../nextTask';
@@ -73,6 +74,8 @@ export class Gpt2Workload implements Workload {
   sparse: Gpt2Weights | null = null;
   tokenizer: Tokenizer | null = null;
   private graphs: WorkloadResult['scene'] | null = null;
+  /** How the sparse twin of an opened checkpoint was made (its stored zeros, or pruned). */
+  twin: TwinDensity | null = null;
 
   constructor(
     readonly id: string,
@@ -85,7 +88,12 @@ export class Gpt2Workload implements Workload {
     this.inputLabel = idsOnly ? 'token ids' : 'prompt';
   }
 
-  async load(session: Session, density: number, progress: WorkloadProgress): Promise<void> {
+  async load(
+    session: Session,
+    density: number,
+    progress: WorkloadProgress,
+    densityAsked = true,
+  ): Promise<void> {
     const src = this.source;
     if (src.kind === 'trained-pair') {
       const [dense, sparse, config, vocab] = await Promise.all([
@@ -101,6 +109,7 @@ export class Gpt2Workload implements Workload {
       const trained = loadHfGpt2(sparse, { fileName: 'sparse.safetensors', configJson: config }).weights;
       await nextTask();
       this.sparse = sparsifyModel(trained, { density: 'exact' }); // its zeros are the trained pattern
+      this.twin = { density: 'exact', stored: storedDensity(trained) }; // the density control shows it
       this.tokenizer = charTokenizer(vocab.vocabulary, { unknown: ' ', name: 'characters' });
     } else if (src.kind === 'circuit-sparsity') {
       const loaded = await loadCspFiles(src.files, progress);
@@ -122,10 +131,18 @@ export class Gpt2Workload implements Workload {
           onProgress: (f, t) => progress(0.1 + 0.4 * f, t),
         }).weights;
       }
-      progress(0.5, `pruning to density ${density}`);
-      this.requested = density;
+      // A checkpoint that stores its zeros keeps them unless a lower density was asked for.
+      this.twin =
+        src.kind === 'file' ? twinDensity(this.dense, densityAsked ? density : undefined, density) : null;
+      const twinDensityValue = this.twin?.density ?? density;
+      progress(
+        0.5,
+        twinDensityValue === 'exact' ? 'taking the stored zeros' : `pruning to density ${density}`,
+      );
+      // The title says the density asked for beside the one achieved (none for the stored zeros).
+      this.requested = twinDensityValue === 'exact' ? undefined : density;
       await new Promise((r) => setTimeout(r, 20));
-      this.sparse = sparsifyModel(this.dense, { density });
+      this.sparse = sparsifyModel(this.dense, { density: twinDensityValue });
       const vocab = this.dense.config.vocabSize;
       this.tokenizer = vocab === 50257 ? await loadGpt2Tokenizer() : foldedCharTokenizer(vocab);
     }
@@ -182,7 +199,7 @@ export class Gpt2Workload implements Workload {
     if (!this.graphs || !this.dense || !this.tokenizer) throw new Error('load a model first');
     const ids = this.encode(input);
     const labels = ids.map((id) => this.tokenizer!.decode([id]));
-    const { dense, sparse } = await session.runPair(ids);
+    const { dense, sparse, measure } = await session.runPair(ids);
     const vocab = this.dense.config.vocabSize;
     return {
       scene: {
@@ -192,6 +209,7 @@ export class Gpt2Workload implements Workload {
           sparse: this.activations(sparse, ids, labels),
         },
         timings: [...dense.timings, ...sparse.timings],
+        measure,
       },
       predictions: [
         { path: 'dense', top: this.top(dense, ids.length, vocab) },

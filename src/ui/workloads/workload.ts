@@ -29,8 +29,11 @@ export interface Workload {
   /** What the prompt box means for this workload, e.g. "prompt" or "images (first..count)". */
   readonly inputLabel: string;
   readonly defaultInput: string;
-  /** Load weights and build both graphs; `density` is ignored when !usesDensity. */
-  load(session: Session, density: number, progress: WorkloadProgress): Promise<void>;
+  /**
+   * Load weights and build both graphs; `density` is ignored when !usesDensity. `densityAsked`: the user
+   * chose it for this model (a checkpoint that stores its zeros is pruned further only then).
+   */
+  load(session: Session, density: number, progress: WorkloadProgress, densityAsked?: boolean): Promise<void>;
   /** Run the input through both paths on the session's current backend. */
   run(session: Session, input: string): Promise<WorkloadResult>;
   /** The layer shapes and densities for the benchmark panel's "this model's layers". */
