@@ -1,10 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { cspPlugin } from './scripts/cspPlugin.js';
 import { datasetsPlugin } from './scripts/datasetsPlugin.js';
 import { wgslIncludesPlugin } from './scripts/wgslPlugin.js';
 
 // One config for the app (vite), the unit tier and the GPU tier (vitest projects).
 export default defineConfig({
+  // Relative asset URLs: the built site works from any folder of any static host (or file-less offline
+  // copies served by any static server), not only from the domain root.
+  base: './',
   // End-to-end runs serve without live reload: a file saved mid-test must not reload the page under test.
   server: { port: 5173, strictPort: false, hmr: process.env.SPARSESCOPE_E2E ? false : undefined },
   preview: { port: 4173 },
@@ -13,6 +17,7 @@ export default defineConfig({
   worker: { format: 'es', plugins: () => [wgslIncludesPlugin()] },
   // /datasets/graph-challenge-dnn/* from <repo>/../shared/data (or $SPARSESCOPE_DATA), copied into builds.
   plugins: [
+    cspPlugin(),
     // `*.wgsl?raw` with `// #include "…"` lines expanded (docs/kernels.md).
     wgslIncludesPlugin(),
     datasetsPlugin({
@@ -25,6 +30,16 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        // The CLI's seeded fuzz tier: spawned processes under a memory limit and a timeout (tests/fuzz).
+        test: {
+          name: 'fuzz',
+          include: ['tests/fuzz/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 1_000_000,
+        },
       },
       {
         extends: true,

@@ -20,8 +20,8 @@ export function dataRoot(repoRoot: string): string {
   return resolve(process.env.SPARSESCOPE_DATA ?? resolve(repoRoot, '..', 'shared', 'data'));
 }
 
-function notFound(res: Parameters<Connect.NextHandleFunction>[1], message: string): void {
-  res.statusCode = 404;
+function answer(res: Parameters<Connect.NextHandleFunction>[1], status: number, message: string): void {
+  res.statusCode = status;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.end(message);
 }
@@ -37,19 +37,35 @@ export function datasetsPlugin(options: { repoRoot: string; datasets: string[] }
     `Sparsescope: data folder ${dir} not found. Put the data set there, or set SPARSESCOPE_DATA to the ` +
     `folder that holds ${options.datasets.join(', ')} (default: <repo>/../shared/data).`;
 
+  const warned = new Set<string>();
+  // The server's own console may name the folder (the person running it needs it); responses do not.
+  const warnOnce = (message: string) => {
+    if (!warned.has(message)) console.warn(message);
+    warned.add(message);
+  };
   let outDir: string | null = null; // set for preview: a built copy there wins (it is what ships)
   const middleware =
     (name: string): Connect.NextHandleFunction =>
     (req, res, next) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return next();
       const dir = join(root, name);
-      const file = decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/^\/+/, '');
+      let file: string;
+      try {
+        file = decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/^\/+/, '');
+      } catch {
+        return answer(res, 400, `Sparsescope: malformed URL under /datasets/${name}/`);
+      }
       if (outDir && SAFE_NAME.test(file) && existsSync(join(outDir, 'datasets', name, file))) return next();
-      if (!existsSync(dir)) return notFound(res, missingDir(dir));
-      if (!SAFE_NAME.test(file)) return notFound(res, `Sparsescope: "${file}" is not a file name of ${dir}`);
+      // Messages name the data set and the file asked for, never a folder of this machine.
+      if (!existsSync(dir)) {
+        warnOnce(missingDir(dir));
+        return answer(res, 404, `Sparsescope: the data set ${name} is not installed on this server`);
+      }
+      const shown = file.length > 100 ? `${file.slice(0, 100)}…` : file;
+      if (!SAFE_NAME.test(file)) return answer(res, 404, `Sparsescope: "${shown}" is not a file of ${name}`);
       const path = join(dir, file);
       if (!existsSync(path) || !statSync(path).isFile()) {
-        return notFound(res, `Sparsescope: ${file} not found in the data folder ${dir}`);
+        return answer(res, 404, `Sparsescope: ${shown} not found in the data set ${name}`);
       }
       res.statusCode = 200;
       res.setHeader('Content-Type', CONTENT_TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream');

@@ -11,17 +11,23 @@ import { App, type SceneResults } from './ui/app';
 import { escapePrompt, initialValues } from './ui/appState';
 import { CircuitMode } from './ui/circuitMode';
 import { Controls } from './ui/controls';
+import { reportCspViolations } from './ui/cspReport';
 import { Shortcuts } from './ui/keys';
 import { taskSplits } from './ui/nextTask';
 import { PredictionsPanel } from './ui/predictions';
+import { firstReady } from './ui/ready';
 import { AppRunner } from './ui/runner';
 import type { BackendStatus } from './ui/status';
 import { NARROW_PX, SceneTools } from './ui/tools/sceneTools';
+import { readAppParams } from './ui/urlParams';
 import { BUILTIN_MODELS, createFromFiles } from './ui/workloads/registry';
 import type { WorkloadResult } from './ui/workloads/workload';
 
 export interface SparsescopeApi {
-  /** Resolves after the first render with data. */
+  /**
+   * Resolves after the first render with data; rejects (with the message the page shows) when the first
+   * model cannot load, so automation never waits forever.
+   */
   ready: Promise<void>;
   backend: { kind: BackendStatus['kind']; reason?: string };
   timings: LayerTiming[];
@@ -56,6 +62,7 @@ declare global {
 }
 
 performance.mark('main-start');
+reportCspViolations();
 const params = new URLSearchParams(location.search);
 const values = initialValues(params);
 const order: 'index' | 'barycenter' = params.get('order') === 'index' ? 'index' : 'barycenter';
@@ -190,7 +197,7 @@ function closeAll(): void {
 }
 
 const api: SparsescopeApi = {
-  ready: app.firstRender,
+  ready: Promise.resolve(),
   backend: { kind: 'cpu', reason: 'starting…' },
   timings: [],
   last: null,
@@ -238,7 +245,9 @@ new ResizeObserver(() => {
 }).observe(predictions.root);
 if (!params.has('prompt') && !params.has('input'))
   values.prompt = escapePrompt(values.prompt.replace(/\\n/g, '\n'));
-void runner.start();
+// Bad URL parameters are reported as an unknown model is (the defaults are used); `ready` settles either way.
+const urlErrors = readAppParams(params).errors;
+api.ready = firstReady(app.firstRender, runner, urlErrors);
 import('./ui/bench/mount').then((m) =>
   m.mountBenchPanel(document.body, { modelLayers: () => runner.workload?.benchLayers() ?? null }),
 );

@@ -7,6 +7,8 @@ export class UsageError extends Error {
 export interface ParsedArgs {
   positional: string[];
   flags: Map<string, string | true>;
+  /** The command line as given (after the command name): strictFlags re-reads it against a flag table. */
+  argv?: string[];
 }
 
 export function parseArgs(argv: string[]): ParsedArgs {
@@ -27,7 +29,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       positional.push(arg);
     }
   }
-  return { positional, flags };
+  return { positional, flags, argv };
 }
 
 export function stringFlag(args: ParsedArgs, name: string, fallback?: string): string | undefined {
@@ -48,7 +50,8 @@ export function numberFlag(args: ParsedArgs, name: string, fallback: number): nu
 export function numberListFlag(args: ParsedArgs, name: string, fallback: number[]): number[] {
   const v = stringFlag(args, name);
   if (v === undefined) return fallback;
-  return v.split(',').map((part) => {
+  return v.split(',').map((part, i) => {
+    if (part.trim() === '') throw new UsageError(`--${name}: item ${i + 1} of "${v.slice(0, 200)}" is empty`);
     const [num, den] = part.split('/');
     const n = den === undefined ? Number(num) : Number(num) / Number(den);
     if (!Number.isFinite(n)) throw new UsageError(`--${name}: "${part}" is not a number`);

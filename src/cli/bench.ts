@@ -13,15 +13,23 @@ import { BENCH_SCHEMA, type BenchReport } from '../bench/report';
 import { crossoverDensity } from '../bench/stats';
 import { formatTable } from '../bench/table';
 import { measureCopyBandwidth } from '../gpu/kernels/copy';
+import { withGpuErrors } from '../gpu/limits';
+import { checkFinite } from '../params/finite';
+import { LIMITS } from '../params/limits';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 
 export function parseShapes(spec: string | undefined): Shape[] {
   if (!spec || spec === 'gpt2') return GPT2_SMALL_SHAPES;
   return spec.split(',').map((part) => {
     const m = /^(\d+)x(\d+)$/.exec(part.trim());
-    if (!m) throw new UsageError(`--shapes: "${part}" is not NxK (out×in), e.g. 3072x768`);
-    return { n: Number(m[1]), k: Number(m[2]) };
+    if (!m) throw new UsageError(`--shapes: "${part.slice(0, 200)}" is not NxK (out×in), e.g. 3072x768`);
+    const shape = { n: Number(m[1]), k: Number(m[2]) };
+    if (!(shape.n >= 1 && shape.k >= 1 && shape.n <= LIMITS.side && shape.k <= LIMITS.side)) {
+      throw new UsageError(`--shapes: "${part}": each side must be from 1 to ${LIMITS.side} (side)`);
+    }
+    return shape;
   });
 }
 
@@ -66,7 +74,22 @@ export function crossoverLines(records: BenchRecord[]): string[] {
   });
 }
 
-export async function benchCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `bench` takes. */
+const BENCH_FLAGS = {
+  shapes: flag.text('gpt2, or NxK,NxK (out×in)'),
+  densities: flag.densities(),
+  batches: flag.ints(1, LIMITS.batch),
+  gemm: flag.ints(1, LIMITS.side, undefined, 'square GEMM sizes to time too'),
+  samples: flag.int(1, LIMITS.samples),
+  'target-ms': flag.number(0, 60_000, 'time one sample at least this long'),
+  seed: flag.seed(),
+  'no-naive': flag.bool('skip the naive dense kernel'),
+  json: flag.text('write the report here'),
+  backend: flag.backend(),
+} satisfies FlagTable;
+
+export async function benchCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, BENCH_FLAGS);
   const config: SweepConfig = {
     shapes: parseShapes(stringFlag(args, 'shapes')),
     densities: numberListFlag(args, 'densities', [1, 1 / 4, 1 / 16, 1 / 64, 1 / 256, 1 / 1024]),
@@ -94,7 +117,9 @@ export async function benchCommand(args: ParsedArgs): Promise<number> {
     const { ctx } = backend;
     const copy = await measureCopyBandwidth(ctx);
     console.log(`adapter: ${ctx.adapterLabel}; copy bandwidth ${copy.gbps.toFixed(1)} GB/s (${copy.timer})`);
-    records = await runKernelSweep(ctx, config, progress);
+    records = await withGpuErrors(ctx.device, 'the kernel sweep', () =>
+      runKernelSweep(ctx, config, progress),
+    );
     for (const size of gemmSizes) {
       const square = {
         ...config,
@@ -102,7 +127,11 @@ export async function benchCommand(args: ParsedArgs): Promise<number> {
         batches: [size],
         densities: [],
       };
-      records.push(...(await runKernelSweep(ctx, square, progress)));
+      records.push(
+        ...(await withGpuErrors(ctx.device, `the ${size}³ GEMM`, () =>
+          runKernelSweep(ctx, square, progress),
+        )),
+      );
     }
     report = {
       schema: BENCH_SCHEMA,
@@ -139,6 +168,12 @@ export async function benchCommand(args: ParsedArgs): Promise<number> {
     };
   }
   process.stderr.write('\n');
+  // A median of 0 ms or a NaN speedup is a failed measurement, not a result.
+  for (const r of records) {
+    checkFinite(`${r.shape} batch ${r.batch} ${r.path} density ${r.density}`, [r.medianMs, r.p10Ms, r.p90Ms]);
+    if (!(r.medianMs > 0))
+      throw new Error(`${r.shape} batch ${r.batch} ${r.path}: median ${r.medianMs} ms; nothing was timed`);
+  }
   console.log(benchTable(records));
   for (const line of crossoverLines(records)) console.log(line);
   const jsonPath = stringFlag(args, 'json');

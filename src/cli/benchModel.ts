@@ -7,12 +7,14 @@ import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { type MeasureOptions, measurePaths } from '../engine/measure';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
+import { GpuErrorScope } from '../gpu/limits';
 import { Rng } from '../math/rng';
 import { compareTotals } from '../math/stats';
-import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag } from './args';
+import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 import { loadModel, makePair } from './loadModel';
-import { measureFlags } from './measureFlags';
+import { MEASURE_FLAGS, measureFlags } from './measureFlags';
 
 export interface ModelBenchRecord {
   density: number;
@@ -60,10 +62,27 @@ function layersOf(timings: LayerTiming[], path: WeightPath, nLayer: number) {
   });
 }
 
-export async function benchModelCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `bench-model` takes. */
+const BENCH_MODEL_FLAGS = {
+  model: flag.text('a preset or a model.safetensors (default gpt2-small)'),
+  seed: flag.seed(),
+  prefill: flag.ints(1, 1 << 20, undefined, 'prompt lengths'),
+  densities: flag.densities(),
+  'decode-at': flag.int(1, 1 << 20, 'context length of a decode step'),
+  'sparse-embeddings': flag.bool('prune the tied embedding too'),
+  json: flag.text('write the records here'),
+  backend: flag.backend(),
+  ...MEASURE_FLAGS,
+} satisfies FlagTable;
+
+export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, BENCH_MODEL_FLAGS);
   const model = loadModel(stringFlag(args, 'model', 'gpt2-small')!, numberFlag(args, 'seed', 0));
   const { config } = model.weights;
   const prefills = numberListFlag(args, 'prefill', [1, 64, 256]);
+  const tooLong = prefills.find((n) => n > config.nCtx);
+  if (tooLong)
+    throw new UsageError(`--prefill ${tooLong} is longer than the model's context (${config.nCtx})`);
   const densities = numberListFlag(args, 'densities', [1 / 4, 1 / 16, 1 / 64]);
   const decodeAt = Math.min(numberFlag(args, 'decode-at', 64), config.nCtx - 1);
   // Large models: at least 3 interleaved samples per path by default, more while the budget lasts.
@@ -81,6 +100,8 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
   console.log(
     `model ${model.name}; backend ${backend.description}; timer ${timer}; ≥ ${measureOptions.minSamples} interleaved samples per path and point (warm-up apart)`,
   );
+  // Every GPU step inside error scopes: a validation or out-of-memory error fails the command.
+  const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
   const rng = new Rng(7);
   const tokensOf = (n: number) => Array.from({ length: n }, () => rng.int(config.vocabSize));
   const records: ModelBenchRecord[] = [];
@@ -140,6 +161,7 @@ export async function benchModelCommand(args: ParsedArgs): Promise<number> {
       return backend.forward(next, { path, append: true, activations: false, logits: 'last', repeats });
     });
   }
+  await scope.close('bench-model');
   const rows = records.map((r) => [
     r.path,
     r.path === 'dense' ? '—' : r.density,

@@ -7,6 +7,7 @@ import { circuitToJson } from '../circuit/circuitJson';
 import { discoverCircuit } from '../circuit/discover';
 import { TASKS, type TaskName, VOCAB } from '../train/tasks';
 import { choiceFlag, numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { loadModel } from './loadModel';
 
 const TASK_NAMES = TASKS.map((t) => t.name) as TaskName[];
@@ -30,7 +31,21 @@ export function circuitSummary(json: CircuitJson): string {
   ].join('\n');
 }
 
-export async function circuitCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `circuit` takes. */
+const CIRCUIT_FLAGS = {
+  model: flag.text('FILE.safetensors'),
+  task: flag.choice(TASK_NAMES),
+  ablation: flag.choice(['mean', 'zero']),
+  'target-loss': flag.number(0, undefined, 'nats'),
+  seed: flag.seed(),
+  steps: flag.int(1, 1_000_000),
+  'train-examples': flag.int(1, 500),
+  'eval-examples': flag.int(1, 500),
+  json: flag.text('out.json'),
+} satisfies FlagTable;
+
+export async function circuitCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, CIRCUIT_FLAGS);
   const modelSpec = stringFlag(args, 'model');
   if (!modelSpec) throw new UsageError('--model FILE.safetensors is required');
   const task = choiceFlag(args, 'task', TASK_NAMES, 'quote');

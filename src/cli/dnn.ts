@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import type { LayerTiming } from '../contracts';
 import { measurePaths, sumOfRows } from '../engine/measure';
+import { GpuErrorScope } from '../gpu/limits';
 import { type DnnResult, runDnnCpu } from '../math/dnn';
 import {
   dnnEdges,
@@ -17,7 +18,10 @@ import {
   selectImages,
 } from '../model/dnn';
 import { dnnTimings } from '../model/graphDnn';
+import { checkFinite } from '../params/finite';
+import { LIMITS } from '../params/limits';
 import { choiceFlag, numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 import { spreadCell } from './measureFlags';
 
@@ -65,7 +69,28 @@ interface Run extends DnnResult {
   timerSource: 'wall' | 'gpu-timestamp';
 }
 
-export async function dnnCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `dnn` takes (see DNN_USAGE). */
+const DNN_FLAGS = {
+  help: flag.bool('this help'),
+  layers: flag.text(),
+  input: flag.text(),
+  nlayers: flag.int(1, 1 << 20),
+  bias: flag.number(),
+  ymax: flag.number(),
+  backend: flag.backend(),
+  path: flag.choice(['sparse', 'dense']),
+  'cpu-kernel': flag.choice(['skip-zeros', 'spmm']),
+  'gpu-kernel': flag.choice(['live-rows', 'all-rows']),
+  workers: flag.int(1, 256),
+  images: flag.int(1, LIMITS.matrixSide),
+  first: flag.int(1, LIMITS.matrixSide),
+  repeat: flag.int(1, LIMITS.runs),
+  truth: flag.text(),
+  json: flag.text(),
+} satisfies FlagTable;
+
+export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, DNN_FLAGS);
   if (args.flags.has('help')) {
     console.log(DNN_USAGE);
     return 0;
@@ -77,6 +102,7 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const nlayers = nlayersFlag === undefined ? undefined : numberFlag(args, 'nlayers', 0);
   const bias = numberFlag(args, 'bias', -0.3);
   const ymax = numberFlag(args, 'ymax', 32);
+  if (!(ymax > 0)) throw new UsageError(`--ymax must be above 0 (the ReLU clamp), got ${ymax}`);
   const path = choiceFlag(args, 'path', ['sparse', 'dense'] as const, 'sparse');
   const cpuKernel = choiceFlag(args, 'cpu-kernel', ['skip-zeros', 'spmm'] as const, 'skip-zeros');
   const gpuKernel = choiceFlag(args, 'gpu-kernel', ['live-rows', 'all-rows'] as const, 'live-rows');
@@ -90,6 +116,9 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const dnn = await loadNetwork(dir, nlayers, bias, ymax);
   const allImages = loadDnnInput(await readFile(inputPath, 'utf8'), basename(inputPath), dnn);
   const first = numberFlag(args, 'first', 1) - 1;
+  if (first >= allImages.rows) {
+    throw new UsageError(`--first ${first + 1}: ${basename(inputPath)} has only ${allImages.rows} images`);
+  }
   const count = numberFlag(args, 'images', allImages.rows - first);
   const input = first === 0 && count === allImages.rows ? allImages : selectImages(allImages, first, count);
   const loadSeconds = (performance.now() - tLoad) / 1000;
@@ -102,12 +131,17 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   let gpuHow: string = path;
   if (backend.kind === 'webgpu') {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
+    // Inside error scopes: a buffer the device refuses or any validation error fails the command.
+    const scope = GpuErrorScope.open(backend.ctx.device);
     const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows, {
       allImages: gpuKernel === 'all-rows',
     }); // weights uploaded once
     gpuHow = `${path}${path === 'sparse' ? `, ${plan.sparseKernel} kernel` : ''}`;
     runOnce = () => plan.run(input);
-    release = () => plan.dispose();
+    release = async () => {
+      plan.dispose();
+      await scope.close(`dnn (${path} path)`);
+    };
   } else if (path === 'sparse' && cpuKernel === 'skip-zeros' && workers > 1) {
     const { DnnWorkerPool } = await import('../engine/dnnThreads');
     const pool = await DnnWorkerPool.create(dnn, workers); // network sent and transposed once per worker
@@ -136,6 +170,10 @@ export async function dnnCommand(args: ParsedArgs): Promise<number> {
   const warmup = runs.shift()!;
   const layers = measured.paths[path]!.timings;
   const total = measured.paths[path]!.total;
+  for (const r of [warmup, ...runs]) {
+    checkFinite('dnn run times (s)', [r.seconds, ...r.layerMs]);
+    if (!(r.seconds > 0)) throw new Error(`dnn: a run measured ${r.seconds} s; the timer did not run`);
+  }
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const run = sorted[Math.floor((sorted.length - 1) / 2)];
   const edges = dnnEdges(dnn, input.rows);

@@ -2,6 +2,9 @@
 import { GpuContext, GpuUnavailableError } from '../gpu/context';
 import { createNodeGpu, nodeGpuHint } from '../node/dawn';
 
+/** WebGPU errors that no error scope caught: any of them fails the command (main checks after it ran). */
+export const uncapturedGpuErrors: string[] = [];
+
 export type CliBackend = { kind: 'webgpu'; ctx: GpuContext } | { kind: 'cpu'; reason: string };
 
 /** `--backend webgpu` (default): try Dawn, and fall back to the CPU with a stated reason. */
@@ -10,7 +13,10 @@ export async function openBackend(requested: 'webgpu' | 'cpu'): Promise<CliBacke
   try {
     const gpu = await createNodeGpu();
     const ctx = await GpuContext.create(gpu, {
-      onError: (m) => console.error(`WebGPU error: ${m}`),
+      onError: (m) => {
+        uncapturedGpuErrors.push(m);
+        console.error(`WebGPU error: ${m.slice(0, 500)}`);
+      },
     });
     return { kind: 'webgpu', ctx };
   } catch (err) {

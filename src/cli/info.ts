@@ -1,8 +1,12 @@
 // `sparsescope info`: backend, adapter, features and limits as JSON.
 import { choiceFlag, type ParsedArgs } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 
-export async function infoCommand(args: ParsedArgs): Promise<number> {
+const INFO_FLAGS = { backend: flag.backend() } satisfies FlagTable;
+
+export async function infoCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, INFO_FLAGS);
   const backend = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
   if (backend.kind === 'cpu') {
     console.log(JSON.stringify({ backend: 'cpu', reason: backend.reason }, null, 2));

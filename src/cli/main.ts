@@ -38,20 +38,35 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name ? 0 : 2;
   }
-  const load = commands[name];
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined; // never a prototype member
   if (!load) {
-    console.error(`sparsescope: unknown command "${name}"\n\n${USAGE}`);
+    console.error(`sparsescope: unknown command "${name.slice(0, 100)}"\n\n${USAGE}`);
     return 2;
   }
   try {
     const command = await load();
-    return await command(parseArgs(rest));
+    const status = await command(parseArgs(rest));
+    // A GPU error outside every error scope still means the numbers printed cannot be trusted.
+    const { uncapturedGpuErrors } = await import('./gpu');
+    if (uncapturedGpuErrors.length > 0) {
+      console.error(
+        `sparsescope ${name}: ${uncapturedGpuErrors.length} WebGPU error(s) during the run; its results are not valid`,
+      );
+      return 1;
+    }
+    return status;
   } catch (err) {
+    if (err instanceof Error && err.name === 'HelpRequested') {
+      console.log(`usage: sparsescope ${name} [options]\n${err.message}`);
+      return 0;
+    }
     if (err instanceof UsageError) {
       console.error(`sparsescope ${name}: ${err.message}`);
       return 2;
     }
-    console.error(`sparsescope ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    // The message only (no stack): every error the CLI raises names its input; cap it for hostile inputs.
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`sparsescope ${name}: ${message.length > 1000 ? `${message.slice(0, 1000)}…` : message}`);
     return 1;
   }
 }

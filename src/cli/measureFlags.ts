@@ -3,7 +3,17 @@
 import { formatNumber } from '../bench/table';
 import type { Spread } from '../contracts';
 import type { MeasureOptions } from '../engine/measure';
+import { LIMITS } from '../params/limits';
 import { numberFlag, type ParsedArgs, UsageError } from './args';
+import { type FlagTable, flag } from './flags';
+
+/** The protocol's flags, spread into the flag table of each command that measures. */
+export const MEASURE_FLAGS = {
+  samples: flag.int(1, LIMITS.samples, 'timed forwards per path, at least (default 5)'),
+  'max-samples': flag.int(1, LIMITS.samples, 'timed forwards per path, at most (default 30)'),
+  'budget-ms': flag.number(0, 600_000, 'time per path to keep sampling for (default 300)'),
+  'max-total-ms': flag.number(0, 3_600_000, 'stop adding samples past this total (default 60000)'),
+} satisfies FlagTable;
 
 /** --samples N (at least N per path), --max-samples, --budget-ms (per path), --max-total-ms. */
 export function measureFlags(args: ParsedArgs, defaults: MeasureOptions = {}): MeasureOptions {

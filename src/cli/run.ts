@@ -8,13 +8,17 @@ import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { generate } from '../engine/generate';
 import { measuredResult, measurePaths } from '../engine/measure';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
+import { GpuErrorScope } from '../gpu/limits';
 import { topK } from '../math/sampling';
 import { compareTotals } from '../math/stats';
 import { twinDensity } from '../model/storedSparsity';
+import { checkFinite } from '../params/finite';
+import { LIMITS } from '../params/limits';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 import { loadModel, makePair, tokenizerFor } from './loadModel';
-import { measureFlags, spreadCell } from './measureFlags';
+import { MEASURE_FLAGS, measureFlags, spreadCell } from './measureFlags';
 
 /**
  * Per-layer table: each path's attention and MLP sub-block times — medians with p10–p90 when measured — the
@@ -67,7 +71,28 @@ export function timingTable(
   return formatTable(headers, rows);
 }
 
-export async function runCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `run` takes (anything else is an error with a suggestion). */
+const RUN_FLAGS = {
+  model: flag.text('a preset name or a model.safetensors (config.json read from beside it)'),
+  config: flag.text('the config.json to use (default: the one beside --model)'),
+  prompt: flag.text('text to encode with the GPT-2 tokenizer'),
+  tokens: flag.ints(0, 2 ** 31 - 1, undefined, 'token ids, e.g. 1,2,3 (instead of --prompt)'),
+  path: flag.choice(['dense', 'sparse', 'both']),
+  density: flag.density('of the sparse twin (default 1/64)'),
+  'min-per-neuron': flag.int(0, 1 << 20, 'weights each neuron keeps at least (default 4)'),
+  'sparse-embeddings': flag.bool('prune the tied embedding too'),
+  seed: flag.seed('of a preset'),
+  generate: flag.int(0, LIMITS.generate, 'tokens to generate greedily'),
+  repeats: flag.int(1, LIMITS.repeats, 'dispatches of each timed pass (WebGPU)'),
+  detail: flag.bool('the four matmuls of each block'),
+  logits: flag.text('write the logits as JSON to this file'),
+  json: flag.text('write the per-op medians, p10, p90, samples and the warm-up time here'),
+  backend: flag.backend(),
+  ...MEASURE_FLAGS,
+} satisfies FlagTable;
+
+export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, RUN_FLAGS);
   const modelSpec = stringFlag(args, 'model');
   if (!modelSpec) throw new UsageError('--model <file.safetensors | preset> is required');
   const pathFlag = choiceFlag(args, 'path', ['dense', 'sparse', 'both'] as const, 'both');
@@ -76,12 +101,17 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   if (requested !== undefined && !(requested > 0 && requested <= 1))
     throw new UsageError('--density must be in (0, 1]');
   const measureOptions = measureFlags(args);
+  if (args.flags.has('prompt') && args.flags.has('tokens'))
+    throw new UsageError('give --prompt or --tokens, not both');
   const seed = numberFlag(args, 'seed', 0);
   const generateN = numberFlag(args, 'generate', 0);
   const repeats = numberFlag(args, 'repeats', 1);
   const jsonPath = stringFlag(args, 'json');
 
   const t0 = performance.now();
+  // Progress on stderr (stdout stays the report): a gpt2-small prefill on a slow adapter takes minutes.
+  const progress = (what: string) =>
+    process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${what}\n`);
   const model = loadModel(modelSpec, seed, stringFlag(args, 'config'));
   for (const w of model.warnings) console.error(`warning: ${w}`);
   if (model.archLines) console.log(`circuit_sparsity model:\n  ${model.archLines.join('\n  ')}`);
@@ -126,16 +156,26 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   console.log(
     `prompt: ${tokens.length} tokens [${tokens.slice(0, 16).join(', ')}${tokens.length > 16 ? ', …' : ''}]`,
   );
+  // Every GPU step runs inside error scopes: a validation or out-of-memory error fails the command.
+  const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
   await backend.prepare(pair);
 
   // The measurement protocol (src/engine/measure.ts): a warm-up forward per path (start-up, not in the
   // table), then the paths interleaved until enough samples; medians with p10–p90.
+  progress(`${paths.join(' and ')}: a warm-up forward of ${tokens.length} tokens per path, then timed ones`);
   const measured = await measurePaths(
     paths,
     (path, r) => backend.forward(tokens, { path, activations: false, repeats: r }),
     measureOptions,
   );
   const results = new Map<WeightPath, ForwardResult>(paths.map((p) => [p, measuredResult(measured, p)]));
+  await scope.close('the forward passes');
+  for (const [path, result] of results) {
+    checkFinite(`${path} logits`, result.logits, (i) => {
+      const row = Math.floor(i / config.vocabSize);
+      return `token ${row + 1}, id ${i - row * config.vocabSize}`;
+    });
+  }
   const timings = [...results.values()].flatMap((r) => r.timings);
   const source = timings[0]?.source === 'gpu-timestamp' ? 'GPU timestamps' : 'wall clock';
   const samples = Math.min(...paths.map((p) => measured.paths[p]!.total.samples));
@@ -178,6 +218,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     for (const path of paths) {
       const ids: number[] = [];
       process.stdout.write(`${path} generation: `);
+      progress(`${path}: generating ${generateN} tokens`);
       for await (const token of generate(backend, tokens, {
         path,
         maxNewTokens: generateN,

@@ -7,12 +7,17 @@ import { readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
 import { type Dispatch, disposeDispatches, runDispatches } from '../gpu/kernels/dispatch';
 import { DenseMatmul } from '../gpu/kernels/matmul';
 import { CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { withGpuErrors } from '../gpu/limits';
 import { OwnedResources } from '../gpu/owned';
 import type { CsrMatrix } from '../math/csr';
 import { matmulFast } from '../math/matmul';
 import { Rng } from '../math/rng';
 import { spmmFast } from '../math/spmm';
+import { checkFinite } from '../params/finite';
+import { checkDense, LIMITS } from '../params/limits';
+import { FLOAT32_MAX } from '../params/values';
 import { choiceFlag, numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 
 /** Parse X.json: an array of K rows, each an array of B finite numbers. Returns x as (B, K) row-major. */
@@ -23,11 +28,16 @@ export function parseXJson(text: string, k: number, fileName: string): { x: Floa
   } catch (err) {
     throw new UsageError(`${fileName}: not JSON (${(err as Error).message})`);
   }
+  // Bounded by what the file holds: a row needs at least "[0]," (4 characters).
+  checkDense(fileName, k, 1);
   if (!Array.isArray(rows) || rows.length !== k) {
     throw new UsageError(`${fileName}: expected an array of ${k} rows (the matrix has ${k} columns)`);
   }
   const batch = Array.isArray(rows[0]) ? rows[0].length : -1;
   if (batch < 1) throw new UsageError(`${fileName}: row 1 is not a non-empty array of numbers`);
+  if (batch > LIMITS.batch) {
+    throw new UsageError(`${fileName}: ${batch} columns is over the limit of ${LIMITS.batch} (batch)`);
+  }
   const x = new Float32Array(batch * k);
   rows.forEach((row: unknown, i) => {
     if (!Array.isArray(row) || row.length !== batch) {
@@ -38,6 +48,11 @@ export function parseXJson(text: string, k: number, fileName: string): { x: Floa
     row.forEach((v: unknown, b) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         throw new UsageError(`${fileName}: row ${i + 1}, column ${b + 1} is not a finite number`);
+      }
+      if (Math.abs(v) > FLOAT32_MAX) {
+        throw new UsageError(
+          `${fileName}: row ${i + 1}, column ${b + 1} (${v}) is outside the float32 range`,
+        );
       }
       x[b * k + i] = v;
     });
@@ -53,6 +68,7 @@ async function gpuProduct(
   path: 'sparse' | 'dense',
 ) {
   const { device } = ctx;
+  if (path === 'dense') checkDense('--path dense: the dense copy of A', a.rows, a.cols);
   const owned = new OwnedResources();
   try {
     const xBuf = owned.add(uploadStorage(device, 'Spmm.x', x));
@@ -75,7 +91,19 @@ async function gpuProduct(
   }
 }
 
-export async function spmmCommand(args: ParsedArgs): Promise<number> {
+/** Every flag `spmm` takes. */
+const SPMM_FLAGS = {
+  matrix: flag.text('A as a Matrix Market file'),
+  x: flag.text('X.json: K rows of B numbers (else random X)'),
+  batch: flag.int(1, LIMITS.batch, 'columns of a random X (default 1)'),
+  seed: flag.seed('of the random X (default 1)'),
+  path: flag.choice(['sparse', 'dense']),
+  out: flag.text('Y.json to write'),
+  backend: flag.backend(),
+} satisfies FlagTable;
+
+export async function spmmCommand(rawArgs: ParsedArgs): Promise<number> {
+  const args = strictFlags(rawArgs, SPMM_FLAGS);
   const matrixPath = stringFlag(args, 'matrix');
   const outPath = stringFlag(args, 'out');
   if (!matrixPath) throw new UsageError('--matrix A.mtx is required');
@@ -86,24 +114,30 @@ export async function spmmCommand(args: ParsedArgs): Promise<number> {
   let x: Float32Array;
   let batch: number;
   if (xPath) {
+    if (args.flags.has('batch') || args.flags.has('seed'))
+      throw new UsageError('--batch and --seed make a random X: give them or --x, not both');
     ({ x, batch } = parseXJson(readFileSync(xPath, 'utf8'), a.cols, xPath));
   } else {
     batch = numberFlag(args, 'batch', 1);
-    if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
+    checkDense('the random X', a.cols, batch);
     x = new Rng(numberFlag(args, 'seed', 1)).uniformArray(batch * a.cols);
   }
+  checkDense('Y', a.rows, batch);
   const backend = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
   const t0 = performance.now();
   let y: Float32Array;
   if (backend.kind === 'webgpu') {
-    y = await gpuProduct(backend.ctx, a, x, batch, path);
+    const { ctx } = backend;
+    y = await withGpuErrors(ctx.device, `spmm (${path} path)`, () => gpuProduct(ctx, a, x, batch, path));
   } else {
+    if (path === 'dense') checkDense('--path dense: the dense copy of A', a.rows, a.cols);
     y =
       path === 'sparse'
         ? spmmFast(x, a, null, batch)
         : matmulFast(x, a.toDense(), null, batch, a.rows, a.cols);
   }
   const ms = performance.now() - t0;
+  checkFinite('Y', y, (i) => `row ${(i % a.rows) + 1}, column ${Math.floor(i / a.rows) + 1}`);
   // y is (B, M); Y.json wants M rows of B values.
   const rows = Array.from({ length: a.rows }, (_, m) =>
     Array.from({ length: batch }, (_, b) => y[b * a.rows + m]),

@@ -34,6 +34,8 @@ export interface MeasureOptions {
   total?: (timings: LayerTiming[], path: WeightPath) => number;
   /** Called after the warm-up and after every round, with what has been measured so far. */
   onProgress?: (progress: MeasureProgress) => void;
+  /** The wall clock in ms (default performance.now; tests pass a fake one so no test depends on load). */
+  clock?: () => number;
 }
 
 /** One forward of one path: the caller runs it (Backend.forward, a DNN plan, a decode step). */
@@ -71,6 +73,7 @@ const DEFAULTS = {
   maxTotalMs: 5_000,
   floorSamples: 3,
   warmupMs: 100,
+  clock: () => performance.now(),
 };
 const MAX_WARMUP_RUNS = 10;
 /** An op is timed over at least this many timer ticks (repeated inside a sample when shorter). */
@@ -167,9 +170,9 @@ export async function measurePaths<R extends { timings: LayerTiming[] }>(
     if (pending.length === 0) break;
     if (i > 0) warm = warm.filter((t) => !pending.includes(t.path));
     for (const path of pending) {
-      const t0 = performance.now();
+      const t0 = o.clock();
       const r = await run(path, {});
-      const ms = performance.now() - t0;
+      const ms = o.clock() - t0;
       if (i === 0) warmupMs[path] = ms;
       warmSpent.set(path, (warmSpent.get(path) ?? 0) + ms);
       warm.push(...r.timings); // the last warm-up forward of each path chooses the repeats
@@ -195,17 +198,17 @@ export async function measurePaths<R extends { timings: LayerTiming[] }>(
   let calibrated = false;
   let elapsed = 0;
   for (;;) {
-    const roundStart = performance.now();
+    const roundStart = o.clock();
     for (const path of paths) {
-      const t0 = performance.now();
+      const t0 = o.clock();
       const r = await run(path, repeats);
       const s = runs.get(path)!;
-      s.ms += performance.now() - t0;
+      s.ms += o.clock() - t0;
       s.timings.push(r.timings);
       s.totals.push((o.total ?? totalMs)(r.timings, path));
       s.last = r;
     }
-    const roundMs = performance.now() - roundStart;
+    const roundMs = o.clock() - roundStart;
     elapsed += roundMs;
     if (!calibrated) {
       // The warm-up's times include first-use costs: choose the repeats again from a warm sample, and

@@ -4,6 +4,7 @@
 
 import type { BackendKind, ForwardResult, MeasureProgress, MeasureSummary, WeightPath } from '../contracts';
 import { errorText, GpuContext, GpuUnavailableError } from '../gpu/context';
+import { withGpuErrors } from '../gpu/limits';
 import type { Backend, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
 import { type MeasureOptions, measuredResult, measurePaths, measureSummary } from './measure';
@@ -126,7 +127,7 @@ export class Session {
 
   private async prepareWithFallback(models: ModelPair, onProgress?: (f: number, what: string) => void) {
     try {
-      await this.backend.prepare(models, onProgress);
+      await this.guarded('uploading the model', () => this.backend.prepare(models, onProgress));
     } catch (err) {
       if (this.backend.kind !== 'webgpu') throw err;
       // A model too big for this GPU's limits, or a device that died while uploading: use the CPU.
@@ -161,7 +162,8 @@ export class Session {
   private async runOnce(tokens: number[]): Promise<PairResult> {
     const m = await measurePaths(
       ['dense', 'sparse'],
-      (path: WeightPath, repeats) => this.backend.forward(tokens, { path, repeats }),
+      (path: WeightPath, repeats) =>
+        this.guarded(`the ${path} forward`, () => this.backend.forward(tokens, { path, repeats })),
       { ...this.measureOptions, onProgress: this.onMeasureProgress },
     );
     return {
@@ -169,6 +171,12 @@ export class Session {
       sparse: measuredResult(m, 'sparse'),
       measure: measureSummary(m),
     };
+  }
+
+  /** GPU work inside error scopes: any validation or out-of-memory error fails it (GpuJobError). */
+  private guarded<T>(what: string, job: () => Promise<T>): Promise<T> {
+    const ctx = this.backend.kind === 'webgpu' ? this.ctx : null;
+    return ctx && !ctx.isLost ? withGpuErrors(ctx.device, what, job) : job();
   }
 
   /** Whether the device is lost; a loss reported just after a failed call is given a moment to arrive. */

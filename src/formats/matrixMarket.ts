@@ -8,6 +8,10 @@
 // every off-diagonal pair twice when mirrored). Comment lines (`%`) and blank lines are allowed anywhere
 // after the header; indices are 1-based in the file and 0-based here.
 
+import { LIMITS } from '../params/limits';
+import { quote } from '../params/quote';
+import { FLOAT32_MAX } from '../params/values';
+
 export type MatrixMarketField = 'real' | 'integer' | 'pattern';
 export type MatrixMarketSymmetry = 'general' | 'symmetric';
 
@@ -101,11 +105,15 @@ export function parseMatrixMarket(text: string, fileName: string): MatrixMarket 
   if (!sc.nextDataLine()) fail('missing size line "rows cols entries" after the header');
   const size = sc.tokens();
   if (size.length !== 3) {
-    fail(`size line must be "rows cols entries", got "${size.join(' ')}"`);
+    fail(`size line must be "rows cols entries", got ${quote(size.join(' '))}`);
   }
   const [rows, cols, declared] = size.map((t) => (/^\d+$/.test(t) ? Number(t) : Number.NaN));
   if (![rows, cols, declared].every(Number.isSafeInteger)) {
-    fail(`size line must hold three non-negative integers, got "${size.join(' ')}"`);
+    fail(`size line must hold three non-negative integers, got ${quote(size.join(' '))}`);
+  }
+  // Bounded by a stated limit: a CSR of `rows` rows holds rows + 1 offsets whatever the file's length.
+  if (rows > LIMITS.matrixSide || cols > LIMITS.matrixSide) {
+    fail(`${rows}×${cols} is over the limit of ${LIMITS.matrixSide} rows or columns (matrixSide)`);
   }
   if (symmetry === 'symmetric' && rows !== cols)
     fail(`a symmetric matrix must be square, got ${rows}×${cols}`);
@@ -157,12 +165,12 @@ export function parseMatrixMarket(text: string, fileName: string): MatrixMarket 
     if (n !== wantTokens) {
       fail(
         `expected ${wantTokens} numbers ("row col${wantTokens === 3 ? ' value' : ''}") for a ${field} entry, ` +
-          `got ${n === 4 ? 'more' : n}: "${t.slice(sc.start, end)}"`,
+          `got ${n === 4 ? 'more' : n}: ${quote(t.slice(sc.start, end))}`,
       );
     }
     const r = parseIndex(t, s0, e0);
     const c = parseIndex(t, s1, e1);
-    if (r < 0 || c < 0) fail(`indices must be positive integers, got "${t.slice(sc.start, end)}"`);
+    if (r < 0 || c < 0) fail(`indices must be positive integers, got ${quote(t.slice(sc.start, end))}`);
     if (r < 1 || r > rows) fail(`row index ${r} is outside 1..${rows}`);
     if (c < 1 || c > cols) fail(`column index ${c} is outside 1..${cols}`);
     if (symmetry === 'symmetric' && r !== c) {
@@ -179,9 +187,11 @@ export function parseMatrixMarket(text: string, fileName: string): MatrixMarket 
         // Exponents and long mantissas; the regex keeps out what Number() also accepts ('0x10', '').
         const token = t.slice(s2, e2);
         v = DECIMAL.test(token) ? Number(token) : Number.NaN;
-        if (!Number.isFinite(v)) fail(`value "${token}" is not a finite number`);
+        if (!Number.isFinite(v)) fail(`value ${quote(token)} is not a finite number`);
+        if (Math.abs(v) > FLOAT32_MAX) fail(`value ${quote(token)} is outside the float32 range (±3.4e38)`);
       }
-      if (field === 'integer' && !Number.isInteger(v)) fail(`value "${t.slice(s2, e2)}" is not an integer`);
+      if (field === 'integer' && !Number.isInteger(v))
+        fail(`value ${quote(t.slice(s2, e2))} is not an integer`);
     }
     rowIdx[count] = r - 1;
     colIdx[count] = c - 1;
@@ -202,17 +212,17 @@ function parseHeader(
   const words = sc.tokens().map((w) => w.toLowerCase());
   if (words[0] !== '%%matrixmarket')
     fail('first line must be the "%%MatrixMarket matrix coordinate …" header');
-  if (words.length !== 5) fail(`header must have 5 words, got "${words.join(' ')}"`);
+  if (words.length !== 5) fail(`header must have 5 words, got ${quote(words.join(' '))}`);
   const [, object, format, field, symmetry] = words;
-  if (object !== 'matrix') fail(`object "${object}" is not supported (only "matrix")`);
+  if (object !== 'matrix') fail(`object ${quote(object)} is not supported (only "matrix")`);
   if (format === 'array') fail('"array" (dense) format is not supported; only "coordinate"');
-  if (format !== 'coordinate') fail(`format "${format}" is not supported; only "coordinate"`);
+  if (format !== 'coordinate') fail(`format ${quote(format)} is not supported; only "coordinate"`);
   if (field === 'complex') fail('"complex" field is not supported (real, integer, pattern)');
-  if (!FIELDS.includes(field)) fail(`field "${field}" is not one of real, integer, pattern`);
+  if (!FIELDS.includes(field)) fail(`field ${quote(field)} is not one of real, integer, pattern`);
   if (symmetry === 'hermitian' || symmetry === 'skew-symmetric') {
-    fail(`"${symmetry}" symmetry is not supported (general, symmetric)`);
+    fail(`${quote(symmetry)} symmetry is not supported (general, symmetric)`);
   }
-  if (!SYMMETRIES.includes(symmetry)) fail(`symmetry "${symmetry}" is not one of general, symmetric`);
+  if (!SYMMETRIES.includes(symmetry)) fail(`symmetry ${quote(symmetry)} is not one of general, symmetric`);
   return { field: field as MatrixMarketField, symmetry: symmetry as MatrixMarketSymmetry };
 }
 

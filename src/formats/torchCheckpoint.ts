@@ -4,7 +4,13 @@
 // shape as a parsed safetensors file, so one loader serves both. Only contiguous tensors are accepted;
 // every size is checked against its storage before anything is allocated.
 
-import { type PickleStorage, type PickleTensor, TORCH_STORAGE_TYPES, unpickleStateDict } from './pickle';
+import {
+  type PickleStorage,
+  type PickleTensor,
+  type PickleValue,
+  TORCH_STORAGE_TYPES,
+  unpickleStateDict,
+} from './pickle';
 import { DTYPE_SIZES, type SafeTensor, type SafetensorsFile } from './safetensors';
 import { readZipStore } from './zipStore';
 
@@ -19,7 +25,15 @@ export function looksLikeZip(bytes: Uint8Array): boolean {
   );
 }
 
-export function readTorchCheckpoint(bytes: Uint8Array, fileName = 'final_model.pt'): SafetensorsFile {
+/** An opened torch.save archive: its unpickled root and a way to view any tensor in it. */
+export interface TorchArchive {
+  root: PickleValue;
+  /** The tensor's bytes in its storage, checked (contiguous, in bounds, storage size as declared). */
+  tensor: (name: string, t: PickleTensor) => SafeTensor;
+}
+
+/** Unzip and unpickle a torch.save file (any pickled tree of the safe subset, see pickle.ts). */
+export function openTorchArchive(bytes: Uint8Array, fileName: string): TorchArchive {
   const fail = (message: string): never => {
     throw new TorchCheckpointError(`${fileName}: ${message}`);
   };
@@ -33,15 +47,6 @@ export function readTorchCheckpoint(bytes: Uint8Array, fileName = 'final_model.p
   if (byteorder && new TextDecoder().decode(byteorder.data).trim() !== 'little')
     fail('the checkpoint was saved big-endian; only little-endian storages are read');
   const root = unpickleStateDict(entries.get(pkl)?.data ?? new Uint8Array(), `${fileName}:${pkl}`);
-  if (!(root instanceof Map)) return fail('data.pkl does not hold a dict (state_dict) at the top level');
-
-  const tensors = new Map<string, SafeTensor>();
-  for (const [key, value] of root) {
-    if (typeof key !== 'string') fail(`state_dict key ${String(key)} is not a string`);
-    if (typeof value !== 'object' || value === null || (value as PickleTensor).kind !== 'tensor') continue;
-    const t = value as PickleTensor;
-    tensors.set(key as string, tensorView(key as string, t, storageBytes(t.storage, key as string)));
-  }
 
   function storageBytes(s: PickleStorage, name: string): Uint8Array {
     const entry = entries.get(`${prefix}data/${s.key}`);
@@ -54,7 +59,8 @@ export function readTorchCheckpoint(bytes: Uint8Array, fileName = 'final_model.p
     return entry.data;
   }
 
-  function tensorView(name: string, t: PickleTensor, storage: Uint8Array): SafeTensor {
+  function tensor(name: string, t: PickleTensor): SafeTensor {
+    const storage = storageBytes(t.storage, name);
     const dtype = TORCH_STORAGE_TYPES[t.storage.storageType];
     const size = DTYPE_SIZES[dtype];
     let numel = 1;
@@ -73,5 +79,21 @@ export function readTorchCheckpoint(bytes: Uint8Array, fileName = 'final_model.p
     return { name, dtype, shape: [...t.shape], data, fileName };
   }
 
+  return { root, tensor };
+}
+
+export function readTorchCheckpoint(bytes: Uint8Array, fileName = 'final_model.pt'): SafetensorsFile {
+  const { root, tensor } = openTorchArchive(bytes, fileName);
+  if (!(root instanceof Map))
+    throw new TorchCheckpointError(
+      `${fileName}: data.pkl does not hold a dict (state_dict) at the top level`,
+    );
+  const tensors = new Map<string, SafeTensor>();
+  for (const [key, value] of root) {
+    if (typeof key !== 'string')
+      throw new TorchCheckpointError(`${fileName}: state_dict key ${String(key)} is not a string`);
+    if (typeof value !== 'object' || value === null || (value as PickleTensor).kind !== 'tensor') continue;
+    tensors.set(key, tensor(key, value as PickleTensor));
+  }
   return { fileName, metadata: {}, tensors };
 }

@@ -1,4 +1,6 @@
-// Buffer helpers: labelled creation, uploads and pooled readback.
+// Buffer helpers: labelled creation, uploads and pooled readback. Every size is checked against the
+// device's limits first (a GpuLimitError naming the limit, not a validation error and a zero result).
+import { checkBufferSize } from './limits';
 
 const USAGE = {
   STORAGE: 0x0080,
@@ -14,6 +16,7 @@ export function paddedSize(bytes: number): number {
 }
 
 export function storageBuffer(device: GPUDevice, label: string, bytes: number, extraUsage = 0): GPUBuffer {
+  checkBufferSize(device, label, paddedSize(bytes));
   return device.createBuffer({
     label,
     size: paddedSize(bytes),
@@ -61,6 +64,7 @@ export async function readFloat32(
   offset = 0,
 ): Promise<Float32Array> {
   const size = paddedSize(bytes);
+  checkBufferSize(device, 'Readback.staging', size, false);
   let pool = readbackPools.get(device);
   if (!pool) {
     pool = new Map();

@@ -1,5 +1,5 @@
-// Row-wise ops of circuit_sparsity models (CPU reference of shaders/rms_norm.wgsl, activation.wgsl,
-// abs_topk.wgsl): RMSNorm, exact (erf) GELU, ReLU, AbsTopK. All row-major.
+// Row-wise ops of circuit_sparsity models (CPU reference of shaders/csp_elementwise_rms_norm.wgsl, csp_elementwise_activation.wgsl,
+// abs_top_k.wgsl): RMSNorm, exact (erf) GELU, ReLU, AbsTopK. All row-major.
 
 /**
  * erf(x), Abramowitz & Stegun 7.1.26: |error| < 1.5e-7, at float32 resolution. WGSL has no erf; the

@@ -1,5 +1,6 @@
 // Compressed sparse rows over a weight matrix's output rows.
 // W: (N, K) out×in; row n holds the input indices colIdx[rowPtr[n]..rowPtr[n+1]) and their values.
+import { checkDense } from '../params/limits';
 
 export class CsrError extends Error {
   override name = 'CsrError';
@@ -143,6 +144,8 @@ export class CsrMatrix implements CsrParts {
 
   /** Dense (rows, cols) row-major copy. */
   toDense(): Float32Array {
+    // Every dense copy (the dense paths, X, the DNN's dense twin) is bounded by the shared limit.
+    checkDense('dense copy', this.rows, this.cols);
     const out = new Float32Array(this.rows * this.cols);
     for (let r = 0; r < this.rows; r++) {
       for (let i = this.rowPtr[r]; i < this.rowPtr[r + 1]; i++)

@@ -8,6 +8,7 @@
 // - 'dense': the same weights stored densely, a full (nImages × K) · (K × N) product per layer
 //   (matmulFast, src/math/matmul.ts): every multiply, zeros included.
 // Biases are the f32 value of b, as the GPU kernels see them.
+import { checkDense } from '../params/limits';
 import type { CsrMatrix } from './csr';
 import { matmulFast } from './matmul';
 import { spmmFast } from './spmm';
@@ -67,6 +68,8 @@ export function runDnnCpu(dnn: SparseDnn, input: CsrMatrix, opts: DnnRunOptions)
   if (input.cols !== dnn.layers[0].cols) {
     throw new Error(`dnn: input has ${input.cols} columns, layer 1 expects ${dnn.layers[0].cols}`);
   }
+  // Every path makes images × width activations (dense, or the skip-zeros output): bounded up front.
+  for (const w of dnn.layers) checkDense('dnn activations (images × neurons)', input.rows, w.rows);
   const bias = Math.fround(dnn.bias);
   const { layerMs, y } =
     opts.path === 'dense'

@@ -53,7 +53,11 @@ function parseConfigJson(
   if (typeof json !== 'string') return json;
   try {
     const parsed: unknown = JSON.parse(json);
-    if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error(
+        `got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`}`,
+      );
+    }
     return parsed as HfGpt2ConfigJson; // fields are checked one by one by validateConfig below
   } catch (e) {
     throw new HfLoadError(`${fileName}: config.json is not a JSON object (${(e as Error).message})`);
@@ -188,6 +192,10 @@ function resolveConfig(
   const fc = byName.get('h.0.mlp.c_fc.weight')?.shape;
   const d = json?.n_embd ?? wte[1];
   let nHead = json?.n_head;
+  if (json && nHead === undefined) {
+    // A config that is present but cannot give the head count is an error, not a guess.
+    throw new HfLoadError(`${fileName}: config.json has no "n_head" (the head count cannot be inferred)`);
+  }
   if (nHead === undefined) {
     if (d % 64 !== 0)
       throw new HfLoadError(

@@ -1,6 +1,7 @@
 // What the page remembers: the URL parameters it starts from, and the prompt's escaping (the prompt box is
 // one line, so a newline is written as \n).
-import type { ControlValues } from './controls';
+import { type ControlValues, DENSITIES } from './controls';
+import { readAppParams } from './urlParams';
 
 export function escapePrompt(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
@@ -13,19 +14,27 @@ export function unescapePrompt(text: string): string {
 export const DEFAULT_PROMPT = 'p = set()\nfor q in text:\n    p';
 
 export function initialValues(params: URLSearchParams): ControlValues {
-  const num = (name: string, fallback: number) => {
-    const v = Number(params.get(name));
-    return params.has(name) && Number.isFinite(v) ? v : fallback;
-  };
+  const { values, densityText } = readAppParams(params);
+  const text = (name: 'model' | 'prompt' | 'input') => values.get(name) as string | undefined;
+  const density =
+    densityText !== undefined ? addDensity(densityText, values.get('density') as number) : '1/64';
   return {
-    model: params.get('model') ?? 'tiny-pair',
-    prompt: params.get('prompt') ?? escapePrompt(params.get('input') ?? DEFAULT_PROMPT),
+    model: text('model') ?? 'tiny-pair',
+    prompt: text('prompt') ?? escapePrompt(text('input') ?? DEFAULT_PROMPT),
     token: 0,
-    density: params.get('density') ?? '1/64',
-    backend: params.get('backend') === 'cpu' ? 'cpu' : 'webgpu',
-    perLayer: num('neurons', 32),
-    brightness: num('brightness', 1),
+    density,
+    backend: values.get('backend') === 'cpu' ? 'cpu' : 'webgpu',
+    perLayer: (values.get('neurons') as number | undefined) ?? 32,
+    brightness: (values.get('brightness') as number | undefined) ?? 1,
     timings: true,
     labels: true,
   };
+}
+
+/** A density from the URL joins the panel's choices under the name the URL gave it ("1/100", "0.3"). */
+function addDensity(name: string, value: number): string {
+  const known = Object.entries(DENSITIES).find(([, v]) => v === value);
+  if (known) return known[0];
+  DENSITIES[name] = value;
+  return name;
 }

@@ -4,6 +4,7 @@
 // gets its circuits found live. Leaving the mode shows the last run again.
 
 import { type CircuitJson, type LoadedCircuit, readCircuitJson } from '../circuit/circuitJson';
+import type { LayerActivations, NetworkGraph } from '../model/graph';
 import type { Gpt2Weights } from '../model/weights';
 import type { Side } from '../scene/sceneView';
 import { type TaskName, VOCAB } from '../train/tasks';
@@ -11,6 +12,7 @@ import type { App, SceneResults } from './app';
 import { CircuitCancelledError, CircuitClient } from './circuitClient';
 import { CircuitPanel } from './circuitPanel';
 import { circuitActivations, circuitGraph, circuitNodesAt } from './circuitScene';
+import { givenCircuitScene } from './givenCircuitScene';
 import { Gpt2Workload } from './workloads/gpt2';
 import type { Workload } from './workloads/workload';
 
@@ -87,7 +89,15 @@ export class CircuitMode {
     return w;
   }
 
+  /** A circuit_sparsity workload opened with a viz_data.pt: its circuit (or why it is unusable). */
+  private givenOf(): { w: Gpt2Workload; given: NonNullable<Gpt2Workload['given']> } | null {
+    const w = this.host.workload();
+    return w instanceof Gpt2Workload && w.given && w.dense && w.sparse ? { w, given: w.given } : null;
+  }
+
   async enter(): Promise<void> {
+    const given = this.givenOf();
+    if (given) return this.showGiven(given.w, given.given);
     const w = this.pairOf();
     if (typeof w === 'string') {
       this.panel.setActive(false);
@@ -173,20 +183,61 @@ export class CircuitMode {
     }
   }
 
+  /** The release's precomputed circuit (viz_data.pt) on its own model: shown, never searched for. */
+  private async showGiven(w: Gpt2Workload, given: NonNullable<Gpt2Workload['given']>): Promise<void> {
+    if ('error' in given) {
+      this.panel.setActive(false);
+      this.panel.setMessage(given.error, true);
+      return;
+    }
+    const viz = given.circuit;
+    this.active = true;
+    this.panel.setActive(true);
+    const sparse = givenCircuitScene(w.sparse!, viz, 'Sparse · their circuit');
+    const dense = givenCircuitScene(w.dense!, viz, 'Dense · their circuit');
+    const count = (n: number) => n.toLocaleString('en-US');
+    const loss = (x: number | null) => (x === null ? 'not stored' : x.toFixed(3));
+    this.panel.showGiven(
+      `${count(viz.nodeCount)} nodes · ${count(sparse.edges)} edges`,
+      [
+        ['nodes', `${count(viz.nodeCount)} / ${count(sparse.totalNodes)}`, 'given-nodes'],
+        ['edges (nonzero weights)', `${count(sparse.edges)} / ${count(sparse.totalEdges)}`, 'given-edges'],
+        ['locations', String(viz.nodes.size)],
+        ['task loss, model', loss(viz.loss)],
+        ['task loss, circuit', loss(viz.circuitLoss)],
+        ['edge matrices (pair_data)', String(viz.pairCount)],
+      ],
+      `${viz.fileName}: the release's precomputed circuit (losses as stored ÷ 2) · circuit discovery is not run for circuit_sparsity models`,
+    );
+    await this.display(
+      { sparse: sparse.graph, dense: dense.graph },
+      { sparse: sparse.activations, dense: dense.activations },
+      `circuit mode · ${viz.fileName}`,
+    );
+  }
+
   private async show(w: Gpt2Workload, pair: Pair, source: string): Promise<void> {
     const graphs = {
       sparse: circuitGraph(w.sparse!, pair.sparse.loaded, `Sparse · circuit`),
       dense: circuitGraph(w.dense!, pair.dense.loaded, `Dense · circuit`),
     };
+    const lit = (side: Side) =>
+      circuitActivations(side === 'sparse' ? w.sparse! : w.dense!, pair[side].loaded, graphs[side]);
+    this.shown = { workload: w, pair, source, key: `${w.id}:${this.task}:${++this.version}` };
+    this.panel.show({ sparse: pair.sparse.json, dense: pair.dense.json }, source);
+    await this.display(graphs, { sparse: lit('sparse'), dense: lit('dense') }, `circuit mode · ${this.task}`);
+  }
+
+  /** Both circuits in the scene, lit neurons repeated for every token of the last run. */
+  private async display(
+    graphs: Record<Side, NetworkGraph>,
+    one: Record<Side, LayerActivations>,
+    note: string,
+  ): Promise<void> {
     const tokens = Math.max(1, this.host.tokenCount());
     const repeat = (side: Side) => {
-      const one = circuitActivations(
-        side === 'sparse' ? w.sparse! : w.dense!,
-        pair[side].loaded,
-        graphs[side],
-      );
       const byLayer: Record<string, Float32Array> = {};
-      for (const [id, lit] of Object.entries(one.byLayer)) {
+      for (const [id, lit] of Object.entries(one[side].byLayer)) {
         const all = new Float32Array(lit.length * tokens);
         for (let t = 0; t < tokens; t++) all.set(lit, t * lit.length);
         byLayer[id] = all;
@@ -194,14 +245,12 @@ export class CircuitMode {
       return { tokens: Array.from({ length: tokens }, () => 'circuit'), byLayer };
     };
     const app = this.host.app;
-    this.shown = { workload: w, pair, source, key: `${w.id}:${this.task}:${++this.version}` };
-    this.panel.show({ sparse: pair.sparse.json, dense: pair.dense.json }, source);
     const results: SceneResults = {
       sparseGraph: graphs.sparse,
       denseGraph: graphs.dense,
       activations: { sparse: repeat('sparse'), dense: repeat('dense') },
       timings: [],
-      timingNote: `circuit mode · ${this.task}`,
+      timingNote: note,
     };
     void app.showResults(results);
     // Every neuron on screen: the circuit lit, the rest as ghosts (showResults may have cleared these).
@@ -220,7 +269,10 @@ export class CircuitMode {
   /** A run replaced the picture: circuit mode is off; the panel shows only for models circuits apply to. */
   onRun(): void {
     if (this.active) this.off();
-    this.panel.root.hidden = typeof this.pairOf() === 'string';
+    const given = this.givenOf();
+    this.panel.root.hidden = typeof this.pairOf() === 'string' && !given;
+    this.panel.task.hidden = given !== null;
+    if (given && 'error' in given.given) this.panel.setMessage(given.given.error, true);
   }
 
   private off(): void {

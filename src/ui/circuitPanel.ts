@@ -141,4 +141,21 @@ export class CircuitPanel {
     );
     this.setNode('click a bright neuron: how much the task loss rises when it alone is removed');
   }
+
+  /** A circuit given by a file (one model, no task, no discovery): its rows as (name, value, test id). */
+  showGiven(headline: string, rows: [string, string, string?][], source: string): void {
+    this.headline.textContent = headline;
+    this.table.replaceChildren(
+      ...rows.map(([name, value, id]) => {
+        const tr = el('tr');
+        const td = el('td', 'sparse', value);
+        if (id) td.dataset.testid = `circuit-${id}`;
+        tr.append(el('td', '', name), td);
+        return tr;
+      }),
+    );
+    this.find.hidden = true;
+    this.setMessage(source);
+    this.setNode('');
+  }
 }

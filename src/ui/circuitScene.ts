@@ -41,7 +41,7 @@ function nodeLayoutOf(weights: Gpt2Weights) {
 }
 
 /** w with w[j, i] zeroed unless keep[outOffset + j] and keep[inOffset + i]. */
-function masked(lin: Linear, keep: Float32Array, inOffset: number, outOffset: number): Linear {
+export function masked(lin: Linear, keep: Float32Array, inOffset: number, outOffset: number): Linear {
   const w = new Float32Array(lin.w.length);
   for (let j = 0; j < lin.n; j++) {
     if (!(keep[outOffset + j] > 0)) continue;

@@ -16,6 +16,11 @@ export const DENSITIES: Record<string, number> = {
 /** The density value meaning "the zeros the checkpoint stores" (see src/model/storedSparsity.ts). */
 export const STORED_DENSITY = 'stored';
 
+/** The density a panel choice names (own entries only: "constructor" is not a density); 1/64 otherwise. */
+export function densityOf(name: string): number {
+  return Object.hasOwn(DENSITIES, name) ? DENSITIES[name] : 1 / 64;
+}
+
 export interface ControlValues {
   model: string;
   prompt: string;

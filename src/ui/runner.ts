@@ -10,7 +10,7 @@ import { examplePrompts, TASKS } from '../train/tasks';
 import type { App } from './app';
 import { escapePrompt, unescapePrompt } from './appState';
 import type { Controls, ControlValues } from './controls';
-import { DENSITIES, STORED_DENSITY } from './controls';
+import { densityOf, STORED_DENSITY } from './controls';
 import { nextTask } from './nextTask';
 import type { ExampleRow, PredictionsPanel } from './predictions';
 import { Gpt2Workload } from './workloads/gpt2';
@@ -139,9 +139,8 @@ export class AppRunner {
     }
     // A density counts as asked for when the user chose one for this model; a newly opened checkpoint
     // that stores its zeros starts from its own sparsity.
-    const chosen = DENSITIES[this.values.density];
     const asked = sameModel && this.values.density !== STORED_DENSITY;
-    await workload.load(session, chosen ?? 1 / 64, this.progress, asked);
+    await workload.load(session, densityOf(this.values.density), this.progress, asked);
     this.workload = workload;
     const twin = workload instanceof Gpt2Workload ? workload.twin : null;
     this.controls.showStoredDensity(twin?.stored ?? null, twin?.density === 'exact');

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { torchSave, VIZ_NODES, vizDataObject } from '../vizDataFixture';
 import { collectErrors, idle, openApp } from './helpers';
 
 const DATA = resolve(
@@ -42,5 +43,33 @@ test('drop final_model.pt + beeg_config.json: both networks run and predict the 
       expect(timings.find((x) => x.path === path && x.layer === layer && x.op === 'mlp')).toBeDefined();
   expect((await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges).toBeGreaterThan(0);
   await page.screenshot({ path: 'test-results/circuit-sparsity.png' });
+  expect(errors).toEqual([]);
+});
+
+test('drop viz_data.pt with the model: circuit mode shows the given circuit', async ({ page }) => {
+  const errors = collectErrors(page);
+  await openApp(page, '?model=tiny');
+  const files = [
+    { name: 'final_model.pt', bytes: [...readFileSync(resolve(DATA, 'fixture_a.pt'))] },
+    { name: 'beeg_config.json', bytes: [...readFileSync(resolve(DATA, 'fixture_a.beeg_config.json'))] },
+    { name: 'viz_data.pt', bytes: [...torchSave(vizDataObject())] },
+  ];
+  await page.evaluate((list) => {
+    const transfer = new DataTransfer();
+    for (const f of list) transfer.items.add(new File([new Uint8Array(f.bytes)], f.name));
+    const target = document.querySelector('canvas') ?? document.body;
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, files);
+  await expect(page.locator('#status')).toContainText('token ids', { timeout: 120_000 });
+  await idle(page);
+  await page.getByTestId('circuit-toggle').check();
+  const nodes = Object.values(VIZ_NODES).flat().length;
+  await expect(page.getByTestId('circuit-given-nodes')).toContainText(`${nodes} / `);
+  await expect(page.getByTestId('circuit-message')).toContainText('viz_data.pt');
+  await idle(page);
+  const edges = Number((await page.getByTestId('circuit-given-edges').textContent())?.split(' / ')[0]);
+  expect(edges).toBeGreaterThan(0);
+  expect((await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges).toBe(edges);
+  await page.screenshot({ path: 'test-results/circuit-sparsity-viz.png' });
   expect(errors).toEqual([]);
 });

@@ -137,10 +137,12 @@ describe('measurePaths', () => {
 
 describe('warm-up of a fast model', () => {
   it('runs untimed forwards, interleaved, until each path has spent the warm-up time', async () => {
+    // A fake clock: every forward takes exactly 2 ms, whatever else the machine is doing.
+    let now = 0;
     const calls: WeightPath[] = [];
     const run = async (path: WeightPath) => {
       calls.push(path);
-      await new Promise((r) => setTimeout(r, 2));
+      now += 2;
       return { timings: [row(0, 'mlp', path, 1)] };
     };
     const m = await measurePaths(['dense', 'sparse'], run, {
@@ -148,12 +150,14 @@ describe('warm-up of a fast model', () => {
       budgetMs: 0,
       warmupMs: 5,
       resolutionMs: 1e-6,
+      clock: () => now,
     });
     const warmups = calls.length - 4; // 2 samples per path
     expect(warmups).toBeGreaterThanOrEqual(4); // ≥ 2 per path: one forward of ≥ 2 ms cannot reach 5 ms
     expect(calls.slice(0, 4)).toEqual(['dense', 'sparse', 'dense', 'sparse']);
     // The start-up reported is the first forward's alone.
-    expect(m.paths.dense!.warmupMs).toBeLessThan(50);
+    expect(warmups).toBe(6); // 2 + 2 + 2 ms reach 5 ms on the third forward of each path
+    expect(m.paths.dense!.warmupMs).toBe(2);
     expect(m.paths.dense!.total.samples).toBe(2);
   });
 });

@@ -8,6 +8,7 @@ import type { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import type { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import type { DenseMatmul } from '../../gpu/kernels/matmul';
 import type { CsrSpmm } from '../../gpu/kernels/spmmCsr';
+import { checkBufferSize } from '../../gpu/limits';
 import type { Gpt2Config } from '../../model/config';
 import type { GpuLinear, GpuModel } from './modelBuffers';
 
@@ -89,6 +90,12 @@ export function buildForwardPlan(
     for (let l = 0; l < nLayer; l++, cursor += 4 * t * m) mlpOffsets.push(cursor);
   }
   const logitsOffset = cursor;
+  checkBufferSize(
+    device,
+    `Plan.${model.path}.t${t}.staging`,
+    logitsOffset + 4 * logitRows * vocabSize,
+    false,
+  );
   const staging = device.createBuffer({
     label: `Plan.${model.path}.t${t}.staging`,
     size: Math.max(4, logitsOffset + 4 * logitRows * vocabSize),

@@ -9,6 +9,7 @@ import { OwnedResources } from '../../gpu/owned';
 import { attentionWidth } from '../../math/arch';
 import type { Gpt2Weights, Linear } from '../../model/weights';
 import { type GpuCspExtras, largestCspBuffer, uploadCspExtras } from './cspBuffers';
+import { gpuModelBytes, mib } from './modelFit';
 
 export interface GpuLinear {
   n: number;
@@ -62,11 +63,14 @@ export function largestBufferBytes(weights: Gpt2Weights): { bytes: number; name:
 /** Throws a clear error, before any allocation, when the model cannot fit the device's binding limits. */
 export function checkModelFits(ctx: GpuContext, weights: Gpt2Weights): void {
   const { bytes, name } = largestBufferBytes(weights);
-  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const { maxStorageBufferBindingSize: binding, maxBufferSize: buffer } = ctx.limits;
+  const limit = Math.min(binding, buffer);
   if (bytes > limit) {
     throw new Error(
-      `This model needs a ${(bytes / 2 ** 20).toFixed(1)} MiB buffer for ${name}, but this GPU allows at most ` +
-        `${(limit / 2 ** 20).toFixed(1)} MiB per storage binding. Use a smaller model or the CPU backend.`,
+      `This model needs a ${mib(bytes)} buffer for ${name}, but this GPU allows at most ${mib(limit)} per ` +
+        `buffer (maxStorageBufferBindingSize ${mib(binding)}, maxBufferSize ${mib(buffer)}); the whole ` +
+        `network needs about ${mib(gpuModelBytes(weights, weights.blocks[0]?.qkv.csr ? 'sparse' : 'dense'))}. ` +
+        'Use a smaller model or the CPU backend.',
     );
   }
 }

@@ -22,6 +22,7 @@ import { layerTimings, type PassTime } from '../timings';
 import { buildCspForwardPlan, type CspKernels } from './cspPlan';
 import { buildForwardPlan, type ForwardPlan, type Kernels, type PlanStep } from './forwardPlan';
 import { checkModelFits, type GpuModel, uploadModel } from './modelBuffers';
+import { describeModelBytes, uploadWithinMemory } from './modelFit';
 
 const MAX_PLANS = 6;
 
@@ -79,10 +80,17 @@ export class WebGpuBackend implements Backend {
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
     this.cspKernels = config.arch ? await createCspKernels(ctx, config.nCtx) : null;
-    onProgress?.(0.3, 'uploading dense weights');
-    this.models.dense = uploadModel(ctx, sparse, models.dense, 'dense');
-    onProgress?.(0.65, 'uploading sparse weights');
-    this.models.sparse = uploadModel(ctx, sparse, models.sparse, 'sparse');
+    await uploadWithinMemory(
+      ctx,
+      describeModelBytes(models),
+      () => {
+        onProgress?.(0.3, 'uploading dense weights');
+        this.models.dense = uploadModel(ctx, sparse, models.dense, 'dense');
+        onProgress?.(0.65, 'uploading sparse weights');
+        this.models.sparse = uploadModel(ctx, sparse, models.sparse, 'sparse');
+      },
+      () => this.release(),
+    );
     this.config = config;
     this.cache = { dense: 0, sparse: 0 };
     await ctx.device.queue.onSubmittedWorkDone();

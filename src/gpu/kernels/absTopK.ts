@@ -1,6 +1,6 @@
-// Host side of shaders/abs_topk.wgsl: per-row AbsTopK in place (keep the k largest |x|, ties lowest index
+// Host side of shaders/abs_top_k.wgsl: per-row AbsTopK in place (keep the k largest |x|, ties lowest index
 // first). CPU reference: absTopK in src/math/cspOps.ts.
-import code from '../../../shaders/abs_topk.wgsl?raw';
+import code from '../../../shaders/abs_top_k.wgsl?raw';
 import { uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
 import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
@@ -33,7 +33,7 @@ export class AbsTopKKernel {
     const { device } = ctx;
     const { bindGroupLayout: layout, pipelineLayout } = kernelLayout(device, 'AbsTopK', [0, 1, 1]);
     const pipeline = await getPipeline(device, {
-      shader: { id: 'abs_topk', code },
+      shader: { id: 'abs_top_k', code },
       constants: { WG },
       layout: pipelineLayout,
     });

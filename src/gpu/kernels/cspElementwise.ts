@@ -1,9 +1,9 @@
-// Host side of the small circuit_sparsity kernels: shaders/rms_norm.wgsl (RMSNorm), shaders/activation.wgsl
-// (exact GELU or ReLU in place), shaders/bigram_add.wgsl (logits += bigram[current token]).
+// Host side of the small circuit_sparsity kernels: shaders/csp_elementwise_rms_norm.wgsl (RMSNorm), shaders/csp_elementwise_activation.wgsl
+// (exact GELU or ReLU in place), shaders/csp_elementwise_bigram_add.wgsl (logits += bigram[current token]).
 // CPU references: rmsNorm, geluErf, applyCspActivation in src/math/cspOps.ts; the bigram loop in forwardCsp.
-import activationCode from '../../../shaders/activation.wgsl?raw';
-import bigramCode from '../../../shaders/bigram_add.wgsl?raw';
-import rmsNormCode from '../../../shaders/rms_norm.wgsl?raw';
+import activationCode from '../../../shaders/csp_elementwise_activation.wgsl?raw';
+import bigramCode from '../../../shaders/csp_elementwise_bigram_add.wgsl?raw';
+import rmsNormCode from '../../../shaders/csp_elementwise_rms_norm.wgsl?raw';
 import { f32Bits, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
 import { bindBuffers, getPipeline, kernelLayout, type WgslShader } from '../pipelines';
@@ -47,10 +47,14 @@ export class CspElementwiseKernels {
   static async create(ctx: GpuContext): Promise<CspElementwiseKernels> {
     const d = ctx.device;
     const [rms, gelu, relu, bigram] = await Promise.all([
-      compile(d, 'RmsNorm', { id: 'rms_norm', code: rmsNormCode }, [2, 1, 1]),
-      compile(d, 'Activation', { id: 'activation', code: activationCode }, [0, 1, 1], { MODE: 0 }),
-      compile(d, 'Activation', { id: 'activation', code: activationCode }, [0, 1, 1], { MODE: 1 }),
-      compile(d, 'BigramAdd', { id: 'bigram_add', code: bigramCode }, [2, 1, 1]),
+      compile(d, 'RmsNorm', { id: 'csp_elementwise_rms_norm', code: rmsNormCode }, [2, 1, 1]),
+      compile(d, 'Activation', { id: 'csp_elementwise_activation', code: activationCode }, [0, 1, 1], {
+        MODE: 0,
+      }),
+      compile(d, 'Activation', { id: 'csp_elementwise_activation', code: activationCode }, [0, 1, 1], {
+        MODE: 1,
+      }),
+      compile(d, 'BigramAdd', { id: 'csp_elementwise_bigram_add', code: bigramCode }, [2, 1, 1]),
     ]);
     return new CspElementwiseKernels(d, rms, gelu, relu, bigram);
   }

@@ -3,6 +3,8 @@
 // automation (?bench=auto&shapes=768x768&densities=1,1/64&batches=1,8&samples=3&backend=webgpu) and
 // scripts/bench-browser.ts.
 import { GPT2_SMALL_SHAPES, type Shape, type SweepConfig } from '../../bench/kernelSweep';
+import { LIMITS } from '../../params/limits';
+import { parseWhole } from '../../params/values';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'cpu'];
@@ -40,7 +42,8 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   seed: 1,
 };
 
-export const LIMITS = { side: 16384, batch: 4096, samples: 200, points: 2000 } as const;
+/** The same limits as the CLI's (src/params/limits.ts). */
+export { LIMITS };
 
 /** A bad setting; `param` is the URL parameter / form field it came from. */
 export class BenchParamError extends Error {
@@ -86,10 +89,7 @@ export function parseBatches(spec: string): number[] {
   if (items.length === 0) throw new BenchParamError('batches', 'give at least one batch size, e.g. 1,8');
   const out: number[] = [];
   for (const item of items) {
-    const b = Number(item);
-    if (!/^\d+$/.test(item) || b < 1 || b > LIMITS.batch) {
-      throw new BenchParamError('batches', `"${item}" is not a whole number from 1 to ${LIMITS.batch}`);
-    }
+    const b = wholeNumber('batches', item, 1, LIMITS.batch);
     if (!out.includes(b)) out.push(b);
   }
   return out;
@@ -124,12 +124,13 @@ function uniqueShapes(shapes: Shape[]): Shape[] {
   return shapes.filter((s, i) => shapes.findIndex((t) => t.n === s.n && t.k === s.k) === i);
 }
 
+/** The shared validator's whole number, as a BenchParamError naming the parameter. */
 function wholeNumber(param: string, text: string, min: number, max: number): number {
-  const v = Number(text);
-  if (!/^\d+$/.test(text.trim()) || v < min || v > max) {
-    throw new BenchParamError(param, `"${text}" is not a whole number from ${min} to ${max}`);
+  try {
+    return parseWhole(text, min, max);
+  } catch (err) {
+    throw new BenchParamError(param, (err as Error).message);
   }
-  return v;
 }
 
 /** Settings from URL parameters over `base`; unknown parameters are ignored (the app has its own). */

@@ -1,7 +1,8 @@
 // Opening OpenAI circuit_sparsity models in the app from dropped or picked files: final_model.pt (or the
 // state_dict as .safetensors) with beeg_config.json, and optionally the tinypython tokenizer's
 // encoder.json + vocab.bpe. The sparse network is the CSR of the stored nonzeros (nothing pruned).
-import { describeArch } from '../../math/arch';
+import { checkVizCircuit, readVizData, type VizCircuit } from '../../formats/vizData';
+import { attentionWidth, describeArch } from '../../math/arch';
 import { bpeTokenizer, TINYPYTHON_EOT, TINYPYTHON_PATTERN, tokenIdTokenizer } from '../../model/bpeTokenizer';
 import { circuitSparsityPair, loadCircuitSparsity, readCheckpoint } from '../../model/circuitSparsity';
 import type { Tokenizer } from '../../model/tokenizer';
@@ -14,6 +15,8 @@ export interface CspFileSet {
   config: File;
   encoder?: File;
   vocabBpe?: File;
+  /** The release's viewer data (viz_data.pt): a precomputed circuit to show on this model. */
+  viz?: File;
 }
 
 const lower = (f: File) => f.name.toLowerCase();
@@ -24,7 +27,9 @@ const lower = (f: File) => f.name.toLowerCase();
  * an error that says what is missing.
  */
 export async function findCspFiles(files: File[]): Promise<CspFileSet | null> {
-  const pt = files.find((f) => lower(f).endsWith('.pt') || lower(f).endsWith('.pth'));
+  const isPt = (f: File) => lower(f).endsWith('.pt') || lower(f).endsWith('.pth');
+  const viz = files.find((f) => isPt(f) && lower(f).startsWith('viz'));
+  const pt = files.find((f) => isPt(f) && f !== viz);
   const st = files.find((f) => lower(f).endsWith('.safetensors'));
   const encoder = files.find((f) => lower(f) === 'encoder.json');
   const vocabBpe = files.find((f) => lower(f).endsWith('.bpe'));
@@ -41,10 +46,16 @@ export async function findCspFiles(files: File[]): Promise<CspFileSet | null> {
     }
   }
   const model = pt ?? (config ? st : undefined);
-  if (!model) return null;
+  if (!model) {
+    if (viz)
+      throw new Error(
+        `${viz.name} holds circuits: drop it together with its final_model.pt and beeg_config.json`,
+      );
+    return null;
+  }
   if (!config)
     throw new Error(`${model.name} is a PyTorch checkpoint: drop its beeg_config.json together with it`);
-  return { model, config, encoder, vocabBpe };
+  return { model, config, encoder, vocabBpe, viz };
 }
 
 export interface LoadedCsp {
@@ -53,6 +64,8 @@ export interface LoadedCsp {
   tokenizer: Tokenizer;
   /** The architecture options found, one per line, and loader warnings. */
   notes: string[];
+  /** The circuit of a dropped viz_data.pt, checked against this model, or why it could not be used. */
+  given?: { circuit: VizCircuit } | { error: string };
 }
 
 export async function loadCspFiles(files: CspFileSet, progress: WorkloadProgress): Promise<LoadedCsp> {
@@ -80,10 +93,26 @@ export async function loadCspFiles(files: CspFileSet, progress: WorkloadProgress
       special: vocabSize > TINYPYTHON_EOT ? { '<|endoftext|>': TINYPYTHON_EOT } : {},
     });
   }
+  const given = files.viz ? await readGivenCircuit(files.viz, weights.config) : undefined;
   return {
     dense,
     sparse,
     tokenizer,
+    given,
     notes: [...(arch ? describeArch(arch, dModel, nHead) : []), ...warnings],
   };
+}
+
+/** A viz_data.pt read and checked against the model; a bad file leaves the model usable and says why. */
+async function readGivenCircuit(
+  file: File,
+  config: Gpt2Weights['config'],
+): Promise<{ circuit: VizCircuit } | { error: string }> {
+  try {
+    const circuit = readVizData(new Uint8Array(await file.arrayBuffer()), file.name);
+    checkVizCircuit(circuit, { ...config, attnWidth: attentionWidth(config) });
+    return { circuit };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }

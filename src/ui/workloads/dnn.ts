@@ -9,6 +9,7 @@ import { DnnGpuPlan } from '../../engine/dnnGpu';
 import { measurePaths, measureSummary, sumOfRows } from '../../engine/measure';
 import type { Session } from '../../engine/session';
 import type { GpuContext } from '../../gpu/context';
+import { withGpuErrors } from '../../gpu/limits';
 import type { CsrMatrix } from '../../math/csr';
 import { median } from '../../math/stats';
 import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
@@ -102,7 +103,10 @@ export class DnnWorkload implements Workload {
     const m = await measurePaths(
       ['dense', 'sparse'],
       async (path) => {
-        const r = gpu ? await this.runGpu(gpu, dnn, images, path) : await this.runCpu(images, path);
+        // Inside error scopes: a validation or out-of-memory error fails the run (error banner), no numbers.
+        const r = gpu
+          ? await withGpuErrors(gpu.device, `the ${path} pass`, () => this.runGpu(gpu, dnn, images, path))
+          : await this.runCpu(images, path);
         seconds[path].push(r.seconds);
         return { ...r, timings: dnnTimings(r.layerMs, path, r.source) };
       },

@@ -15,7 +15,7 @@ import { storedDensity, type TwinDensity, twinDensity } from '../../model/stored
 import { charTokenizer, loadGpt2Tokenizer, type Tokenizer } from '../../model/tokenizer';
 import type { Gpt2Weights } from '../../model/weights';
 import { nextTask } from '../nextTask';
-import { type CspFileSet, loadCspFiles } from './circuitSparsityFiles';
+import { type CspFileSet, type LoadedCsp, loadCspFiles } from './circuitSparsityFiles';
 import type { Prediction, Workload, WorkloadProgress, WorkloadResult } from './workload';
 
 export type Gpt2Source =
@@ -73,6 +73,8 @@ export class Gpt2Workload implements Workload {
   dense: Gpt2Weights | null = null;
   sparse: Gpt2Weights | null = null;
   tokenizer: Tokenizer | null = null;
+  /** A circuit_sparsity model's circuit from a dropped viz_data.pt (or why it could not be read). */
+  given: LoadedCsp['given'];
   private graphs: WorkloadResult['scene'] | null = null;
   /** How the sparse twin of an opened checkpoint was made (its stored zeros, or pruned). */
   twin: TwinDensity | null = null;
@@ -117,6 +119,7 @@ export class Gpt2Workload implements Workload {
       this.dense = loaded.dense;
       this.sparse = loaded.sparse;
       this.tokenizer = loaded.tokenizer;
+      this.given = loaded.given;
     } else {
       if (src.kind === 'preset') {
         progress(0.1, `generating ${src.preset} weights`);
