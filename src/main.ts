@@ -18,6 +18,7 @@ import { PredictionsPanel } from './ui/predictions';
 import { firstReady } from './ui/ready';
 import { AppRunner } from './ui/runner';
 import type { BackendStatus } from './ui/status';
+import { NARROW_PX, SceneTools } from './ui/tools/sceneTools';
 import { readAppParams } from './ui/urlParams';
 import { BUILTIN_MODELS, createFromFiles } from './ui/workloads/registry';
 import type { WorkloadResult } from './ui/workloads/workload';
@@ -73,10 +74,11 @@ const app = new App(root, Object.assign(values, { order }), {
 });
 const models: Record<string, string> = { ...BUILTIN_MODELS };
 
-function showResults(results: SceneResults): Promise<void> {
+async function showResults(results: SceneResults): Promise<void> {
   api.timings = results.timings;
-  controls.setTokenCount(results.activations?.sparse?.tokens.length ?? 1);
-  return app.showResults(results);
+  tools.beforeResults(results);
+  await app.showResults(results);
+  await tools.afterResults();
 }
 
 async function openFiles(files: File[]): Promise<void> {
@@ -98,7 +100,10 @@ const controls = new Controls(root, values, models, {
   onBackendChange: () => void runner.switchBackend(),
   onOpenFiles: (files) => void openFiles(files),
   onViewChange: () => void app.rebuild(),
-  onTokenChange: () => app.recolor(),
+  onTokenChange: () => {
+    tools.tokenChanged();
+    app.recolor();
+  },
   onFrame: (target) => app.view.frameView(target),
   onHelp: () => shortcuts.toggleHelp(),
 });
@@ -108,6 +113,7 @@ const predictions = new PredictionsPanel(root, (prompt) => {
   void runner.run();
 });
 const runner = new AppRunner(app, controls, values, predictions, root);
+const tools = new SceneTools(root, app, runner, controls, values, params);
 app.onError = (message) => runner.showError(message);
 runner.onStatus = (status) => {
   api.backend = { kind: status.kind, reason: status.reason };
@@ -145,6 +151,7 @@ const step = (delta: number) => {
   const count = app.results?.activations?.sparse?.tokens.length ?? 1;
   values.token = Math.min(Math.max(values.token + delta, 0), count - 1);
   controls.refresh();
+  tools.tokenChanged();
   app.recolor();
 };
 const scaleNeurons = (factor: number) => {
@@ -223,10 +230,17 @@ window.sparsescope = api;
 app.view.reserveRightPx = window.innerWidth > 900 ? controls.gui.domElement.offsetWidth + 24 : 0;
 // …and clear of the predictions panel when a language model shows it.
 new ResizeObserver(() => {
-  const width = predictions.root.hidden || window.innerWidth <= 900 ? 0 : predictions.root.offsetWidth + 24;
+  // On a phone: a margin on both sides, so the titles (wider than the networks) stay on screen.
+  const narrow = window.innerWidth <= NARROW_PX;
+  if (narrow) app.view.reserveRightPx = 0.1 * window.innerWidth;
+  const width = narrow
+    ? 0.1 * window.innerWidth
+    : predictions.root.hidden || window.innerWidth <= 900
+      ? 0
+      : predictions.root.offsetWidth + 24;
   if (width !== app.view.reserveLeftPx) {
     app.view.reserveLeftPx = width;
-    app.view.frameView('both');
+    app.view.frameView(app.view.framed);
   }
 }).observe(predictions.root);
 if (!params.has('prompt') && !params.has('input'))

@@ -1,5 +1,5 @@
 // The same dense vs CSR sweep on the CPU kernels (matmulFast, spmmFast), wall clock, one run.
-import { matmulFast } from '../math/matmul';
+import { denseCpuKernel, matmulFast } from '../math/matmul';
 import { Rng } from '../math/rng';
 import { spmmFast } from '../math/spmm';
 import {
@@ -56,7 +56,7 @@ export async function runCpuSweep(
         t: { ms: number[]; repeats: number },
       ) => {
         const point = { path, variant, shape: label, n, k, batch, density, nnz };
-        const where = { backend: 'cpu' as const, adapter: 'JavaScript (one thread)' };
+        const where = { backend: 'cpu' as const, adapter: cpuKernelLabel() };
         records.push(benchRecord(where, point, { ...summarize(t.ms), repeats: t.repeats, timer: 'wall' }));
         done++;
       };
@@ -89,4 +89,11 @@ export async function runCpuSweep(
   }
   onProgress?.({ done, total, current: 'done' });
   return records;
+}
+
+/** What the CPU sweep's kernels run on: WASM SIMD (large enough shapes) where the browser has it. */
+export function cpuKernelLabel(): string {
+  return denseCpuKernel() === 'wasm-simd'
+    ? 'WASM SIMD, JavaScript for small shapes (one thread)'
+    : 'JavaScript (one thread)';
 }

@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/context';
 import { measureCopyBandwidth } from '../gpu/kernels/copy';
 import { DenseMatmul } from '../gpu/kernels/matmul';
 import { CsrSpmm } from '../gpu/kernels/spmmCsr';
-import { runCpuSweep } from './cpuSweep';
+import { cpuKernelLabel, runCpuSweep } from './cpuSweep';
 import { type BenchRecord, runKernelSweep, type SweepConfig, type SweepProgress } from './kernelSweep';
 import type { BenchEnvironment } from './report';
 
@@ -51,7 +51,7 @@ export async function runBench(
       records,
       environment: {
         backend: 'cpu',
-        adapter: records[0]?.adapter ?? 'JavaScript (one thread)',
+        adapter: records[0]?.adapter ?? cpuKernelLabel(),
         timer: 'wall',
       },
     };

@@ -13,6 +13,8 @@ export interface GraphLayer {
   group: string;
   size: number;
   kind: LayerKind;
+  /** What one neuron is called in labels ('neuron' in a layered DNN); by default from `kind`. */
+  unitName?: string;
   /** Attention heads, so q/k/v and head-output channels can be named (kind 'attn-in' | 'attn-out'). */
   heads?: number;
   /** The LayerTiming rows drawn beside this layer: `op` ('attn', 'mlp', 'dnn', 'unembed'), `layer` if given. */
@@ -60,6 +62,8 @@ export interface GraphEdgeSet {
 
 export interface NetworkGraph {
   title: string;
+  /** The density asked for when the graph was pruned (it can differ from what was kept: see sparsify). */
+  requestedDensity?: number;
   layers: GraphLayer[];
   edges: GraphEdgeSet[];
 }
@@ -67,6 +71,8 @@ export interface NetworkGraph {
 /** Per-layer activations of one network: id → (tokens, size) row-major. */
 export interface LayerActivations {
   tokens: string[];
+  /** What a row is: 'token' (default) or 'image' (a layered network's input). */
+  positionName?: string;
   byLayer: Record<string, Float32Array>;
 }
 
@@ -181,6 +187,7 @@ export function neuronLabel(layer: GraphLayer, index: number): string {
       return `${part}head ${Math.floor(within / dHead)} · ${within % dHead}`;
     }
   }
+  if (layer.unitName) return `${layer.unitName} ${index}`;
   const prefix: Record<LayerKind, string> = {
     resid: 'resid',
     'attn-in': 'qkv',

@@ -48,7 +48,14 @@ export function graphFromDnn(dnn: SparseDnn, options: DnnGraphOptions): NetworkG
   const { sparse } = options;
   const last = dnn.layers.length - 1;
   const layers: GraphLayer[] = [
-    { id: DNN_INPUT_ID, name: 'pixels', group: 'input', size: dnn.layers[0].cols, kind: 'input' },
+    {
+      id: DNN_INPUT_ID,
+      name: 'pixels',
+      group: 'input',
+      size: dnn.layers[0].cols,
+      kind: 'input',
+      unitName: 'pixel',
+    },
   ];
   const edges: GraphEdgeSet[] = [];
   dnn.layers.forEach((w: CsrMatrix, l) => {
@@ -58,6 +65,7 @@ export function graphFromDnn(dnn: SparseDnn, options: DnnGraphOptions): NetworkG
       group: l === last ? 'output' : 'hidden',
       size: w.rows,
       kind: l === last ? 'output' : 'mlp',
+      unitName: 'neuron',
       timing: { layer: l, op: DNN_TIMING_OP },
     });
     edges.push({

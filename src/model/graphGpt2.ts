@@ -35,6 +35,12 @@ export interface Gpt2GraphOptions {
     vocab: number /** untied lm_head (vocab, d), if any */;
     unembed?: Float32Array;
   };
+  /**
+   * Without `embedding`: the unembedding alone, so a large vocabulary's logits (and the time they take)
+   * are still a layer of the picture. `csr`: the sparse twin's pruned tied embedding, when it has one;
+   * `unembed`: an untied lm_head (vocab, d).
+   */
+  unembedding?: { wte: Float32Array; vocab: number; csr?: CsrMatrix; unembed?: Float32Array };
 }
 
 function edgeWeights(lin: LinearLike, sparse: boolean): EdgeWeights {
@@ -64,10 +70,24 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
 
   if (embedding) {
     layers.push({ id: 'tokens', name: 'tokens', group: 'embedding', size: embedding.vocab, kind: 'input' });
-    layers.push({ id: 'embed', name: 'residual (embedded)', group: 'embedding', size: d, kind: 'resid' });
+    layers.push({
+      id: 'embed',
+      name: 'residual (embedded)',
+      group: 'embedding',
+      size: d,
+      kind: 'resid',
+      timing: { op: 'embed' },
+    });
     edges.push({ from: 'tokens', to: 'embed', weights: embedTranspose() });
   } else {
-    layers.push({ id: 'embed', name: 'residual (embedded)', group: 'embedding', size: d, kind: 'input' });
+    layers.push({
+      id: 'embed',
+      name: 'residual (embedded)',
+      group: 'embedding',
+      size: d,
+      kind: 'input',
+      timing: { op: 'embed' },
+    });
   }
   let resid = 'embed';
   weights.blocks.forEach((block, b) => {
@@ -103,9 +123,11 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
     link(id('mlp'), id('resid'), block.fcProj);
     resid = id('resid');
   });
-  if (embedding) {
-    const { wte, vocab } = embedding;
-    const unembed = embedding.unembed ?? wte;
+  const head = embedding ?? options.unembedding;
+  if (head) {
+    const { wte, vocab } = head;
+    const unembed = head.unembed ?? wte;
+    const csr = !embedding && unembed === wte ? options.unembedding?.csr : undefined;
     layers.push({
       id: 'logits',
       name: unembed === wte ? 'logits (tied unembedding)' : 'logits (lm_head)',
@@ -114,7 +136,7 @@ export function graphFromGpt2(weights: Gpt2Like, options: Gpt2GraphOptions): Net
       kind: 'output',
       timing: { op: 'unembed' },
     });
-    edges.push({ from: resid, to: 'logits', weights: new DenseWeights(vocab, d, unembed) });
+    edges.push({ from: resid, to: 'logits', weights: csr ?? new DenseWeights(vocab, d, unembed) });
   }
   const title = options.title ?? (sparse ? 'Sparse' : 'Dense baseline');
   const graph: NetworkGraph = { title, layers, edges };

@@ -13,6 +13,7 @@ import {
   compactMs,
   formatCount,
   formatMs,
+  type OpTime,
   shortOp,
   type TimingSummary,
 } from './timingModel';
@@ -25,10 +26,26 @@ export function sparseTitle(view: NetworkView): string {
   return `${view.graph.title} ${weightFraction(view)}`;
 }
 
-/** "(1/64 of weights)". */
+/** "(1/64 of weights)", the density achieved. */
 function weightFraction(view: NetworkView): string {
   const { nnz, dense } = weightCounts(view.graph);
   return `(${fractionLabel(dense ? nnz / dense : 0)} of weights)`;
+}
+
+/**
+ * Why the achieved density differs from the one asked for, or ''. Sparsify keeps at least 4 weights per
+ * neuron (the paper's rule), so a small layer cannot go below 4/fan-in: 1/64 and 1/256 of a 64-wide
+ * layer both keep 4/64 = 1/16 per row.
+ */
+function densityNote(graph: NetworkView['graph']): string {
+  const asked = graph.requestedDensity;
+  if (asked === undefined) return '';
+  const { nnz, dense } = weightCounts(graph);
+  const achieved = dense ? nnz / dense : 0;
+  if (fractionLabel(achieved) === fractionLabel(asked)) return '';
+  return achieved > asked
+    ? `asked ${fractionLabel(asked)}: each neuron keeps at least 4 weights`
+    : `asked ${fractionLabel(asked)}`;
 }
 
 function titleItem(view: NetworkView, side: Side, total: number | null): OverlayItem {
@@ -39,6 +56,8 @@ function titleItem(view: NetworkView, side: Side, total: number | null): Overlay
   if (side === 'sparse') {
     // "(1/64 of weights)" on a line of its own: the title stays about as wide as the network.
     name.append(' ', el('span', 'net-fraction', weightFraction(view)));
+    const note = densityNote(view.graph);
+    if (note) name.append(el('span', 'net-density-note', note));
   }
   box.append(name);
   const counts = el('div', 'net-counts');
@@ -53,12 +72,18 @@ function titleItem(view: NetworkView, side: Side, total: number | null): Overlay
   return { element: box, anchor, align: 'above' };
 }
 
-function timingCell(side: Side, layerId: string, time: AnchorTime | null, maxMs: number): HTMLElement {
+function timingCell(
+  side: Side,
+  layerId: string,
+  time: AnchorTime | null,
+  maxMs: number,
+  resolutionMs: number,
+): HTMLElement {
   const cell = el('div', `timing timing-${side}`);
   cell.dataset.side = side;
   cell.dataset.layer = layerId;
   const bar = el('div', 'timing-bar');
-  const text = el('span', 'timing-ms', time ? formatMs(time.ms) : '—');
+  const text = el('span', 'timing-ms', time ? formatMs(time.ms, resolutionMs) : '—');
   if (time) {
     cell.dataset.ms = String(time.ms);
     cell.title = timingTitle(time.measured ?? time); // the spread on hover
@@ -75,10 +100,29 @@ function timingCell(side: Side, layerId: string, time: AnchorTime | null, maxMs:
   return cell;
 }
 
-function splitText(time: AnchorTime | null): string {
+/**
+ * The block's parts on one short line, adding up to its time (timingModel.ts): the matmuls, the largest
+ * other part, and the rest as "+x" (its parts are in the row's tooltip): "qkv .22  core 16  proj .17  +2.9".
+ */
+export function splitText(time: AnchorTime | null, resolutionMs: number): string {
   if (!time || time.split.length < 2) return '';
-  return time.split.map((p) => `${shortOp(p.op)} ${compactMs(p.ms)}`).join('  ');
+  const others = time.split.filter((p) => !SPINE_OPS.has(p.op) && p.op !== 'other');
+  const largest = others.reduce<OpTime | null>((a, p) => (a && a.ms >= p.ms ? a : p), null);
+  const shown = time.split.filter((p) => SPINE_OPS.has(p.op) || p === largest);
+  const rest = time.split.filter((p) => !shown.includes(p)).reduce((s, p) => s + p.ms, 0);
+  const parts = shown.map((p) => `${shortOp(p.op)} ${compactMs(p.ms, resolutionMs)}`);
+  if (rest > 0) parts.push(`+${compactMs(rest, resolutionMs)}`);
+  return parts.join('  ');
 }
+
+/** Every part, for the tooltip: "ln1 2.80 ms + qkv 0.22 ms + …". */
+function splitTitle(time: AnchorTime | null, resolutionMs: number): string {
+  if (!time) return '';
+  return time.split.map((p) => `${p.op} ${formatMs(p.ms, resolutionMs)}`).join(' + ');
+}
+
+/** Parts always named on the spine: the weight matmuls (where sparse and dense differ). */
+const SPINE_OPS = new Set(['qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed']);
 
 function spineItems(
   sparse: NetworkView,
@@ -107,15 +151,16 @@ function spineItems(
       row.dataset.op = layer.timing.op;
       const bars = el('div', 'spine-bars');
       bars.append(
-        timingCell('sparse', layer.id, s, summary.maxAnchorMs),
+        timingCell('sparse', layer.id, s, summary.maxAnchorMs, summary.resolutionMs),
         el('span', 'spine-op', layer.timing.op),
-        timingCell('dense', layer.id, d, summary.maxAnchorMs),
+        timingCell('dense', layer.id, d, summary.maxAnchorMs, summary.resolutionMs),
       );
       row.append(bars);
-      const split = [splitText(s), splitText(d)];
+      const split = [splitText(s, summary.resolutionMs), splitText(d, summary.resolutionMs)];
       if (split[0] || split[1]) {
         const splitRow = el('div', 'spine-split');
         splitRow.append(el('span', 'split-sparse', split[0]), el('span', 'split-dense', split[1]));
+        splitRow.title = `sparse: ${splitTitle(s, summary.resolutionMs)}\ndense: ${splitTitle(d, summary.resolutionMs)}`;
         row.append(splitRow);
       }
     }
@@ -124,7 +169,8 @@ function spineItems(
       anchor: new THREE.Vector3(midX, placement.y, 0),
       align: 'center',
       thin: 'spine',
-      priority: timed ? 2 : layer.kind === 'resid' ? 0 : 1,
+      // The unembedding is often the largest single time: its row never gives way to a neighbour's.
+      priority: timed ? (layer.timing?.op === 'unembed' ? 3 : 2) : layer.kind === 'resid' ? 0 : 1,
     };
   });
 }

@@ -32,6 +32,11 @@ export interface NeuronInfo {
   /** The same neuron in the twin network (the dense one when inspecting the sparse). */
   twinFanIn: number | null;
   twinFanOut: number | null;
+  /** How many weights a dense matrix has into / out of this neuron (the sizes of the layers it joins). */
+  denseFanIn: number;
+  denseFanOut: number;
+  /** What one row of activations is: 'token' (language models) or 'image' (layered networks). */
+  positionName: string;
   strongestIn: WeightRef[];
   strongestOut: WeightRef[];
 }
@@ -45,9 +50,12 @@ function fans(graph: NetworkGraph, layerId: string, index: number, collect: bool
   const outgoing: WeightRef[] = [];
   let fanIn = 0;
   let fanOut = 0;
+  let denseFanIn = 0;
+  let denseFanOut = 0;
   const layerById = new Map(graph.layers.map((l) => [l.id, l]));
   for (const e of graph.edges) {
     if (e.to === layerId) {
+      denseFanIn += e.weights.cols;
       const src = layerById.get(e.from)!;
       forEachInRow(e.weights, index, (c, w) => {
         fanIn++;
@@ -56,6 +64,7 @@ function fans(graph: NetworkGraph, layerId: string, index: number, collect: bool
       });
     }
     if (e.from === layerId) {
+      denseFanOut += e.weights.rows;
       const dst = layerById.get(e.to)!;
       forEachInCol(e.weights, index, (r, w) => {
         fanOut++;
@@ -64,7 +73,7 @@ function fans(graph: NetworkGraph, layerId: string, index: number, collect: bool
       });
     }
   }
-  return { fanIn, fanOut, incoming, outgoing };
+  return { fanIn, fanOut, denseFanIn, denseFanOut, incoming, outgoing };
 }
 
 export function inspectNeuron(
@@ -96,6 +105,9 @@ export function inspectNeuron(
     fanOut: own.fanOut,
     twinFanIn: twin?.fanIn ?? null,
     twinFanOut: twin?.fanOut ?? null,
+    denseFanIn: own.denseFanIn,
+    denseFanOut: own.denseFanOut,
+    positionName: options.activations?.positionName ?? 'token',
     strongestIn: strongest(own.incoming, top),
     strongestOut: strongest(own.outgoing, top),
   };

@@ -41,6 +41,12 @@ export class OverlayLayer {
   private readonly projected = new THREE.Vector3();
   /** Called when measured heights change what the thinning shows (the scene then re-renders). */
   onMeasured: () => void = () => {};
+  /**
+   * How many items of priority ≥ 2 (timed layers) the thinning hid, of how many: called when it changes,
+   * so the page can say that some timings are not shown here (and where they are).
+   */
+  onThinned: (hidden: number, timed: number) => void = () => {};
+  private thinned = '';
 
   constructor(parent: HTMLElement) {
     this.root = document.createElement('div');
@@ -87,6 +93,9 @@ export class OverlayLayer {
     // Thinning: the highest priority first; an item overlapping one already shown in its group hides.
     visible.sort((a, b) => (this.items[b.index].priority ?? 0) - (this.items[a.index].priority ?? 0));
     const shown = new Map<string, { y: number; half: number }[]>();
+    let timed = 0;
+    let hidden = 0; // by the thinning; off screen (zoomed in) does not count
+    for (const item of this.items) if ((item.priority ?? 0) >= 2) timed++;
     for (const { index, x, y } of visible) {
       const item = this.items[index];
       const half = (this.heights.get(item.element) ?? UNMEASURED_HEIGHT_PX) / 2 + 1;
@@ -97,10 +106,16 @@ export class OverlayLayer {
         if (show) shown.set(item.thin, [...taken, { y, half }]);
       }
       item.element.style.visibility = show ? 'visible' : 'hidden';
+      if (!show && (item.priority ?? 0) >= 2) hidden++;
       if (show) {
         const shift = SHIFT[item.align];
         item.element.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) ${shift}`;
       }
+    }
+    const key = `${hidden}/${timed}`;
+    if (key !== this.thinned) {
+      this.thinned = key;
+      this.onThinned(hidden, timed);
     }
   }
 

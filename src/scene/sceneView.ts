@@ -240,8 +240,16 @@ export class SceneView {
     this.onClick(this.pick(x, y));
   }
 
+  /** The last framing asked for (the URL's camera preset). */
+  framed: FrameTarget = 'both';
+  onFramed: (target: FrameTarget) => void = () => {};
+
   /** Fits one network or both (with room for the overlays beside them) into the view. */
   frameView(target: FrameTarget = 'both'): void {
+    if (target !== this.framed) {
+      this.framed = target;
+      this.onFramed(target);
+    }
     const box = new THREE.Box3();
     for (const side of ['sparse', 'dense'] as const) {
       const view = this.views[side];

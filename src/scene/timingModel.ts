@@ -1,13 +1,20 @@
-// Pure: LayerTiming rows → what the overlays draw. Rows name a block's aggregate ('attn', 'mlp') and/or
-// the matmuls inside it ('qkv', 'attn.proj', 'fc', 'fc.proj'); each is filed under its parent so a block's
-// time is the aggregate when the backend gives one, else the sum of its parts (never both: no double count).
+// Pure: LayerTiming rows → what the overlays, the headline and the timing panel draw. The one place
+// times are added up: every row is filed under one block (embed, each layer's attn and mlp, unembed, a DNN
+// layer); a block's time is the engine's aggregate row when it gave one ('attn', 'mlp' include their layer
+// norms and residual adds), else the sum of its parts; the parts always add up to the block (what the
+// engine timed inside an aggregate but did not name is one 'other' part); a path's total is the sum of its
+// blocks. So headline = Σ blocks = Σ parts by construction, and nothing is counted twice.
 
 import type { LayerTiming, TimerSourceName, WeightPath } from '../contracts';
 
-/** Parent op of a timed op: the anchor it is drawn at. */
+/** Block-level totals the engine adds on top of the passes inside them (src/engine/timings.ts). */
+const AGGREGATE_OPS = new Set(['attn', 'mlp']);
+
+/** Parent block of a timed op: the anchor it is drawn at. Layer norms belong to the block they feed. */
 export function parentOp(op: string): string {
-  if (op === 'qkv' || op.startsWith('attn.')) return 'attn';
-  if (op === 'fc' || op.startsWith('fc.') || op.startsWith('mlp.')) return 'mlp';
+  if (op === 'ln1' || op === 'qkv' || op.startsWith('attn.')) return 'attn';
+  if (op === 'ln2' || op === 'fc' || op.startsWith('fc.') || op.startsWith('mlp.')) return 'mlp';
+  if (op === 'lnf') return 'unembed'; // the final norm feeds the unembedding, drawn as one output block
   return op;
 }
 
@@ -20,7 +27,7 @@ export interface AnchorTime {
   layer: number;
   op: string;
   ms: number;
-  /** The parts, when the backend timed them (empty when it only gave the aggregate). */
+  /** The parts in engine order; they add up to `ms` (an 'other' part holds what was timed but not named). */
   split: OpTime[];
   /** The measured row of this anchor (median in ms, p10, p90, samples) when the backend gave one. */
   measured?: LayerTiming;
@@ -28,8 +35,9 @@ export interface AnchorTime {
 
 export interface PathTimes {
   path: WeightPath;
-  /** Key `${layer}:${op}`. */
+  /** Key `${layer}:${op}`, in engine order. */
   anchors: Map<string, AnchorTime>;
+  /** Σ anchors' ms. */
   totalMs: number;
   sources: TimerSourceName[];
 }
@@ -43,6 +51,8 @@ export interface TimingSummary {
   maxAnchorMs: number;
   /** 'GPU timestamps', 'wall clock', or both, for the overlay legend. */
   sourceLabel: string;
+  /** What a reading of 0 means: below this (the coarsest timer that measured). */
+  resolutionMs: number;
 }
 
 export const SOURCE_LABEL: Record<TimerSourceName, string> = {
@@ -50,12 +60,18 @@ export const SOURCE_LABEL: Record<TimerSourceName, string> = {
   wall: 'wall clock',
 };
 
-/** Parts worth a place on the split line: the matmuls and the attention core (not norms and adds). */
-const SPLIT_OPS = new Set(['qkv', 'attn.core', 'attn.proj', 'fc', 'fc.proj']);
+/** Smallest step each timer can show: the browser's coarsened performance.now(), and 1 µs for GPU stamps. */
+const RESOLUTION_MS: Record<TimerSourceName, number> = { 'gpu-timestamp': 0.001, wall: 0.1 };
+
+/** A part other than a weight matmul smaller than this share of its block joins 'other' (a short line). */
+const MIN_PART_SHARE = 0.03;
+/** The ops that read weights (where sparse and dense differ): always on the split line. */
+const MATMUL_OPS = new Set(['qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed', 'dnn']);
 
 function summarizePath(rows: LayerTiming[], path: WeightPath): PathTimes {
   const anchors = new Map<string, AnchorTime>();
   const aggregate = new Map<string, number>();
+  const own = new Map<string, LayerTiming>();
   const sources = new Set<TimerSourceName>();
   for (const row of rows) {
     if (row.path !== path || !Number.isFinite(row.ms)) continue;
@@ -67,17 +83,38 @@ function summarizePath(rows: LayerTiming[], path: WeightPath): PathTimes {
       anchor = { layer: row.layer, op, ms: 0, split: [] };
       anchors.set(key, anchor);
     }
-    if (row.op === op) {
+    if (AGGREGATE_OPS.has(row.op)) {
       aggregate.set(key, (aggregate.get(key) ?? 0) + row.ms);
       anchor.measured = row;
-    } else if (SPLIT_OPS.has(row.op)) anchor.split.push({ op: row.op, ms: row.ms });
+    } else {
+      anchor.split.push({ op: row.op, ms: Math.max(0, row.ms) });
+      if (row.op === op) own.set(key, row); // a block that is one pass (embed, unembed, a DNN layer)
+    }
   }
   let totalMs = 0;
   for (const [key, anchor] of anchors) {
-    anchor.ms = aggregate.get(key) ?? anchor.split.reduce((s, p) => s + p.ms, 0);
+    const parts = anchor.split.reduce((s, p) => s + p.ms, 0);
+    // The spread shown on hover is a measured row's: the aggregate's, or the block's only pass.
+    if (!anchor.measured && anchor.split.length === 1) anchor.measured = own.get(key);
+    // The parts were timed inside the aggregate: a larger sum is timer noise, and then the parts rule.
+    anchor.ms = Math.max(aggregate.get(key) ?? 0, parts);
+    anchor.split = foldSmallParts(anchor.split, anchor.ms - parts, anchor.ms);
     totalMs += anchor.ms;
   }
   return { path, anchors, totalMs, sources: [...sources] };
+}
+
+/** Non-matmul parts under MIN_PART_SHARE of the block, and the unnamed remainder, become one 'other' part. */
+function foldSmallParts(parts: OpTime[], remainder: number, blockMs: number): OpTime[] {
+  if (parts.length <= 1 && remainder <= 0) return parts;
+  let other = remainder;
+  const kept: OpTime[] = [];
+  for (const p of parts) {
+    if (!MATMUL_OPS.has(p.op) && p.ms < MIN_PART_SHARE * blockMs && parts.length > 1) other += p.ms;
+    else kept.push(p);
+  }
+  if (other > 0) kept.push({ op: 'other', ms: other });
+  return kept;
 }
 
 export function summarizeTimings(timings: readonly LayerTiming[]): TimingSummary {
@@ -90,7 +127,8 @@ export function summarizeTimings(timings: readonly LayerTiming[]): TimingSummary
   const speedup = dense.totalMs > 0 && sparse.totalMs > 0 ? dense.totalMs / sparse.totalMs : null;
   const sources = [...new Set([...dense.sources, ...sparse.sources])];
   const sourceLabel = sources.length ? sources.map((s) => SOURCE_LABEL[s]).join(' + ') : 'no timings';
-  return { dense, sparse, speedup, maxAnchorMs, sourceLabel };
+  const resolutionMs = Math.max(0.001, ...sources.map((s) => RESOLUTION_MS[s]));
+  return { dense, sparse, speedup, maxAnchorMs, sourceLabel, resolutionMs };
 }
 
 /**
@@ -116,20 +154,26 @@ export function formatCount(n: number): string {
   return COUNT_FORMAT.format(n);
 }
 
-/** '0.42 ms', '12.3 ms', '85 µs'. */
-export function formatMs(ms: number): string {
+/**
+ * '0.42 ms', '12.3 ms', '85 µs'. A reading of 0 is work done below the timer's resolution: '< 0.1 ms'
+ * (never '0 µs').
+ */
+export function formatMs(ms: number, resolutionMs = 0.001): string {
+  if (!(ms > 0)) return `< ${formatMs(resolutionMs)}`;
   if (ms < 0.1) {
     // Fixed notation (toPrecision gave '1.0e+2 µs' just under 0.1 ms).
     const us = ms * 1000;
-    return `${us === 0 ? '0' : us < 10 ? us.toFixed(1) : Math.round(us)} µs`;
+    return `${us < 1 ? us.toFixed(2) : us < 10 ? us.toFixed(1) : Math.round(us)} µs`;
   }
   if (ms < 10) return `${ms.toFixed(2)} ms`;
   if (ms < 100) return `${ms.toFixed(1)} ms`;
   return `${Math.round(ms)} ms`;
 }
 
-/** Compact ms for the split line (the unit is in the main label): '0.12', '1.1', '12'. */
-export function compactMs(ms: number): string {
+/** Compact ms for the split line (the unit is in the main label): '.12', '1.1', '12', '.004', '<.1'. */
+export function compactMs(ms: number, resolutionMs = 0.001): string {
+  if (!(ms > 0)) return `<${compactMs(resolutionMs)}`;
+  if (ms < 0.01) return Number(ms.toPrecision(1)).toString().replace(/^0/, '');
   if (ms < 1) return ms.toFixed(2).replace(/^0/, '');
   if (ms < 10) return ms.toFixed(1);
   return String(Math.round(ms));
@@ -137,6 +181,14 @@ export function compactMs(ms: number): string {
 
 /** Short names for the split line: 'attn.proj' → 'proj'. */
 export function shortOp(op: string): string {
-  const names: Record<string, string> = { 'attn.proj': 'proj', 'fc.proj': 'proj', 'attn.core': 'core' };
+  const names: Record<string, string> = {
+    'attn.proj': 'proj',
+    'fc.proj': 'proj',
+    'attn.core': 'core',
+    'attn.add': 'add',
+    'mlp.add': 'add',
+    ln1: 'ln',
+    ln2: 'ln',
+  };
   return names[op] ?? op;
 }

@@ -58,6 +58,8 @@ export class App {
   readonly firstRender: Promise<void>;
   /** Errors of a rebuild nobody awaits (a view setting changed); the runner shows them. */
   onError: (message: string) => void = (message) => console.warn(`sparsescope: ${message}`);
+  /** A neuron was pinned or let go (the URL follows). */
+  onSelectionChange: () => void = () => {};
 
   constructor(
     root: HTMLElement,
@@ -181,7 +183,7 @@ export class App {
   private finish(sparse: NetworkView, dense: NetworkView, overlays = true): void {
     if (overlays) this.showOverlays(sparse, dense);
     this.recolor();
-    if (this.frameNext) this.view.frameView('both');
+    if (this.frameNext) this.view.frameView(this.view.framed); // keeps the camera preset (1, 2, 3)
     this.frameNext = false;
     const resolve = this.resolveFirst;
     if (resolve) {
@@ -260,17 +262,19 @@ export class App {
     this.selected = { side, layerId: layer.id, index: view.layout.nodeNeuron[node] };
     this.showInspector(this.selected);
     this.refreshFocus();
+    this.onSelectionChange();
   }
 
   clearSelection(): void {
     this.selected = null;
     this.inspector.hide();
     this.refreshFocus();
+    this.onSelectionChange();
   }
 
   /** Inspector link: select that neuron (pinning it on screen if it was not shown) and centre on it. */
-  async jumpTo(layerId: string, index: number): Promise<void> {
-    const side = this.selected?.side ?? 'sparse';
+  async jumpTo(layerId: string, index: number, onSide?: Side): Promise<void> {
+    const side = onSide ?? this.selected?.side ?? 'sparse';
     if (this.nodeOf(side, layerId, index) < 0) {
       this.pinned.set(layerId, [...(this.pinned.get(layerId) ?? []), index]);
       await this.rebuild();

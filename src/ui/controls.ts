@@ -111,6 +111,8 @@ export class Controls {
     views.add(buttons, 'sparse').name('frame sparse (1)');
     views.add(buttons, 'dense').name('frame dense (2)');
     views.add(buttons, 'help').name('shortcuts (?)');
+    views.close(); // keyboard 1/2/3 and r do the same; the room goes to the timing list below the panel
+    if (window.innerWidth <= 700) g.close(); // on a phone the panel is a drawer behind its title bar
   }
 
   /** The model list (label → id), e.g. after the user opened a file. */
@@ -124,9 +126,12 @@ export class Controls {
   }
   private modelHandler: (() => void) | null = null;
 
-  /** Density applies to pruned models only; trained or loaded sparse models have theirs. */
+  /**
+   * Density applies to pruned models only; trained or loaded sparse models have theirs (shown in the
+   * sparse network's title), so the control is hidden rather than showing a density they do not have.
+   */
   setDensityEnabled(enabled: boolean): void {
-    this.densityController.enable(enabled);
+    this.densityController.show(enabled);
   }
 
   /**

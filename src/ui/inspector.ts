@@ -11,12 +11,12 @@ function signed(v: number, digits = 3): string {
   return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
 }
 
-function keptText(own: number, twin: number | null, side: Side): string {
-  if (twin === null || twin === 0) return '';
-  const pct = (100 * own) / twin;
-  return side === 'sparse'
-    ? `kept ${own} of ${twin} dense (${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}%)`
-    : `sparse twin keeps ${twin}`;
+/** Sparse side: how many of a dense matrix's weights this neuron kept; dense side: what its twin kept. */
+function keptText(own: number, denseCount: number, twin: number | null, side: Side): string {
+  if (side === 'dense') return twin === null ? '' : `sparse twin keeps ${twin}`;
+  if (denseCount === 0) return '';
+  const pct = (100 * own) / denseCount;
+  return `kept ${own} of ${denseCount} dense (${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}%)`;
 }
 
 export class Inspector {
@@ -68,12 +68,12 @@ export class Inspector {
       table.append(dt, dd);
     };
     if (info.activation !== null) {
-      fact('activation', signed(info.activation), tokenLabel ? `token ${tokenLabel}` : '');
+      fact('activation', signed(info.activation), tokenLabel ? `${info.positionName} ${tokenLabel}` : '');
     } else {
       fact('activation', '—', 'no forward pass yet');
     }
-    fact('fan-in', String(info.fanIn), keptText(info.fanIn, info.twinFanIn, side), 'fan-in');
-    fact('fan-out', String(info.fanOut), keptText(info.fanOut, info.twinFanOut, side), 'fan-out');
+    fact('fan-in', String(info.fanIn), keptText(info.fanIn, info.denseFanIn, info.twinFanIn, side));
+    fact('fan-out', String(info.fanOut), keptText(info.fanOut, info.denseFanOut, info.twinFanOut, side));
     r.append(table);
     r.append(this.weightList('strongest in', info.strongestIn, 'from'));
     r.append(this.weightList('strongest out', info.strongestOut, 'to'));

@@ -43,11 +43,12 @@ export class PredictionsPanel {
   }
 
   /** Next-token guesses of both paths (language models only; hides the panel for other workloads). */
-  setPredictions(predictions: Prediction[] | undefined): void {
+  setPredictions(predictions: Prediction[] | undefined, note?: string): void {
     this.root.hidden = !predictions;
     this.next.replaceChildren();
     if (!predictions) return;
-    this.next.append(el('h3', 'pred-heading', 'next token'));
+    this.next.append(el('h3', 'pred-heading', 'next token (after the last)'));
+    if (note) this.next.append(el('p', 'pred-note', note));
     const grid = el('div', 'pred-grid');
     for (const p of predictions) {
       const col = el('div', `pred-col pred-${p.path}`);

@@ -29,6 +29,9 @@ export class AppRunner {
   /** The page's one GPU device: the session's backend, the layered networks and the benchmark panel. */
   readonly devices = new DeviceProvider(navigator.gpu);
   onStatus: (status: SessionStatus) => void = () => {};
+  /** A model is loading (fraction done, what), or null when it is on screen or failed. */
+  onLoading: (progress: { fraction: number; what: string } | null) => void = () => {};
+  private loading = false;
   /** Shows a result; the run counts as finished when the returned promise settles. */
   onResult: (result: WorkloadResult) => Promise<void> | void = () => {};
 
@@ -83,6 +86,7 @@ export class AppRunner {
 
   private progress = (fraction: number, what: string) => {
     this.app.status.setNote(`${what} · ${Math.round(100 * Math.min(1, fraction))}%`);
+    if (this.loading) this.onLoading({ fraction, what });
   };
 
   async start(): Promise<void> {
@@ -116,32 +120,44 @@ export class AppRunner {
       this.workload = null;
       session.unload(); // the old pair's GPU buffers / worker weights go now, not at the next load
       const id = this.values.model;
-      const workload = this.opened.get(id) ?? (await createBuiltin(id));
-      this.controls.setDensityEnabled(workload.usesDensity);
-      this.controls.setPromptLabel(workload.inputLabel);
-      // The input box holds a prompt for language models and an image range for layered networks:
-      // keep what the user typed when it fits the new model, else start from the model's default.
-      const isRange = /^(\d+(-\d+)?|all)$/.test(this.values.prompt.trim());
-      if (isRange !== (workload.inputLabel !== 'prompt')) {
-        this.values.prompt = DEFAULT_INPUTS[id] ?? escapePrompt(workload.defaultInput);
-        this.controls.refresh();
-      }
-      // A density counts as asked for when the user chose one for this model; a newly opened checkpoint
-      // that stores its zeros starts from its own sparsity.
-      const asked = sameModel && this.values.density !== STORED_DENSITY;
-      await workload.load(session, densityOf(this.values.density), this.progress, asked);
-      this.workload = workload;
-      const twin = workload instanceof Gpt2Workload ? workload.twin : null;
-      this.controls.showStoredDensity(twin?.stored ?? null, twin?.density === 'exact');
-      if (twin?.note) this.showNotice(twin.note);
-      await this.runNow();
-      if (workload instanceof Gpt2Workload && workload.id === 'tiny-pair')
-        await this.showTrainedPairExtras(workload);
-      else {
-        this.predictions.setExamples([]);
-        this.predictions.setAccuracy([], '');
+      this.loading = true;
+      this.onLoading({ fraction: 0, what: `loading ${id}…` });
+      try {
+        await this.loadNow(session, id, sameModel);
+      } finally {
+        this.loading = false;
+        this.onLoading(null);
       }
     });
+  }
+
+  private async loadNow(session: Session, id: string, sameModel: boolean): Promise<void> {
+    const workload = this.opened.get(id) ?? (await createBuiltin(id));
+    this.controls.setPromptLabel(workload.inputLabel);
+    // The input box holds a prompt for language models and an image range for layered networks:
+    // keep what the user typed when it fits the new model, else start from the model's default.
+    const isRange = /^(\d+(-\d+)?|all)$/.test(this.values.prompt.trim());
+    if (isRange !== (workload.inputLabel !== 'prompt')) {
+      this.values.prompt = DEFAULT_INPUTS[id] ?? escapePrompt(workload.defaultInput);
+      this.controls.refresh();
+    }
+    // A density counts as asked for when the user chose one for this model; a newly opened checkpoint
+    // that stores its zeros starts from its own sparsity.
+    const asked = sameModel && this.values.density !== STORED_DENSITY;
+    await workload.load(session, densityOf(this.values.density), this.progress, asked);
+    this.workload = workload;
+    const twin = workload instanceof Gpt2Workload ? workload.twin : null;
+    this.controls.showStoredDensity(twin?.stored ?? null, twin?.density === 'exact');
+    // After showStoredDensity (it makes a new control): hidden where the model's sparsity is fixed.
+    this.controls.setDensityEnabled(workload.usesDensity);
+    if (twin?.note) this.showNotice(twin.note);
+    await this.runNow();
+    if (workload instanceof Gpt2Workload && workload.id === 'tiny-pair')
+      await this.showTrainedPairExtras(workload);
+    else {
+      this.predictions.setExamples([]);
+      this.predictions.setAccuracy([], '');
+    }
   }
 
   /** Run the current input through both paths again (prompt changed, backend switched, device lost). */
@@ -162,7 +178,7 @@ export class AppRunner {
       .finally(() => this.app.headline.stopProgress());
     this.last = result;
     await this.onResult(result);
-    this.predictions.setPredictions(result.predictions);
+    this.predictions.setPredictions(result.predictions, result.predictionNote);
     this.app.status.setNote(result.summary);
   }
 

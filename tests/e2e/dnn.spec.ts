@@ -74,6 +74,11 @@ async function expectLayerTimes(page: Page, source: string): Promise<void> {
   expect(timings).toHaveLength(2 * LAYERS);
   expect(timings.every((t) => t.op === 'dnn' && t.source === source)).toBe(true);
   await expect(page.locator('.headline-speedup')).toContainText('×');
+  // The spine between the networks has room for some layers; the timing list beside the scene has all 30.
+  const listed = page.locator('#timing-panel .timing-rows .timing-row');
+  await expect(listed).toHaveCount(LAYERS);
+  await expect(listed.last()).toContainText(`layer ${LAYERS}`);
+  await expect(page.locator('#timing-panel')).toBeVisible();
 }
 
 test('Graph Challenge DNN on WebGPU: right categories, a time beside every layer of both networks', async ({

@@ -122,7 +122,7 @@ test('the overlays show a time for every timed layer of both networks, a total a
       .sparse.layers.filter((l) => l.timing)
       .map((l) => l.id),
   );
-  expect(timed.length).toBe(5); // attention and MLP of 2 blocks, and the unembedding
+  expect(timed.length).toBe(6); // the embedding, attention and MLP of 2 blocks, and the unembedding
   for (const side of ['sparse', 'dense']) {
     for (const id of timed) {
       const cell = page.locator(`.timing[data-side="${side}"][data-layer="${id}"]`);

@@ -51,18 +51,14 @@ describe('summarizeTimings', () => {
   });
 
   it('names parents and formats times', () => {
-    expect(['qkv', 'attn.proj', 'attn.core', 'fc', 'fc.proj', 'unembed'].map(parentOp)).toEqual([
-      'attn',
-      'attn',
-      'attn',
-      'mlp',
-      'mlp',
-      'unembed',
-    ]);
+    expect(
+      ['qkv', 'attn.proj', 'attn.core', 'fc', 'fc.proj', 'unembed', 'ln1', 'ln2', 'lnf'].map(parentOp),
+    ).toEqual(['attn', 'attn', 'attn', 'mlp', 'mlp', 'unembed', 'attn', 'mlp', 'unembed']);
     expect(formatMs(0.042)).toBe('42 µs');
     expect(formatMs(0.09999)).toBe('100 µs'); // not '1.0e+2 µs'
     expect(formatMs(0.0042)).toBe('4.2 µs');
-    expect(formatMs(0)).toBe('0 µs');
+    expect(formatMs(0)).toBe('< 1.0 µs');
+    expect(formatMs(0, 0.1)).toBe('< 0.10 ms');
     expect(formatMs(1.234)).toBe('1.23 ms');
     expect(formatMs(123.4)).toBe('123 ms');
     expect(compactMs(0.125)).toBe('.13');

@@ -86,7 +86,7 @@ export function environmentBlock(report: PanelReport): HTMLElement {
   root.append(h('h3', '', 'Environment'));
   const info = env.adapterInfo;
   const rows: [string, string][] = [
-    ['backend', env.backend === 'webgpu' ? 'WebGPU' : 'CPU (JavaScript, one thread)'],
+    ['backend', env.backend === 'webgpu' ? 'WebGPU' : `CPU (${env.adapter})`],
     ['adapter', env.adapter],
   ];
   if (info) {

@@ -116,7 +116,11 @@ export class DnnWorkload implements Workload {
     const lit = litImages(found, first, count);
     // In the worker (it holds the same network and input): ~25 ms an image here, too long for a task.
     if (!this.loader) throw new Error('load the network first');
-    const acts = { tokens: lit.map((i) => `img ${i + 1}`), byLayer: await this.loader.activations(lit) };
+    const acts = {
+      tokens: lit.map((i) => `img ${i + 1}`),
+      positionName: 'image',
+      byLayer: await this.loader.activations(lit),
+    };
     const truth = this.truth?.filter((i) => i >= first && i < first + count) ?? null;
     const summary = formatDnnSummary({
       first,

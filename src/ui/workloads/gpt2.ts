@@ -142,6 +142,8 @@ export class Gpt2Workload implements Workload {
         0.5,
         twinDensityValue === 'exact' ? 'taking the stored zeros' : `pruning to density ${density}`,
       );
+      // The title says the density asked for beside the one achieved (none for the stored zeros).
+      this.requested = twinDensityValue === 'exact' ? undefined : density;
       await new Promise((r) => setTimeout(r, 20));
       this.sparse = sparsifyModel(this.dense, { density: twinDensityValue });
       const vocab = this.dense.config.vocabSize;
@@ -156,6 +158,9 @@ export class Gpt2Workload implements Workload {
     );
   }
 
+  /** The density asked for (pruned presets and files), shown beside the density achieved. */
+  private requested: number | undefined;
+
   private async buildGraphs(): Promise<WorkloadResult['scene']> {
     const dense = this.dense!;
     const sparse = this.sparse!;
@@ -168,7 +173,9 @@ export class Gpt2Workload implements Workload {
       nHead,
       title: csp ? 'Sparse, trained (CSR)' : trained ? 'Sparse, trained' : 'Sparse',
       embedding: drawVocab ? { wte: sparse.wte, vocab: vocabSize, unembed: sparse.head?.w } : undefined,
+      unembedding: { wte: sparse.wte, vocab: vocabSize, csr: sparse.wteCsr, unembed: sparse.head?.w },
     });
+    sparseGraph.requestedDensity = this.requested;
     await nextTask();
     return {
       sparseGraph,
@@ -178,6 +185,7 @@ export class Gpt2Workload implements Workload {
         // A circuit_sparsity model has one set of weights: the dense path multiplies its stored zeros.
         title: csp ? 'Same weights, dense' : trained ? 'Dense, trained' : 'Dense baseline',
         embedding: drawVocab ? { wte: dense.wte, vocab: vocabSize, unembed: dense.head?.w } : undefined,
+        unembedding: { wte: dense.wte, vocab: vocabSize, unembed: dense.head?.w },
       }),
       timings: [],
     };
@@ -211,6 +219,10 @@ export class Gpt2Workload implements Workload {
         { path: 'sparse', top: this.top(sparse, ids.length, vocab) },
       ],
       summary: `${ids.length} tokens · ${this.tokenizer.name} tokenizer`,
+      predictionNote:
+        this.source.kind === 'preset'
+          ? 'seeded random weights: these guesses mean nothing (the model shape and timings are real)'
+          : undefined,
     };
   }
 
@@ -238,6 +250,9 @@ export class Gpt2Workload implements Workload {
         oneHot[t * vocab + id] = 1;
       });
       byLayer.tokens = oneHot;
+    }
+    // The logits layer is drawn for every vocabulary (its most probable tokens, when it is large).
+    if (result.logits.length === ids.length * vocab) {
       const probs = new Float32Array(ids.length * vocab);
       for (let t = 0; t < ids.length; t++)
         probs.set(softmax(result.logits.subarray(t * vocab, (t + 1) * vocab)), t * vocab);

@@ -16,6 +16,8 @@ export interface WorkloadResult {
   scene: SceneResults;
   /** Per path, next-token predictions (language models only). */
   predictions?: Prediction[];
+  /** Said beside the predictions when they mean nothing (seeded, untrained weights). */
+  predictionNote?: string;
   /** One line for the status bar: what ran, e.g. "1200 images · 19 categories (truth: 19 ✓)". */
   summary: string;
 }
