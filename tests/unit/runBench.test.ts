@@ -1,6 +1,7 @@
 // The one bench runner behind `sparsescope bench` and the benchmark panel, on its CPU target: the sweep's
 // records, the environment it reports, progress, and a cancel that stops it.
 import { describe, expect, it } from 'vitest';
+import { cpuKernelLabel } from '../../src/bench/cpuSweep';
 import { type BenchProgress, runBench } from '../../src/bench/runBench';
 
 const config = {
@@ -15,7 +16,8 @@ describe('runBench on the CPU', () => {
   it('runs every point of the sweep and says what it measured where', async () => {
     const progress: BenchProgress[] = [];
     const run = await runBench({ kind: 'cpu' }, config, { onProgress: (p) => progress.push(p) });
-    expect(run.environment).toEqual({ backend: 'cpu', adapter: 'JavaScript (one thread)', timer: 'wall' });
+    expect(run.environment).toEqual({ backend: 'cpu', adapter: cpuKernelLabel(), timer: 'wall' });
+    expect(cpuKernelLabel()).toMatch(/^WASM SIMD/); // Node has WASM SIMD: the label says so
     expect(run.compile).toBeUndefined();
     // Per batch: one dense point and one sparse point per density.
     expect(run.records.map((r) => `${r.path} b${r.batch} d${r.density}`)).toEqual([
