@@ -168,6 +168,9 @@ test('without WebGPU, backend=auto falls back to the CPU kernels and says so', a
   if (!result.ok) throw new Error(`bench-error: ${result.message}`);
   await expect(page.locator('.bench-table tbody tr')).toHaveCount(3);
   await expect(page.locator('.bench-caveats')).toContainText('CPU backend (This browser has no WebGPU');
-  await expect(page.locator('.bench-env')).toContainText('CPU (JavaScript, one thread)');
+  // Chromium has WASM SIMD: the label says which CPU kernels ran (src/bench/cpuSweep.ts cpuKernelLabel).
+  await expect(page.locator('.bench-env')).toContainText(
+    'CPU (WASM SIMD, JavaScript for small shapes (one thread))',
+  );
   expect(errors).toEqual([]);
 });
