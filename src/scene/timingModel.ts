@@ -139,6 +139,7 @@ export function anchorTime(times: PathTimes, spec: { layer?: number; op: string 
   if (spec.layer !== undefined) return times.anchors.get(`${spec.layer}:${spec.op}`) ?? null;
   const matches = [...times.anchors.values()].filter((a) => a.op === spec.op);
   if (matches.length === 0) return null;
+  if (matches.length === 1) return matches[0]; // keeps its measured spread for the hover text
   return {
     layer: matches[0].layer,
     op: spec.op,

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { LayerTiming } from '../../src/contracts';
 import { layerTimings } from '../../src/engine/timings';
 import { splitText } from '../../src/scene/annotations';
-import { compactMs, formatMs, type PathTimes, summarizeTimings } from '../../src/scene/timingModel';
+import {
+  anchorTime,
+  compactMs,
+  formatMs,
+  type PathTimes,
+  summarizeTimings,
+} from '../../src/scene/timingModel';
+import { timingTitle } from '../../src/scene/timingText';
 
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 
@@ -15,6 +22,19 @@ function expectConsistent(p: PathTimes): void {
 }
 
 describe('timing aggregation', () => {
+  it('a block drawn without a layer number (embed, unembed) keeps its measured spread for the hover text', () => {
+    const spread = { p10: 0.03, p90: 0.05, samples: 7 };
+    const rows: LayerTiming[] = [
+      { layer: 0, op: 'embed', path: 'sparse', ms: 0.04, source: 'wall', ...spread },
+      { layer: 2, op: 'unembed', path: 'sparse', ms: 1.5, source: 'wall', p10: 1.4, p90: 1.6, samples: 7 },
+    ];
+    const sparse = summarizeTimings(rows).sparse;
+    const embed = anchorTime(sparse, { op: 'embed' })!;
+    expect(embed.measured?.samples).toBe(7);
+    expect(timingTitle(embed.measured ?? embed)).toMatch(/^median .*p10–p90 .*7 runs$/);
+    expect(anchorTime(sparse, { op: 'unembed' })!.measured?.p90).toBe(1.6);
+  });
+
   it('WebGPU-shaped rows (every pass + attn/mlp totals): layer norms counted once, Σ ops = headline', () => {
     // Passes of a 1-layer model; layerTimings adds the attn/mlp totals exactly as the backend does.
     const passes = [
