@@ -50,7 +50,7 @@ export interface MeasureProgress {
   warmupMs: Partial<Record<WeightPath, number>>;
 }
 
-export interface ForwardActivations {
+interface ForwardActivations {
   /** nLayer + 1 snapshots (T, d): the residual stream entering each block, then after the last block (before ln_f). */
   residual: Float32Array[];
   /** Per block (T, dMlp): the MLP hidden layer after GELU. */

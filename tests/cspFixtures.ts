@@ -11,7 +11,7 @@ import { loadCircuitSparsity, readCheckpoint } from '../src/model/circuitSparsit
 import type { Gpt2Weights } from '../src/model/weights';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-export const CSP_DATA = resolve(REPO, '..', 'shared', 'data', 'circuit-sparsity');
+const CSP_DATA = resolve(REPO, '..', 'shared', 'data', 'circuit-sparsity');
 
 export function cspBytes(name: string): Uint8Array {
   const path = resolve(CSP_DATA, name);

@@ -8,7 +8,7 @@ import { storedZip } from './storedZip';
 export class PyFloat {
   constructor(readonly value: number) {}
 }
-export class PyTuple {
+class PyTuple {
   constructor(readonly items: PyValue[]) {}
 }
 export class PyTensor {

@@ -13,7 +13,7 @@ import { randomCsr } from './matrices';
 import { summarize } from './stats';
 
 /** Time `fn` with warm-up and enough repeats per sample to last ≥ targetMs; ms per call. */
-export function timeCpu(fn: () => void, samples = 7, targetMs = 20): { ms: number[]; repeats: number } {
+function timeCpu(fn: () => void, samples = 7, targetMs = 20): { ms: number[]; repeats: number } {
   fn();
   const t0 = performance.now();
   fn();

@@ -19,7 +19,7 @@ const BLOCK_LOCATIONS = [
 ] as const;
 type BlockLocation = (typeof BLOCK_LOCATIONS)[number];
 
-export interface NodeLocation {
+interface NodeLocation {
   /** 'h.0.attn.in', …, 'ln_f'. */
   name: string;
   /** Block index, −1 for ln_f. */

@@ -4,8 +4,6 @@ import type { CsrMatrix } from '../math/csr';
 import type { SparseDnn } from '../math/dnn';
 import type { Gpt2Weights } from '../model/weights';
 
-export type { ForwardResult } from '../contracts';
-
 /**
  * The two networks a backend runs: `dense` through the dense kernels, `sparse` (every Linear has `csr`)
  * through the CSR kernels. For a pruned preset they share everything but the linear weights; for the

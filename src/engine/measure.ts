@@ -47,7 +47,7 @@ export type RunForward<R extends { timings: LayerTiming[] }> = (
 /** A LayerTiming summarized over samples: ms is the median; p10, p90, samples always set. */
 export type MeasuredTiming = LayerTiming & { p10: number; p90: number; samples: number };
 
-export interface PathMeasurement<R> {
+interface PathMeasurement<R> {
   path: WeightPath;
   /** Per layer and op, over the samples. */
   timings: MeasuredTiming[];
@@ -81,7 +81,7 @@ const TARGET_TICKS = 20;
 const MAX_REPEATS = 32;
 
 /** Smallest step of performance.now() on this thread (100 µs in a browser without cross-origin isolation). */
-export function clockResolutionMs(): number {
+function clockResolutionMs(): number {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
@@ -128,7 +128,7 @@ export function sumOfRows(timings: LayerTiming[]): number {
 }
 
 /** Median and p10–p90 of some samples. */
-export function spread(values: readonly number[]): Spread {
+function spread(values: readonly number[]): Spread {
   const xs = values.filter(Number.isFinite);
   return { ms: percentile(xs, 50), p10: percentile(xs, 10), p90: percentile(xs, 90), samples: xs.length };
 }

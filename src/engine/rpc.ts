@@ -16,7 +16,7 @@ export type RpcApi = { [method: string]: (arg: any, progress: RpcProgress) => un
 type Arg<A extends RpcApi, M extends keyof A> = Parameters<A[M]>[0];
 type Result<A extends RpcApi, M extends keyof A> = Awaited<ReturnType<A[M]>>;
 
-export interface RpcRequest {
+interface RpcRequest {
   id: number;
   method: string;
   arg: unknown;

@@ -11,8 +11,8 @@ export interface PassTime {
 }
 
 /** Passes that make up a block's attention and MLP sub-blocks (residual adds included). */
-export const ATTN_OPS = ['ln1', 'qkv', 'attn.topk', 'attn.core', 'attn.proj', 'attn.add'];
-export const MLP_OPS = ['ln2', 'fc', 'fc.act', 'fc.proj', 'mlp.add'];
+const ATTN_OPS = ['ln1', 'qkv', 'attn.topk', 'attn.core', 'attn.proj', 'attn.add'];
+const MLP_OPS = ['ln2', 'fc', 'fc.act', 'fc.proj', 'mlp.add'];
 
 export function layerTimings(passes: PassTime[], path: WeightPath, source: TimerSourceName): LayerTiming[] {
   const out: LayerTiming[] = passes.map((p) => ({

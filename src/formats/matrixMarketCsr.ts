@@ -4,7 +4,7 @@ import { CsrError, CsrMatrix } from '../math/csr';
 import type { MatrixMarket, MatrixMarketField, MatrixMarketSymmetry } from './matrixMarket';
 
 /** Number of entries of the full matrix the file describes (symmetric off-diagonal entries count twice). */
-export function expandedEntries(mm: MatrixMarket): number {
+function expandedEntries(mm: MatrixMarket): number {
   if (mm.symmetry === 'general') return mm.rowIdx.length;
   let offDiagonal = 0;
   for (let i = 0; i < mm.rowIdx.length; i++) if (mm.rowIdx[i] !== mm.colIdx[i]) offDiagonal++;

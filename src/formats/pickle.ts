@@ -8,12 +8,12 @@ export class PickleError extends Error {
   override name = 'PickleError';
 }
 
-export interface PickleTuple {
+interface PickleTuple {
   kind: 'tuple';
   items: PickleValue[];
 }
 /** A reference to an allowed global (a class or function), never called. */
-export interface PickleGlobal {
+interface PickleGlobal {
   kind: 'global';
   module: string;
   name: string;

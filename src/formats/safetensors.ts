@@ -53,7 +53,7 @@ export interface SafetensorsFile {
 }
 
 /** Larger headers are refused (the reference implementation's limit): a corrupt length must not allocate GBs. */
-export const MAX_HEADER_BYTES = 100_000_000;
+const MAX_HEADER_BYTES = 100_000_000;
 
 function fail(file: string, tensor: string | null, message: string): never {
   throw new SafetensorsError(file, tensor, message);
@@ -183,7 +183,7 @@ export function parseSafetensors(bytes: Uint8Array, fileName = 'model.safetensor
 }
 
 /** Element count of a shape. */
-export function shapeSize(shape: readonly number[]): number {
+function shapeSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
@@ -205,13 +205,7 @@ export function decodeTensor(t: SafeTensor): Float32Array {
   }
 }
 
-export type WritableTensorData =
-  | Float32Array
-  | Float64Array
-  | Uint16Array
-  | Uint8Array
-  | Int32Array
-  | Uint32Array;
+type WritableTensorData = Float32Array | Float64Array | Uint16Array | Uint8Array | Int32Array | Uint32Array;
 
 export interface WritableTensor {
   /** Must agree with `data`: F32 ← Float32Array, F16/BF16 ← Uint16Array (bits), F64, I32, U32, U8/BOOL/I8. */

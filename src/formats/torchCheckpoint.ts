@@ -14,7 +14,7 @@ import {
 import { DTYPE_SIZES, type SafeTensor, type SafetensorsFile } from './safetensors';
 import { readZipStore } from './zipStore';
 
-export class TorchCheckpointError extends Error {
+class TorchCheckpointError extends Error {
   override name = 'TorchCheckpointError';
 }
 

@@ -12,7 +12,7 @@ import type { PickleTensor, PickleValue } from './pickle';
 import type { SafeTensor } from './safetensors';
 import { openTorchArchive } from './torchCheckpoint';
 
-export class VizDataError extends Error {
+class VizDataError extends Error {
   override name = 'VizDataError';
 }
 
@@ -107,7 +107,7 @@ export function readVizData(bytes: Uint8Array, fileName = 'viz_data.pt'): VizCir
 }
 
 /** What a location indexes: the residual (d_model), q/k/v (n_head·d_head) or the MLP neurons (d_mlp). */
-export type VizSpace = 'resid' | 'attn' | 'mlp';
+type VizSpace = 'resid' | 'attn' | 'mlp';
 export interface VizLocation {
   /** Block index, −1 for final_resid. */
   block: number;

@@ -3,7 +3,7 @@
 // is checked against the file before it is used, and anything else (compression, encryption, ZIP64,
 // multi-disk) is refused with a ZipError naming the file. No Node APIs.
 
-export class ZipError extends Error {
+class ZipError extends Error {
   override name = 'ZipError';
 }
 

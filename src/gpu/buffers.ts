@@ -11,7 +11,7 @@ const USAGE = {
 };
 
 /** Round up to a multiple of 4 bytes and at least 4 (WebGPU rejects zero-sized bindings). */
-export function paddedSize(bytes: number): number {
+function paddedSize(bytes: number): number {
   return Math.max(4, Math.ceil(bytes / 4) * 4);
 }
 

@@ -8,7 +8,7 @@ import { type Dispatch, encodeDispatch } from './kernels/dispatch';
 import { GpuTimer, type TimerSource } from './timer';
 
 /** A compute pass: `dispatches` encoded `repeats` times (default 1) inside it. */
-export interface TimedPass {
+interface TimedPass {
   kind: 'pass';
   label: string;
   dispatches: readonly Dispatch[];
@@ -16,7 +16,7 @@ export interface TimedPass {
 }
 
 /** A buffer copy between passes (e.g. into a staging buffer): run in order, never timed. */
-export interface UntimedCopy {
+interface UntimedCopy {
   kind: 'copy';
   copy: { src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; size: number };
 }

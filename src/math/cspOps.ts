@@ -5,7 +5,7 @@
  * erf(x), Abramowitz & Stegun 7.1.26: |error| < 1.5e-7, at float32 resolution. WGSL has no erf; the
  * GPU kernel evaluates the same formula, so both backends share one approximation.
  */
-export function erf(x: number): number {
+function erf(x: number): number {
   const a = Math.abs(x);
   const t = 1 / (1 + 0.3275911 * a);
   const poly =
@@ -15,7 +15,7 @@ export function erf(x: number): number {
 }
 
 /** GELU with the exact erf form (torch.nn.GELU()): x · Φ(x). */
-export function geluErf(x: number): number {
+function geluErf(x: number): number {
   return 0.5 * x * (1 + erf(x * Math.SQRT1_2));
 }
 

@@ -48,7 +48,7 @@ export function dnnCategories(y: Float32Array, nImages: number, width: number): 
 }
 
 export type DnnPath = 'sparse' | 'dense';
-export type DnnSparseKernel = 'skip-zeros' | 'spmm';
+type DnnSparseKernel = 'skip-zeros' | 'spmm';
 
 export interface DnnRunOptions {
   path: DnnPath;

@@ -57,7 +57,7 @@ export interface Gpt2Block {
 }
 
 /** circuit_sparsity's unembedding: logits = x·wᵀ + bias (+ bigram[current token]). */
-export interface UnembedHead {
+interface UnembedHead {
   /** (vocab, d): lm_head, or wte itself when tied. */
   w: Float32Array;
   /** CSR of `w` on a sparse twin. */

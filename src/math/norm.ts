@@ -39,7 +39,7 @@ export function layerNorm(
  * Numerically stable softmax of `len` values starting at `offset`, in place (max subtracted first).
  * Works on Float32Array or Float64Array scratch rows.
  */
-export function softmaxInPlace(v: Float32Array | Float64Array, offset = 0, len = v.length - offset): void {
+function softmaxInPlace(v: Float32Array | Float64Array, offset = 0, len = v.length - offset): void {
   if (len <= 0) return;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = offset; i < offset + len; i++) if (v[i] > max) max = v[i];

@@ -36,7 +36,7 @@ export function spmmRef(
 }
 
 /** Batches from which the WASM SIMD kernel (vectorised over batch rows) beats the JS one (measured). */
-export const SPMM_WASM_MIN_BATCH = 8;
+const SPMM_WASM_MIN_BATCH = 8;
 
 /**
  * The CPU backend's SpMM: the WASM SIMD kernel (src/math/wasm/spmm.wat, f32 accumulation) for batches of
@@ -67,7 +67,7 @@ export function spmmFast(
  * x (TILE × K floats, 24 KiB at K = 768) staying in cache. The leftover rows (B mod TILE) go one at a time.
  * Accumulates in JS numbers (f64). `out` (B × N) is overwritten and returned when given.
  */
-export function spmmJs(
+function spmmJs(
   x: Float32Array,
   csr: CsrMatrix,
   bias: Float32Array | null,

@@ -15,7 +15,7 @@ import { type BeegConfig, parseBeegConfig } from './beegConfig';
 import { sparsifyMatrix, sparsifyModel } from './sparsify';
 import type { Gpt2Block, Gpt2Weights, LayerNormParams, Linear } from './weights';
 
-export class CspLoadError extends Error {
+class CspLoadError extends Error {
   override name = 'CspLoadError';
 }
 

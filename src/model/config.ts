@@ -65,7 +65,3 @@ export function validateConfig(config: Gpt2Config): Gpt2Config {
   }
   return config;
 }
-
-export function headDim(config: Gpt2Config): number {
-  return config.dModel / config.nHead;
-}

@@ -13,8 +13,8 @@ export type { SparseDnn } from '../math/dnn';
 export { DnnError, dnnCategories } from '../math/dnn';
 
 /** The Graph Challenge's constants. */
-export const GRAPH_CHALLENGE_BIAS = -0.3;
-export const GRAPH_CHALLENGE_YMAX = 32;
+const GRAPH_CHALLENGE_BIAS = -0.3;
+const GRAPH_CHALLENGE_YMAX = 32;
 
 /**
  * The layer number in a file name: the digits after an `l` or `layer` that ends the base name

@@ -18,7 +18,7 @@ import {
 } from './graph';
 
 /** The LayerTiming op of one DNN layer; graph layer 'l{l+1}' shows the row with `layer: l` (0-based). */
-export const DNN_TIMING_OP = 'dnn';
+const DNN_TIMING_OP = 'dnn';
 
 export const DNN_INPUT_ID = 'input';
 

@@ -12,7 +12,7 @@ import {
 } from './graph';
 
 /** The parts of src/model/weights.ts' Linear the graph reads: w (n, k) out×in, csr when sparse. */
-export interface LinearLike {
+interface LinearLike {
   w: Float32Array;
   n: number;
   k: number;

@@ -70,7 +70,7 @@ export function loadHfGpt2(bytes: Uint8Array, options: HfLoadOptions = {}): HfLo
   return loadHfGpt2Tensors(parseSafetensors(bytes, fileName), options);
 }
 
-export function loadHfGpt2Tensors(file: SafetensorsFile, options: HfLoadOptions = {}): HfLoadResult {
+function loadHfGpt2Tensors(file: SafetensorsFile, options: HfLoadOptions = {}): HfLoadResult {
   const fileName = file.fileName;
   const warnings: string[] = [];
   // Strip `transformer.` where present; both spellings of one tensor are an error.

@@ -5,7 +5,7 @@
 import type { Gpt2Weights } from './weights';
 
 /** Below this fraction of nonzero block weights a checkpoint counts as stored-sparse. */
-export const STORED_SPARSE_MAX_DENSITY = 0.5;
+const STORED_SPARSE_MAX_DENSITY = 0.5;
 
 /** Fraction of the block Linear weights (qkv, attn.proj, fc, fc.proj) that are nonzero. */
 export function storedDensity(weights: Gpt2Weights): number {

@@ -10,14 +10,13 @@ export type {
   Linear,
   MatrixSparsity,
   SparsityInfo,
-  UnembedHead,
 } from '../math/gpt2Types';
 
 /** Names of a block's linear layers, identical to the timing op names in LayerTiming. */
 export type BlockLinearName = 'qkv' | 'attn.proj' | 'fc' | 'fc.proj';
-export const BLOCK_LINEARS: readonly BlockLinearName[] = ['qkv', 'attn.proj', 'fc', 'fc.proj'];
+const BLOCK_LINEARS: readonly BlockLinearName[] = ['qkv', 'attn.proj', 'fc', 'fc.proj'];
 
-export function blockLinear(block: Gpt2Block, name: BlockLinearName): Linear {
+function blockLinear(block: Gpt2Block, name: BlockLinearName): Linear {
   switch (name) {
     case 'qkv':
       return block.qkv;

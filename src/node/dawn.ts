@@ -21,7 +21,7 @@ function hasGpuDevice(): boolean {
 }
 
 /** Choose the Vulkan driver before Dawn loads. Returns a description of the choice. */
-export function configureVulkanEnv(): string {
+function configureVulkanEnv(): string {
   if (!process.env.XDG_RUNTIME_DIR) {
     const dir = join(tmpdir(), `sparsescope-xdg-${process.getuid?.() ?? 0}`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -19,12 +19,7 @@ import {
 } from './timingModel';
 import { timingTitle } from './timingText';
 
-export const BAR_MAX_PX = 62;
-
-/** "Sparse (1/64 of weights)" from the stored and dense counts of the sparse graph. */
-export function sparseTitle(view: NetworkView): string {
-  return `${view.graph.title} ${weightFraction(view)}`;
-}
+const BAR_MAX_PX = 62;
 
 /** "(1/64 of weights)", the density achieved. */
 function weightFraction(view: NetworkView): string {

@@ -29,11 +29,3 @@ export function activationColor(a: number, scale: number): Rgb {
   const mix = (c: number) => ZERO[c] + (end[c] - ZERO[c]) * t + lift * (1 - end[c]);
   return [mix(0), mix(1), mix(2)];
 }
-
-export function hexColor(rgb: Rgb): string {
-  const byte = (v: number) =>
-    Math.round(Math.min(1, Math.max(0, v)) * 255)
-      .toString(16)
-      .padStart(2, '0');
-  return `#${byte(rgb[0])}${byte(rgb[1])}${byte(rgb[2])}`;
-}

@@ -63,7 +63,7 @@ export function autoGain(
 }
 
 /** Visits every stored weight between displayed neurons: fn(edgeSetIndex, fromNode, toNode, w). */
-export function forEachDisplayedEdge(
+function forEachDisplayedEdge(
   graph: NetworkGraph,
   layout: NetworkLayout,
   fn: (set: number, fromNode: number, toNode: number, w: number) => void,

@@ -12,7 +12,7 @@ import {
   type NetworkGraph,
 } from '../model/graph';
 
-export type Vec3 = [number, number, number];
+type Vec3 = [number, number, number];
 
 /** Layer id → displayed neuron indices, in display order (selectNeurons: ascending). */
 export type Selection = Map<string, Uint32Array>;
@@ -29,8 +29,7 @@ export interface SelectOptions {
   pinned?: ReadonlyMap<string, readonly number[]>;
 }
 
-export const DEFAULT_PER_LAYER = 64;
-export const DEFAULT_MAX_EXPANDED = 1024;
+const DEFAULT_MAX_EXPANDED = 1024;
 
 /**
  * Higher is more interesting. With activations: max |a| over tokens. Without: nonzeros in + out (fan-in +
@@ -77,7 +76,7 @@ export function neuronScores(
 }
 
 /** The `count` best-scoring indices (ties to the lower index), returned ascending. */
-export function topIndices(score: ArrayLike<number>, count: number): Uint32Array {
+function topIndices(score: ArrayLike<number>, count: number): Uint32Array {
   const order = Array.from({ length: score.length }, (_, i) => i);
   order.sort((a, b) => score[b] - score[a] || a - b);
   return Uint32Array.from(order.slice(0, count)).sort();
@@ -116,7 +115,7 @@ export interface LayoutOptions {
   maxGap?: number;
 }
 
-export interface LayerPlacement {
+interface LayerPlacement {
   id: string;
   layerIndex: number;
   /** Displayed neuron indices in display order; node i of this layer is neuron indices[i]. */

@@ -4,7 +4,7 @@
 
 import * as THREE from 'three';
 
-export type Align = 'left' | 'right' | 'center' | 'above';
+type Align = 'left' | 'right' | 'center' | 'above';
 
 export interface OverlayItem {
   element: HTMLElement;

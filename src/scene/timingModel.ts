@@ -55,7 +55,7 @@ export interface TimingSummary {
   resolutionMs: number;
 }
 
-export const SOURCE_LABEL: Record<TimerSourceName, string> = {
+const SOURCE_LABEL: Record<TimerSourceName, string> = {
   'gpu-timestamp': 'GPU timestamps',
   wall: 'wall clock',
 };

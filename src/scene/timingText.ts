@@ -23,7 +23,7 @@ export interface HeadlineText {
 }
 
 /** 'median 1.20 ms, p10–p90 1.10–1.40 ms, 7 runs'. */
-export function spreadText(s: Pick<Spread, 'ms' | 'p10' | 'p90' | 'samples'>): string {
+function spreadText(s: Pick<Spread, 'ms' | 'p10' | 'p90' | 'samples'>): string {
   return `median ${formatMs(s.ms)}, p10–p90 ${formatMs(s.p10)}–${formatMs(s.p90)}, ${s.samples} run${s.samples === 1 ? '' : 's'}`;
 }
 

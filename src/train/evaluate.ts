@@ -70,7 +70,7 @@ export function answerLogitsCpu(
 }
 
 /** Scores of one example's logits row. */
-export function scoreRow(row: ArrayLike<number>, example: TaskExample) {
+function scoreRow(row: ArrayLike<number>, example: TaskExample) {
   const id = (c: string) => tokenizer.encode(c)[0];
   const answer = id(example.answer);
   const info = TASKS.find((t) => t.name === example.task);

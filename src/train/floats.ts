@@ -4,11 +4,6 @@
 
 export type Floats = Float32Array | Float64Array;
 
-/** A zeroed array of the same kind as `like`. */
-export function zerosLike(like: Floats, length: number): Floats {
-  return like instanceof Float64Array ? new Float64Array(length) : new Float32Array(length);
-}
-
 /** out (cols, rows) = transpose of a (rows, cols), both row-major. */
 export function transposeInto<T extends Floats>(a: Floats, rows: number, cols: number, out: T): T {
   for (let r = 0; r < rows; r++) {

@@ -4,7 +4,7 @@
 
 import type { Gpt2Weights, LayerNormParams, Linear } from '../model/weights';
 
-export type ParamKind = 'matrix' | 'embedding' | 'bias' | 'norm';
+type ParamKind = 'matrix' | 'embedding' | 'bias' | 'norm';
 
 export interface NamedParam {
   /** 'wte', 'wpe', 'h.0.ln1.g', 'h.0.qkv.w', 'h.0.qkv.b', …, 'lnf.b'. */

@@ -191,6 +191,3 @@ export function examplePrompts(perAnswer = 2): TaskExample[] {
   }
   return out;
 }
-
-/** Alias under the name the app's brief uses. */
-export const exampleprompts = examplePrompts;

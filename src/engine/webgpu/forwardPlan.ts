@@ -23,14 +23,14 @@ export interface Kernels {
 }
 
 /** One compute pass: what it computes (layer, op) and whether repeating it is harmless (same output). */
-export interface PlanPass {
+interface PlanPass {
   layer: number;
   op: string;
   dispatches: Dispatch[];
   idempotent: boolean;
 }
 
-export interface PlanCopy {
+interface PlanCopy {
   src: GPUBuffer;
   srcOffset: number;
   dst: GPUBuffer;

@@ -19,7 +19,7 @@ export interface GpuLinear {
   csr?: CsrBuffers;
 }
 
-export interface GpuBlock {
+interface GpuBlock {
   ln1g: GPUBuffer;
   ln1b: GPUBuffer;
   qkv: GpuLinear;

@@ -18,7 +18,7 @@ export interface TopKShape {
 }
 
 /** One workgroup per row (rows ≤ 65535, the default grid limit). */
-export function absTopKDispatchSize(shape: TopKShape): [number, number, number] {
+function absTopKDispatchSize(shape: TopKShape): [number, number, number] {
   return [shape.rows, 1, 1];
 }
 

@@ -32,7 +32,7 @@ export interface CopyOptions {
 }
 
 /** Default copy size: 64 MiB, 4 MiB on a CPU-emulated (fallback) adapter, capped by the binding limit. */
-export function defaultCopyBytes(ctx: GpuContext): number {
+function defaultCopyBytes(ctx: GpuContext): number {
   const wanted = ctx.info.isFallbackAdapter ? 4 << 20 : 64 << 20;
   return Math.min(wanted, ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
 }

@@ -76,7 +76,7 @@ export function denseTuningFor(fallbackAdapter: boolean): DenseTuning {
 }
 
 /** 'auto' runs GEMV up to this batch: a tiled kernel wastes most of a 64-row tile on 1–2 rows. */
-export const GEMV_MAX_BATCH = 2;
+const GEMV_MAX_BATCH = 2;
 
 /** The concrete kernel for a request: vec4 loads when K % 4 == 0; 'auto' is GEMV for tiny batches. */
 export function chooseDenseVariant(shape: DenseShape, request: DenseVariantRequest = 'auto'): DenseVariant {

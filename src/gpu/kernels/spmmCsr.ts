@@ -15,7 +15,7 @@ import { bindBuffers, getPipeline, kernelLayout, type WgslShader, wgslConstU32 }
 import { activationConstants, ceilDiv, type Dispatch } from './dispatch';
 
 export type CsrVariant = 'subgroup' | 'workgroup' | 'batched';
-export const CSR_VARIANTS: readonly CsrVariant[] = ['subgroup', 'workgroup', 'batched'];
+const CSR_VARIANTS: readonly CsrVariant[] = ['subgroup', 'workgroup', 'batched'];
 
 /** The kernels' override constants (WG = workgroup size; TB = batch entries per pass over a row). */
 export interface CsrTuning {

@@ -11,7 +11,6 @@ import { align16, ensureMemory, instantiateKernel, residentBlock, scratchBase } 
 export {
   isResident,
   keepResident,
-  RESIDENT_BUDGET_BYTES,
   releaseResident,
   setResidentBudget,
   WasmMemoryError,
@@ -23,7 +22,7 @@ export {
  * Bytes of x per batch block: the kernel takes ⌊this / 4K⌋ batch rows at a time so their slice of x
  * stays in L2 while every group of 4 W rows passes over it (84 rows at K = 768, 20 at K = 3072).
  */
-export const X_BLOCK_BYTES = 256 * 1024;
+const X_BLOCK_BYTES = 256 * 1024;
 
 type GemmExport = (
   x: number,

@@ -18,7 +18,7 @@
 // block), not its 154 MB token embedding as well; a Worker that owns one path of a small model holds all.
 
 /** Default budget for resident copies, bytes. */
-export const RESIDENT_BUDGET_BYTES = 256 * 1024 * 1024;
+const RESIDENT_BUDGET_BYTES = 256 * 1024 * 1024;
 
 const PAGE_BYTES = 65536;
 const ARENA_START = 16;
@@ -53,7 +53,7 @@ export function wasmSimdSupported(): boolean {
 }
 
 /** The shared memory, created on first use. */
-export function wasmMemory(): WebAssembly.Memory {
+function wasmMemory(): WebAssembly.Memory {
   memory ??= new WebAssembly.Memory({ initial: 1 });
   return memory;
 }

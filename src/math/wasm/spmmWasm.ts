@@ -55,7 +55,7 @@ interface SpmmKernel {
  * In chunks a pass holds xT (K × 32), yT and y (N × 32 each): 0.9 MB at N = 3072, K = 768, about L2.
  * Chunks of 32 measured 21–22× at B = 512 against 17–21× for 64 and 18–19× for 128 (±15 % noise).
  */
-export const SPMM_CHUNK_ROWS = 32;
+const SPMM_CHUNK_ROWS = 32;
 
 let state: SpmmKernel | 'unavailable' | undefined;
 

@@ -3,7 +3,7 @@
 import type { BenchRecord } from '../../bench/kernelSweep';
 import type { BenchEnvironment, BenchReport } from '../../bench/report';
 
-export interface CompileTime {
+interface CompileTime {
   /** Wall ms of DenseMatmul.create (every dense variant, with and without bias). */
   denseMs: number;
   /** Wall ms of CsrSpmm.create (every CSR variant this device runs). */

@@ -9,12 +9,12 @@ export interface Point {
   y: number;
 }
 
-export interface BatchLine {
+interface BatchLine {
   batch: number;
   points: Point[]; // sorted by density, ascending
 }
 
-export interface Crossover {
+interface Crossover {
   batch: number;
   /** Density where speedup crosses 1×, or null when it never does in the measured range. */
   density: number | null;
@@ -53,7 +53,7 @@ function lines(records: readonly BenchRecord[], y: (r: BenchRecord) => number): 
     .map(([batch, points]) => ({ batch, points: points.sort(byDensity) }));
 }
 
-export function crossoverNote(points: readonly Point[], density: number | null): string {
+function crossoverNote(points: readonly Point[], density: number | null): string {
   if (density !== null) return `break-even at density ≈ ${formatShort(density)}`;
   if (points.length === 0) return 'no sparse points';
   return points.every((p) => p.y > 1)
@@ -102,7 +102,7 @@ export function densityRange(densities: readonly number[]): [number, number] {
  * Colour of the i-th batch size: one hue per batch in every chart (line style tells CSR from dense), picked
  * to stay apart on a dark background and for the common colour-vision deficiencies.
  */
-export const BATCH_COLORS = ['#5ee0b5', '#ffb454', '#a9adff', '#ff7a9c', '#6cc6ff', '#e6e07a', '#c78bff'];
+const BATCH_COLORS = ['#5ee0b5', '#ffb454', '#a9adff', '#ff7a9c', '#6cc6ff', '#e6e07a', '#c78bff'];
 
 export function batchColor(i: number): string {
   return BATCH_COLORS[i % BATCH_COLORS.length];

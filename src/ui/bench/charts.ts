@@ -139,7 +139,7 @@ function level(label: string, y: number, range: [number, number], color: string,
   );
 }
 
-export function speedupDatasets(c: ShapeCharts): LineDataset[] {
+function speedupDatasets(c: ShapeCharts): LineDataset[] {
   const range = densityRange(c.densities);
   const sets = c.speedup.map((l, i) => line(`batch ${l.batch}`, l.points, batchColor(i)));
   sets.push(level('break-even 1×', 1, range, 'rgba(255, 255, 255, 0.55)'));
@@ -162,7 +162,7 @@ export function speedupDatasets(c: ShapeCharts): LineDataset[] {
   return sets;
 }
 
-export function timeDatasets(c: ShapeCharts): LineDataset[] {
+function timeDatasets(c: ShapeCharts): LineDataset[] {
   const range = densityRange(c.densities);
   const sets: LineDataset[] = [];
   c.sparseMs.forEach((l, i) => {
@@ -173,7 +173,7 @@ export function timeDatasets(c: ShapeCharts): LineDataset[] {
   return sets;
 }
 
-export function bandwidthDatasets(c: ShapeCharts, copyGbps: number | undefined): LineDataset[] {
+function bandwidthDatasets(c: ShapeCharts, copyGbps: number | undefined): LineDataset[] {
   const range = densityRange(c.densities);
   const sets: LineDataset[] = [];
   c.sparseGbps.forEach((l, i) => {

@@ -10,7 +10,6 @@ import { appSettled } from './automation';
 import { BenchPanel, type BenchPanelOptions } from './panel';
 import { settingsFromParams } from './params';
 
-export type { ModelLayers } from './params';
 export type { BenchPanel, BenchPanelOptions };
 
 let mounted: BenchPanel | null = null;

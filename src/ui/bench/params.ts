@@ -41,9 +41,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   naive: false,
   seed: 1,
 };
-
 /** The same limits as the CLI's (src/params/limits.ts). */
-export { LIMITS };
 
 /** A bad setting; `param` is the URL parameter / form field it came from. */
 export class BenchParamError extends Error {

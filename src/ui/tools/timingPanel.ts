@@ -15,7 +15,7 @@ interface BlockRow {
 }
 
 /** One row per block of either path, in engine order (embed, block 0 attn, block 0 mlp, …, unembed). */
-export function blockRows(summary: TimingSummary): BlockRow[] {
+function blockRows(summary: TimingSummary): BlockRow[] {
   const keys = [...new Set([...summary.sparse.anchors.keys(), ...summary.dense.anchors.keys()])];
   return keys.map((key) => {
     const a = summary.sparse.anchors.get(key) ?? summary.dense.anchors.get(key)!;

@@ -4,7 +4,7 @@
 
 import type { FrameTarget } from '../../scene/sceneView';
 
-export interface NeuronRef {
+interface NeuronRef {
   side: 'sparse' | 'dense';
   layerId: string;
   index: number;

@@ -19,7 +19,6 @@ import { formatDnnSummary, type PathRun, parseImageRange } from './dnnSummary';
 import type { Workload, WorkloadProgress, WorkloadResult } from './workload';
 
 export type { DnnSource } from './dnnSources';
-export { parseImageRange } from './dnnSummary';
 
 /** Most images whose per-layer activations light the scene's nodes (one "token" each). */
 const LIT_IMAGES = 8;

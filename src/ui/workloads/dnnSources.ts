@@ -12,15 +12,15 @@ export type DnnSource =
   | { kind: 'files'; files: File[]; images?: File; truth?: File };
 
 /** URL folder of the built-in example, under the app's base. */
-export const BUILTIN_DNN_PATH = 'datasets/graph-challenge-dnn/';
-export const BUILTIN_DNN_LAYERS = 30;
-export const BUILTIN_DNN_FILES = {
+const BUILTIN_DNN_PATH = 'datasets/graph-challenge-dnn/';
+const BUILTIN_DNN_LAYERS = 30;
+const BUILTIN_DNN_FILES = {
   layers: Array.from({ length: BUILTIN_DNN_LAYERS }, (_, l) => `n1024-l${l + 1}.mtx`),
   images: 'sparse-images-1024_subset.mtx',
   truth: 'neuron1024-l120-categories_subset.mtx',
 };
 
-export class DnnSourceError extends Error {
+class DnnSourceError extends Error {
   override name = 'DnnSourceError';
 }
 

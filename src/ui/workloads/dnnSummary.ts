@@ -3,7 +3,7 @@
 
 import type { WeightPath } from '../../contracts';
 
-export class ImageRangeError extends Error {
+class ImageRangeError extends Error {
   override name = 'ImageRangeError';
 }
 
