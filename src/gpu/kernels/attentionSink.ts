@@ -1,6 +1,6 @@
 // Host side of shaders/attention_sink.wgsl: causal multi-head attention over the KV cache with a per-head
-// sink logit (circuit_sparsity). CPU reference: causalAttention(…, sink) in src/math/attention.ts.
-// TODO: fold the sink into the attention / flash-attention kernel and remove this copy.
+// sink logit (circuit_sparsity); the shader body is shaders/common/attention_core.wgsl, shared with
+// shaders/attention.wgsl. CPU reference: causalAttention(…, sink) in src/math/attention.ts.
 import code from '../../../shaders/attention_sink.wgsl?raw';
 import { f32Bits, uniformU32 } from '../buffers';
 import type { GpuContext } from '../context';
@@ -9,7 +9,7 @@ import type { Dispatch } from './dispatch';
 
 const WG = 64;
 
-/** The sink value that turns the sink off: exp(NO_SINK − max) underflows to exactly 0. */
+/** The sink value that turns the sink off (the shader's NO_SINK): exp(NO_SINK − max) underflows to exactly 0. */
 export const NO_SINK = -3.4e38;
 
 export class AttentionSinkKernel {
