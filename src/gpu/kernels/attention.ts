@@ -50,11 +50,28 @@ export function attentionParams(
   return uniformU32(device, `${label}.params`, [t, width, nHead, headDim, f32Bits(1 / Math.sqrt(headDim))]);
 }
 
+/** One workgroup per (query, head) over `buffers` (bindings 0, 1, …); `params` is the dispatch's to free. */
+export function attentionDispatch(
+  kernel: { device: GPUDevice; layout: GPUBindGroupLayout; pipeline: GPUComputePipeline },
+  label: string,
+  buffers: GPUBuffer[],
+  params: GPUBuffer,
+  shape: { t: number; nHead: number },
+): Dispatch {
+  return {
+    label,
+    pipeline: kernel.pipeline,
+    bindGroup: bindBuffers(kernel.device, `${label}.bindGroup`, kernel.layout, buffers),
+    workgroups: [shape.t, shape.nHead, 1],
+    uniforms: [params],
+  };
+}
+
 export class AttentionKernel {
   private constructor(
-    private readonly device: GPUDevice,
-    private readonly layout: GPUBindGroupLayout,
-    private readonly pipeline: GPUComputePipeline,
+    readonly device: GPUDevice,
+    readonly layout: GPUBindGroupLayout,
+    readonly pipeline: GPUComputePipeline,
     readonly maxCtx: number,
   ) {}
 
@@ -78,14 +95,7 @@ export class AttentionKernel {
   ): Dispatch {
     const params = attentionParams(this.device, label, shape.t, shape.d, shape.nHead);
     const buffers = [b.qkv, b.kcache, b.vcache, b.out, params, b.step];
-    const bindGroup = bindBuffers(this.device, `${label}.bindGroup`, this.layout, buffers);
-    return {
-      label,
-      pipeline: this.pipeline,
-      bindGroup,
-      workgroups: [shape.t, shape.nHead, 1],
-      uniforms: [params],
-    };
+    return attentionDispatch(this, label, buffers, params, shape);
   }
 
   /** Nothing of its own to free: the pipeline is the device cache's, uniforms their dispatches'. */

@@ -3,8 +3,7 @@
 // shaders/attention.wgsl. CPU reference: causalAttention(…, sink) in src/math/attention.ts.
 import code from '../../../shaders/attention_sink.wgsl?raw';
 import type { GpuContext } from '../context';
-import { bindBuffers } from '../pipelines';
-import { attentionParams, attentionPipeline } from './attention';
+import { attentionDispatch, attentionParams, attentionPipeline } from './attention';
 import type { Dispatch } from './dispatch';
 
 /** The sink value that turns the sink off (the shader's NO_SINK): exp(NO_SINK − max) underflows to exactly 0. */
@@ -12,9 +11,9 @@ export const NO_SINK = -3.4e38;
 
 export class AttentionSinkKernel {
   private constructor(
-    private readonly device: GPUDevice,
-    private readonly layout: GPUBindGroupLayout,
-    private readonly pipeline: GPUComputePipeline,
+    readonly device: GPUDevice,
+    readonly layout: GPUBindGroupLayout,
+    readonly pipeline: GPUComputePipeline,
   ) {}
 
   static async create(ctx: GpuContext, maxCtx: number): Promise<AttentionSinkKernel> {
@@ -37,22 +36,8 @@ export class AttentionSinkKernel {
     label = 'AttentionSink',
   ): Dispatch {
     const params = attentionParams(this.device, label, shape.t, shape.width, shape.nHead);
-    const bindGroup = bindBuffers(this.device, `${label}.bindGroup`, this.layout, [
-      b.qkv,
-      b.kcache,
-      b.vcache,
-      b.sink,
-      b.out,
-      params,
-      b.step,
-    ]);
-    return {
-      label,
-      pipeline: this.pipeline,
-      bindGroup,
-      workgroups: [shape.t, shape.nHead, 1],
-      uniforms: [params],
-    };
+    const buffers = [b.qkv, b.kcache, b.vcache, b.sink, b.out, params, b.step];
+    return attentionDispatch(this, label, buffers, params, shape);
   }
 
   /** Nothing of its own to free: the pipeline is the device cache's, uniforms their dispatches'. */
