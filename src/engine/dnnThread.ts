@@ -1,44 +1,41 @@
 // Body of a DNN worker thread: holds one network's transposed layers and runs the skip-zeros kernel
-// (src/math/dnn.ts) on the image slices the pool (src/engine/dnnThreads.ts) sends it.
+// (src/math/dnn.ts) on the image slices the pool (src/engine/dnnThreads.ts) sends it, served over the
+// worker RPC (rpc.ts, nodeRpc.ts).
 import { parentPort } from 'node:worker_threads';
 import { CsrMatrix, type CsrParts } from '../math/csr';
 import { runSkipZerosTransposed } from '../math/dnn';
+import { portScope } from './nodeRpc';
+import { serveRpc } from './rpc';
 
-export type DnnWorkerRequest =
-  | { type: 'load'; layers: CsrParts[]; bias: number; ymax: number }
-  | { type: 'run'; input: CsrParts };
-export type DnnWorkerReply =
-  | { type: 'loaded' }
-  | { type: 'done'; y: Float32Array; layerMs: number[] }
-  | { type: 'error'; message: string };
+export interface DnnSliceResult {
+  y: Float32Array;
+  layerMs: number[];
+}
 
-let network: { transposed: CsrMatrix[]; bias: number; ymax: number } | null = null;
+export type DnnThreadApi = {
+  load(arg: { layers: CsrParts[]; bias: number; ymax: number }): void;
+  run(arg: { input: CsrParts }): DnnSliceResult;
+};
 
-function handle(request: DnnWorkerRequest): DnnWorkerReply {
-  if (request.type === 'load') {
-    const transposed = request.layers.map((p, l) => new CsrMatrix(p, `layer ${l + 1}`).transpose());
-    network = { transposed, bias: Math.fround(request.bias), ymax: request.ymax };
-    return { type: 'loaded' };
+/** The reply's activations are handed over, not copied. */
+export function dnnThreadTransfer(method: string, value: unknown): Transferable[] {
+  return method === 'run' ? [(value as DnnSliceResult).y.buffer as ArrayBuffer] : [];
+}
+
+class DnnThread implements DnnThreadApi {
+  private network: { transposed: CsrMatrix[]; bias: number; ymax: number } | null = null;
+
+  load({ layers, bias, ymax }: { layers: CsrParts[]; bias: number; ymax: number }): void {
+    const transposed = layers.map((p, l) => new CsrMatrix(p, `layer ${l + 1}`).transpose());
+    this.network = { transposed, bias: Math.fround(bias), ymax };
   }
-  if (!network) throw new Error('DNN worker: no network loaded');
-  const { layerMs, y } = runSkipZerosTransposed(
-    network.transposed,
-    new CsrMatrix(request.input, 'images'),
-    network.bias,
-    network.ymax,
-  );
-  return { type: 'done', y, layerMs };
+
+  run({ input }: { input: CsrParts }): DnnSliceResult {
+    if (!this.network) throw new Error('DNN worker: no network loaded');
+    const { transposed, bias, ymax } = this.network;
+    const { layerMs, y } = runSkipZerosTransposed(transposed, new CsrMatrix(input, 'images'), bias, ymax);
+    return { y, layerMs };
+  }
 }
 
-const port = parentPort;
-if (port) {
-  port.on('message', (request: DnnWorkerRequest) => {
-    let reply: DnnWorkerReply;
-    try {
-      reply = handle(request);
-    } catch (err) {
-      reply = { type: 'error', message: err instanceof Error ? err.message : String(err) };
-    }
-    port.postMessage(reply, reply.type === 'done' ? [reply.y.buffer as ArrayBuffer] : []);
-  });
-}
+if (parentPort) serveRpc<DnnThreadApi>(portScope(parentPort), new DnnThread(), dnnThreadTransfer);

@@ -7,7 +7,14 @@ import { Worker } from 'node:worker_threads';
 import type { CsrMatrix } from '../math/csr';
 import type { DnnResult } from '../math/dnn';
 import { dnnCategories, type SparseDnn, selectImages } from '../model/dnn';
-import type { DnnWorkerReply, DnnWorkerRequest } from './dnnThread';
+import type { DnnThreadApi } from './dnnThread';
+import { NodeWorkerLike } from './nodeRpc';
+import { WorkerRpc } from './rpc';
+
+interface Thread {
+  port: NodeWorkerLike;
+  rpc: WorkerRpc<DnnThreadApi>;
+}
 
 /** Contiguous image ranges [first, first + count) for `parts` workers, sizes differing by at most one. */
 export function splitImageRanges(images: number, parts: number): { first: number; count: number }[] {
@@ -18,38 +25,25 @@ export function splitImageRanges(images: number, parts: number): { first: number
   });
 }
 
-function ask(worker: Worker, request: DnnWorkerRequest): Promise<DnnWorkerReply> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: DnnWorkerReply) => {
-      worker.off('error', onError);
-      resolve(reply);
-    };
-    const onError = (err: Error) => {
-      worker.off('message', onMessage);
-      reject(err);
-    };
-    worker.once('message', onMessage);
-    worker.once('error', onError);
-    worker.postMessage(request);
-  });
-}
-
 export class DnnWorkerPool {
   private constructor(
     private readonly dnn: SparseDnn,
-    private readonly workers: Worker[],
+    private readonly threads: Thread[],
   ) {}
 
   get size(): number {
-    return this.workers.length;
+    return this.threads.length;
   }
 
   static async create(dnn: SparseDnn, size: number): Promise<DnnWorkerPool> {
     if (!Number.isInteger(size) || size < 1)
       throw new Error(`DNN workers: ${size} is not a positive integer`);
     const url = new URL('./dnnThreadBoot.mjs', import.meta.url);
-    const workers = Array.from({ length: size }, () => new Worker(url));
-    const pool = new DnnWorkerPool(dnn, workers);
+    const threads = Array.from({ length: size }, (): Thread => {
+      const port = new NodeWorkerLike(new Worker(url));
+      return { port, rpc: new WorkerRpc<DnnThreadApi>(port, 'DNN worker') };
+    });
+    const pool = new DnnWorkerPool(dnn, threads);
     try {
       const layers = dnn.layers.map(({ rows, cols, rowPtr, colIdx, values }) => ({
         rows,
@@ -58,10 +52,7 @@ export class DnnWorkerPool {
         colIdx,
         values,
       }));
-      const replies = await Promise.all(
-        workers.map((w) => ask(w, { type: 'load', layers, bias: dnn.bias, ymax: dnn.ymax })),
-      );
-      for (const r of replies) if (r.type === 'error') throw new Error(`DNN worker: ${r.message}`);
+      await Promise.all(threads.map((t) => t.rpc.call('load', { layers, bias: dnn.bias, ymax: dnn.ymax })));
     } catch (err) {
       await pool.close();
       throw err;
@@ -72,20 +63,18 @@ export class DnnWorkerPool {
   /** Y₀ (images × K₀, CSR) through every layer, split across the workers. */
   async run(input: CsrMatrix): Promise<DnnResult> {
     const width = this.dnn.layers[this.dnn.layers.length - 1].rows;
-    const ranges = splitImageRanges(input.rows, this.workers.length);
+    const ranges = splitImageRanges(input.rows, this.threads.length);
     const slices = ranges.map(({ first, count }) => selectImages(input, first, count));
     const t0 = performance.now();
     const replies = await Promise.all(
       slices.map(({ rows, cols, rowPtr, colIdx, values }, i) =>
-        ask(this.workers[i], { type: 'run', input: { rows, cols, rowPtr, colIdx, values } }),
+        this.threads[i].rpc.call('run', { input: { rows, cols, rowPtr, colIdx, values } }),
       ),
     );
     const seconds = (performance.now() - t0) / 1000;
     const y = new Float32Array(input.rows * width);
     const layerMs = new Array<number>(this.dnn.layers.length).fill(0);
     replies.forEach((r, i) => {
-      if (r.type !== 'done')
-        throw new Error(`DNN worker: ${r.type === 'error' ? r.message : 'unexpected reply'}`);
       y.set(r.y, ranges[i].first * width);
       r.layerMs.forEach((ms, l) => {
         layerMs[l] = Math.max(layerMs[l], ms);
@@ -95,6 +84,7 @@ export class DnnWorkerPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const t of this.threads) t.rpc.terminate();
+    await Promise.all(this.threads.map((t) => t.port.exited));
   }
 }

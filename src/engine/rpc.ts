@@ -1,5 +1,5 @@
 // One typed request/reply protocol for every worker (the CPU backend's path workers, the layered-network
-// loader). An API is an object of methods `(arg, progress) => result`; the client calls them by name.
+// loader, the circuit worker, and the CLI's DNN threads through nodeRpc.ts). An API is an object of methods `(arg, progress) => result`; the client calls them by name.
 // Wire format, one message each way per call (plus any number of progress messages before the reply):
 //   request  { id, method, arg }
 //   reply    { id, type: 'progress', fraction, what } | { id, type: 'result', value } | { id, type: 'error', error }

@@ -1,25 +1,16 @@
-// The page's side of circuit work in a Web Worker (src/ui/circuitWorker.ts): finding a circuit live, with
-// progress and cancel, and scoring the circuit without one node (the "what does this node do" number).
-// The worker gets each network's weights once (copies; the CSR the app keeps is not needed there).
+// The page's side of circuit work in a Web Worker (src/ui/circuitWorker.ts, serving circuitRunner.ts over
+// the worker RPC, src/engine/rpc.ts): finding a circuit live, with progress and cancel, and scoring the
+// circuit without one node (the "what does this node do" number). The worker gets each network's weights
+// once (copies; the CSR the app keeps is not needed there).
 
 import type { CircuitJson } from '../circuit/circuitJson';
 import type { Ablation } from '../circuit/discover';
+import { type RpcClient, type RpcProgress, WorkerRpc } from '../engine/rpc';
 import type { Gpt2Weights } from '../model/weights';
 import type { TaskName } from '../train/tasks';
+import type { CircuitApi, CircuitSide } from './circuitRunner';
 
-export type CircuitSide = 'sparse' | 'dense';
-
-export type CircuitRequest =
-  | { type: 'model'; side: CircuitSide; weights: Gpt2Weights; model: string }
-  | { type: 'find'; id: number; side: CircuitSide; task: TaskName; ablation: Ablation; seed: number }
-  | { type: 'cancel'; id: number }
-  | { type: 'effect'; id: number; side: CircuitSide; key: string; json: CircuitJson; index: number };
-
-export type CircuitResponse =
-  | { type: 'progress'; id: number; fraction: number; what: string }
-  | { type: 'found'; id: number; json: CircuitJson }
-  | { type: 'effect'; id: number; loss: number; without: number }
-  | { type: 'error'; id: number; message: string; cancelled: boolean };
+export type { CircuitSide } from './circuitRunner';
 
 /** Weights without the CSR copies and classes: plain arrays a worker can receive. */
 function plainWeights(w: Gpt2Weights): Gpt2Weights {
@@ -44,84 +35,67 @@ export class CircuitCancelledError extends Error {
   override name = 'CircuitCancelledError';
 }
 
+function circuitWorker(): Worker {
+  return new Worker(new URL('./circuitWorker.ts', import.meta.url), {
+    type: 'module',
+    name: 'sparsescope-circuit',
+  });
+}
+
 export class CircuitClient {
-  private worker: Worker | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<
-    number,
-    {
-      resolve: (r: CircuitResponse) => void;
-      reject: (e: Error) => void;
-      progress?: (f: number, what: string) => void;
-    }
-  >();
+  private rpc: RpcClient<CircuitApi> | null = null;
   private readonly sent = new Map<CircuitSide, Gpt2Weights>();
-  private findId = 0;
+  private nextSearch = 1;
+  /** The search in flight (0: none), and the one cancel() stopped. */
+  private searching = 0;
+  private cancelledSearch = 0;
 
-  private ensure(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./circuitWorker.ts', import.meta.url), {
-      type: 'module',
-      name: 'sparsescope-circuit',
-    });
-    worker.onmessage = (event: MessageEvent<CircuitResponse>) => {
-      const r = event.data;
-      const p = this.pending.get(r.id);
-      if (!p) return;
-      if (r.type === 'progress') {
-        p.progress?.(r.fraction, r.what);
-        return;
-      }
-      this.pending.delete(r.id);
-      if (r.type === 'error')
-        p.reject(r.cancelled ? new CircuitCancelledError(r.message) : new Error(r.message));
-      else p.resolve(r);
-    };
-    worker.onerror = (event) => {
-      for (const p of this.pending.values()) p.reject(new Error(`circuit worker: ${event.message}`));
-      this.pending.clear();
-    };
-    this.worker = worker;
-    return worker;
-  }
+  /** `makeRpc`: how to reach the runner (a worker by default; tests pass an InlineRpc). */
+  constructor(
+    private readonly makeRpc: () => RpcClient<CircuitApi> = () =>
+      new WorkerRpc<CircuitApi>(circuitWorker(), 'circuit worker'),
+  ) {}
 
-  private request(message: CircuitRequest & { id: number }, progress?: (f: number, what: string) => void) {
-    const worker = this.ensure();
-    return new Promise<CircuitResponse>((resolve, reject) => {
-      this.pending.set(message.id, { resolve, reject, progress });
-      worker.postMessage(message);
-    });
+  private ensure(): RpcClient<CircuitApi> {
+    this.rpc ??= this.makeRpc();
+    return this.rpc;
   }
 
   /** Sends a network's weights unless the worker already has these. */
   setModel(side: CircuitSide, weights: Gpt2Weights, model: string): void {
     if (this.sent.get(side) === weights) return;
     this.sent.set(side, weights);
-    this.ensure().postMessage({
-      type: 'model',
-      side,
-      weights: plainWeights(weights),
-      model,
-    } satisfies CircuitRequest);
+    // A failure here (the worker died) fails the next find/effect with the same message.
+    this.ensure()
+      .call('model', { side, weights: plainWeights(weights), model })
+      .catch(() => this.sent.delete(side));
   }
 
   async find(
     side: CircuitSide,
     task: TaskName,
     ablation: Ablation,
-    progress: (fraction: number, what: string) => void,
+    progress: RpcProgress,
   ): Promise<CircuitJson> {
-    const id = this.nextId++;
-    this.findId = id;
-    const r = await this.request({ type: 'find', id, side, task, ablation, seed: 1 }, progress);
-    if (r.type !== 'found') throw new Error('circuit worker: unexpected answer');
-    return r.json;
+    const rpc = this.ensure();
+    const search = this.nextSearch++;
+    this.searching = search;
+    try {
+      return await rpc.call('find', { search, side, task, ablation, seed: 1 }, { onProgress: progress });
+    } catch (err) {
+      if (this.cancelledSearch === search || this.rpc !== rpc)
+        throw new CircuitCancelledError(err instanceof Error ? err.message : String(err));
+      throw err;
+    } finally {
+      if (this.searching === search) this.searching = 0;
+    }
   }
 
   /** Stops the search in flight (it rejects with CircuitCancelledError). */
   cancel(): void {
-    if (this.worker && this.pending.has(this.findId))
-      this.worker.postMessage({ type: 'cancel', id: this.findId } satisfies CircuitRequest);
+    if (!this.rpc || !this.searching) return;
+    this.cancelledSearch = this.searching;
+    this.rpc.call('cancel', { search: this.searching }).catch(() => {});
   }
 
   /** The circuit's loss, and its loss with flat node `index` also removed. */
@@ -131,16 +105,20 @@ export class CircuitClient {
     json: CircuitJson,
     index: number,
   ): Promise<{ loss: number; without: number }> {
-    const r = await this.request({ type: 'effect', id: this.nextId++, side, key, json, index });
-    if (r.type !== 'effect') throw new Error('circuit worker: unexpected answer');
-    return r;
+    const rpc = this.ensure();
+    try {
+      return await rpc.call('effect', { side, key, json, index });
+    } catch (err) {
+      if (this.rpc !== rpc) throw new CircuitCancelledError('closed');
+      throw err;
+    }
   }
 
+  /** Stops the worker; calls in flight reject with CircuitCancelledError. */
   dispose(): void {
-    this.worker?.terminate();
-    this.worker = null;
+    const rpc = this.rpc;
+    this.rpc = null;
     this.sent.clear();
-    for (const p of this.pending.values()) p.reject(new CircuitCancelledError('closed'));
-    this.pending.clear();
+    rpc?.terminate();
   }
 }

@@ -1,6 +1,10 @@
-// The CPU DNN split across worker threads (src/engine/dnnThreads.ts) equals the single-thread kernel.
+// The CPU DNN split across worker threads (src/engine/dnnThreads.ts) equals the single-thread kernel; the
+// worker RPC over a Node thread (src/engine/nodeRpc.ts) fails its calls when the thread ends.
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { DnnWorkerPool, splitImageRanges } from '../../src/engine/dnnThreads';
+import { NodeWorkerLike } from '../../src/engine/nodeRpc';
+import { WorkerRpc } from '../../src/engine/rpc';
 import { CsrMatrix } from '../../src/math/csr';
 import { runDnnCpu } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';
@@ -45,4 +49,15 @@ describe('DNN worker pool', () => {
     }
     await expect(DnnWorkerPool.create(dnn, 0)).rejects.toThrow(/positive integer/);
   }, 60_000);
+});
+
+describe('worker RPC over a Node worker thread', () => {
+  it('a thread that exits fails the pending call and every later one, naming the worker', async () => {
+    const rpc = new WorkerRpc<{ ping(arg: null): string }>(
+      new NodeWorkerLike(new Worker('setTimeout(() => process.exit(3), 50)', { eval: true })),
+      'test thread',
+    );
+    await expect(rpc.call('ping', null)).rejects.toThrow('test thread failed: the thread exited (code 3)');
+    await expect(rpc.call('ping', null)).rejects.toThrow(/exited \(code 3\)/);
+  });
 });

@@ -2,15 +2,15 @@
 // names as buildForwardPlan (GPT-2), with RMSNorm or LayerNorm, AbsTopK passes where the config asks, the
 // MLP activation and residual ReLU as in-place passes, attention over n_head·d_head with a sink, and the
 // untied unembedding + final_logits_bias + bigram rows. CPU reference: forwardCsp (src/math/cspForward.ts).
-import { storageBuffer, uniformU32 } from '../../gpu/buffers';
 import type { AbsTopKKernel } from '../../gpu/kernels/absTopK';
 import type { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
 import type { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
-import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
+import type { Dispatch } from '../../gpu/kernels/dispatch';
 import { type AbsTopKLocation, attentionWidth, topKAt } from '../../math/arch';
 import type { Gpt2Config } from '../../model/config';
-import type { ForwardPlan, Kernels, PlanStep } from './forwardPlan';
+import type { Kernels } from './forwardPlan';
 import type { GpuLinear, GpuModel } from './modelBuffers';
+import { allocatePlanBuffers, type ForwardPlan, finishPlan, type PlanOptions, type PlanStep } from './plan';
 
 export interface CspKernels {
   elementwise: CspElementwiseKernels;
@@ -25,46 +25,20 @@ export function buildCspForwardPlan(
   model: GpuModel,
   config: Gpt2Config,
   t: number,
-  options: { logits: 'all' | 'last'; activations: boolean },
+  options: PlanOptions,
 ): ForwardPlan {
   const arch = config.arch;
   const extras = model.csp;
   if (!arch || !extras) throw new Error('buildCspForwardPlan: not a circuit_sparsity model');
   const { dModel: d, dMlp: m, nHead, nLayer, vocabSize: V, layerNormEps: eps } = config;
   const A = attentionWidth(config);
-  const owned: GPUBuffer[] = [];
-  const buf = (name: string, bytes: number) => {
-    const b = storageBuffer(device, `CspPlan.${model.path}.t${t}.${name}`, bytes);
-    owned.push(b);
-    return b;
-  };
-  const x = buf('x', 4 * t * d);
-  const h = buf('h', 4 * t * d);
-  const qkv = buf('qkv', 4 * t * 3 * A);
-  const att = buf('att', 4 * t * A);
-  const proj = buf('proj', 4 * t * d);
-  const fc = buf('fc', 4 * t * m);
-  const logitRows = options.logits === 'last' ? 1 : t;
-  const logits = buf('logits', 4 * logitRows * V);
-  const last = options.logits === 'last' ? buf('lastRow', 4 * d) : h;
-  const tokens = buf('tokens', 4 * t);
-  const step = uniformU32(device, `CspPlan.${model.path}.t${t}.step`, [0]);
-  owned.push(step);
-
-  const residualOffsets: number[] = [];
-  const mlpOffsets: number[] = [];
-  let cursor = 0;
-  if (options.activations) {
-    for (let l = 0; l <= nLayer; l++, cursor += 4 * t * d) residualOffsets.push(cursor);
-    for (let l = 0; l < nLayer; l++, cursor += 4 * t * m) mlpOffsets.push(cursor);
-  }
-  const logitsOffset = cursor;
-  const staging = device.createBuffer({
-    label: `CspPlan.${model.path}.t${t}.staging`,
-    size: Math.max(4, logitsOffset + 4 * logitRows * V),
-    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-  });
-  owned.push(staging);
+  const buffers = allocatePlanBuffers(
+    device,
+    `CspPlan.${model.path}.t${t}`,
+    { t, d, m, attention: A, nLayer, vocab: V },
+    options,
+  );
+  const { x, h, qkv, att, proj, fc, logits, last, tokens, step, staging, logitRows, layout } = buffers;
 
   const steps: PlanStep[] = [];
   const pass = (layer: number, op: string, dispatches: Dispatch[], idempotent = false) => {
@@ -111,7 +85,7 @@ export function buildCspForwardPlan(
   pass(0, 'embed', [elementwise.embed({ tokens, wte: model.wte, wpe: model.wpe, out: x, step }, { t, d })]);
   model.blocks.forEach((blk, l) => {
     const L = `L${l}`;
-    if (options.activations) copy(x, residualOffsets[l], 4 * t * d);
+    if (options.activations) copy(x, layout.residual[l], 4 * t * d);
     pass(l, 'ln1', [norm(x, blk.ln1g, blk.ln1b, h, `${L}.ln1`), ...topK(h, 'attn_in', d, `${L}.attnIn`)]);
     pass(l, 'qkv', [linear(blk.qkv, h, qkv, t, 3 * A, d, `${L}.qkv`)], true);
     pass(l, 'attn.topk', [
@@ -139,7 +113,7 @@ export function buildCspForwardPlan(
       csp.elementwise.activation(fc, arch.activation, t * m, `${L}.act`),
       ...topK(fc, 'mlp_neuron', m, `${L}.neuron`),
     ]);
-    if (options.activations) copy(fc, mlpOffsets[l], 4 * t * m);
+    if (options.activations) copy(fc, layout.mlp[l], 4 * t * m);
     pass(l, 'fc.proj', [linear(blk.fcProj, fc, proj, t, d, m, `${L}.fcProj`)], true);
     pass(l, 'mlp.add', [
       ...topK(proj, 'mlp_out', d, `${L}.mlpOut`),
@@ -147,7 +121,7 @@ export function buildCspForwardPlan(
       ...residualTail('resid_post_mlp', `${L}.residMlp`),
     ]);
   });
-  if (options.activations) copy(x, residualOffsets[nLayer], 4 * t * d);
+  if (options.activations) copy(x, layout.residual[nLayer], 4 * t * d);
   pass(nLayer, 'lnf', [norm(x, model.lnfg, model.lnfb, h, 'lnf')]);
   if (options.logits === 'last') {
     steps.push({
@@ -165,20 +139,7 @@ export function buildCspForwardPlan(
       ),
     ]);
   }
-  copy(logits, logitsOffset, 4 * logitRows * V);
+  copy(logits, layout.logits, 4 * logitRows * V);
 
-  return {
-    t,
-    logitRows,
-    steps,
-    tokens,
-    step,
-    staging,
-    layout: { residual: residualOffsets, mlp: mlpOffsets, logits: logitsOffset },
-    activations: options.activations,
-    dispose() {
-      for (const b of owned) b.destroy();
-      for (const s of steps) if (s.kind === 'pass') disposeDispatches(s.pass.dispatches);
-    },
-  };
+  return finishPlan(t, buffers, steps, options);
 }

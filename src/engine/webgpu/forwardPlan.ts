@@ -1,16 +1,15 @@
 // A forward plan: every dispatch of one GPT-2 forward pass for T new tokens on one path, bound once to
 // buffers allocated once. Plans are cached per (path, T, logits mode, activations); a call only writes the tokens and
-// the start position, encodes, and reads back one staging buffer.
-import { storageBuffer, uniformU32 } from '../../gpu/buffers';
+// the start position, encodes, and reads back one staging buffer. What a plan is, and its buffers: plan.ts.
 import type { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
-import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
+import type { Dispatch } from '../../gpu/kernels/dispatch';
 import type { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import type { LayerNormKernel } from '../../gpu/kernels/layerNorm';
 import type { DenseMatmul } from '../../gpu/kernels/matmul';
 import type { CsrSpmm } from '../../gpu/kernels/spmmCsr';
-import { checkBufferSize } from '../../gpu/limits';
 import type { Gpt2Config } from '../../model/config';
 import type { GpuLinear, GpuModel } from './modelBuffers';
+import { allocatePlanBuffers, type ForwardPlan, finishPlan, type PlanOptions, type PlanStep } from './plan';
 
 export interface Kernels {
   layerNorm: LayerNormKernel;
@@ -22,86 +21,22 @@ export interface Kernels {
   sparseGelu: CsrSpmm;
 }
 
-/** One compute pass: what it computes (layer, op) and whether repeating it is harmless (same output). */
-interface PlanPass {
-  layer: number;
-  op: string;
-  dispatches: Dispatch[];
-  idempotent: boolean;
-}
-
-interface PlanCopy {
-  src: GPUBuffer;
-  srcOffset: number;
-  dst: GPUBuffer;
-  dstOffset: number;
-  size: number;
-}
-
-export type PlanStep = { kind: 'pass'; pass: PlanPass } | { kind: 'copy'; copy: PlanCopy };
-
-export interface ForwardPlan {
-  t: number;
-  logitRows: number;
-  steps: PlanStep[];
-  tokens: GPUBuffer;
-  step: GPUBuffer; // uniform: pos0
-  staging: GPUBuffer; // MAP_READ: residual snapshots, MLP activations, logits
-  layout: { residual: number[]; mlp: number[]; logits: number }; // byte offsets into staging
-  activations: boolean;
-  /** Frees the plan's buffers and its dispatches' uniforms. */
-  dispose(): void;
-}
-
 export function buildForwardPlan(
   device: GPUDevice,
   kernels: Kernels,
   model: GpuModel,
   config: Gpt2Config,
   t: number,
-  options: { logits: 'all' | 'last'; activations: boolean },
+  options: PlanOptions,
 ): ForwardPlan {
   const { dModel: d, dMlp: m, nHead, nLayer, vocabSize, layerNormEps: eps } = config;
-  const owned: GPUBuffer[] = [];
-  const buf = (name: string, bytes: number) => {
-    const b = storageBuffer(device, `Plan.${model.path}.t${t}.${name}`, bytes);
-    owned.push(b);
-    return b;
-  };
-  const x = buf('x', 4 * t * d);
-  const h = buf('h', 4 * t * d);
-  const qkv = buf('qkv', 4 * t * 3 * d);
-  const att = buf('att', 4 * t * d);
-  const proj = buf('proj', 4 * t * d);
-  const fc = buf('fc', 4 * t * m);
-  const logitRows = options.logits === 'last' ? 1 : t;
-  const logits = buf('logits', 4 * logitRows * vocabSize);
-  const last = options.logits === 'last' ? buf('lastRow', 4 * d) : h;
-  const tokens = buf('tokens', 4 * t);
-  const step = uniformU32(device, `Plan.${model.path}.t${t}.step`, [0]);
-  owned.push(step);
-
-  // Staging layout: nLayer + 1 residual snapshots (t, d), nLayer MLP activations (t, m), then logits.
-  const residualOffsets: number[] = [];
-  const mlpOffsets: number[] = [];
-  let cursor = 0;
-  if (options.activations) {
-    for (let l = 0; l <= nLayer; l++, cursor += 4 * t * d) residualOffsets.push(cursor);
-    for (let l = 0; l < nLayer; l++, cursor += 4 * t * m) mlpOffsets.push(cursor);
-  }
-  const logitsOffset = cursor;
-  checkBufferSize(
+  const buffers = allocatePlanBuffers(
     device,
-    `Plan.${model.path}.t${t}.staging`,
-    logitsOffset + 4 * logitRows * vocabSize,
-    false,
+    `Plan.${model.path}.t${t}`,
+    { t, d, m, attention: d, nLayer, vocab: vocabSize },
+    options,
   );
-  const staging = device.createBuffer({
-    label: `Plan.${model.path}.t${t}.staging`,
-    size: Math.max(4, logitsOffset + 4 * logitRows * vocabSize),
-    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-  });
-  owned.push(staging);
+  const { x, h, qkv, att, proj, fc, logits, last, tokens, step, staging, logitRows, layout } = buffers;
 
   const steps: PlanStep[] = [];
   // Every pass but the residual adds (x += y) writes the same output when run again: the measurement
@@ -124,7 +59,7 @@ export function buildForwardPlan(
   pass(0, 'embed', [elementwise.embed({ tokens, wte: model.wte, wpe: model.wpe, out: x, step }, { t, d })]);
   model.blocks.forEach((blk, l) => {
     const L = `L${l}`;
-    if (options.activations) copy(x, residualOffsets[l], 4 * t * d);
+    if (options.activations) copy(x, layout.residual[l], 4 * t * d);
     pass(l, 'ln1', [layerNorm.bind({ x, g: blk.ln1g, b: blk.ln1b, y: h }, { rows: t, d, eps }, `${L}.ln1`)]);
     pass(l, 'qkv', [linear(blk.qkv, h, qkv, false, `${L}.qkv`)], true);
     pass(l, 'attn.core', [
@@ -139,11 +74,11 @@ export function buildForwardPlan(
     pass(l, 'attn.add', [elementwise.residualAdd({ x, y: proj }, t * d, `${L}.attnAdd`)]);
     pass(l, 'ln2', [layerNorm.bind({ x, g: blk.ln2g, b: blk.ln2b, y: h }, { rows: t, d, eps }, `${L}.ln2`)]);
     pass(l, 'fc', [linear(blk.fc, h, fc, true, `${L}.fc`)], true);
-    if (options.activations) copy(fc, mlpOffsets[l], 4 * t * m);
+    if (options.activations) copy(fc, layout.mlp[l], 4 * t * m);
     pass(l, 'fc.proj', [linear(blk.fcProj, fc, proj, false, `${L}.fcProj`)], true);
     pass(l, 'mlp.add', [elementwise.residualAdd({ x, y: proj }, t * d, `${L}.mlpAdd`)]);
   });
-  if (options.activations) copy(x, residualOffsets[nLayer], 4 * t * d);
+  if (options.activations) copy(x, layout.residual[nLayer], 4 * t * d);
   pass(nLayer, 'lnf', [
     layerNorm.bind({ x, g: model.lnfg, b: model.lnfb, y: h }, { rows: t, d, eps }, 'lnf'),
   ]);
@@ -159,20 +94,7 @@ export function buildForwardPlan(
     ? kernels.sparse.bind({ x: last, csr: model.unembedCsr, y: logits }, { batch: logitRows }, 'auto')
     : kernels.dense.bind({ x: last, w: model.wte, y: logits }, { batch: logitRows, n: vocabSize, k: d });
   pass(nLayer, 'unembed', [unembed], true);
-  copy(logits, logitsOffset, 4 * logitRows * vocabSize);
+  copy(logits, layout.logits, 4 * logitRows * vocabSize);
 
-  return {
-    t,
-    logitRows,
-    steps,
-    tokens,
-    step,
-    staging,
-    layout: { residual: residualOffsets, mlp: mlpOffsets, logits: logitsOffset },
-    activations: options.activations,
-    dispose() {
-      for (const b of owned) b.destroy();
-      for (const s of steps) if (s.kind === 'pass') disposeDispatches(s.pass.dispatches);
-    },
-  };
+  return finishPlan(t, buffers, steps, options);
 }

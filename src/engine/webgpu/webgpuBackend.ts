@@ -21,9 +21,10 @@ import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from
 import { layerTimings, type PassTime } from '../timings';
 import { buildCspForwardPlan, type CspKernels } from './cspPlan';
 import { DnnPlans } from './dnnPlans';
-import { buildForwardPlan, type ForwardPlan, type Kernels, type PlanStep } from './forwardPlan';
+import { buildForwardPlan, type Kernels } from './forwardPlan';
 import { checkModelFits, type GpuModel, uploadModel } from './modelBuffers';
 import { describeModelBytes, uploadWithinMemory } from './modelFit';
+import type { ForwardPlan, PlanStep } from './plan';
 
 const MAX_PLANS = 6;
 
