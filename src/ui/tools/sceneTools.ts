@@ -97,6 +97,11 @@ export class SceneTools {
     });
     root.append(hint);
     app.view.overlays.onThinned = (hidden, timed) => {
+      // Timed rows that do not fit: collapse runs of blocks into one row each, until every one fits.
+      if (hidden > 0 && app.spineGroups.grow()) {
+        queueMicrotask(() => app.refreshOverlays());
+        return;
+      }
       hint.hidden = hidden === 0;
       hint.textContent = `${timed - hidden} of ${timed} block timings fit between the networks · every one in Timings`;
     };
