@@ -36,10 +36,10 @@ export class SceneTools {
     private readonly values: ControlValues,
     params: URLSearchParams,
   ) {
-    const { state, problems } = readViewState(params);
+    // A bad token, neuron or view is reported with every other bad URL parameter (main.ts, readAppParams).
+    const { state } = readViewState(params);
     this.state = state;
     this.pendingNeuron = state.neuron;
-    if (problems.length) queueMicrotask(() => runner.showNotice(`ignored: ${problems.join('; ')}`));
 
     const top = el('div', 'top-tools');
     this.strip = new TokenStrip(top);
