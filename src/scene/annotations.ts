@@ -7,7 +7,7 @@ import { fractionLabel, weightCounts } from '../model/graph';
 import type { NetworkView } from './networkView';
 import { el, type OverlayItem } from './overlays';
 import type { Side } from './sceneView';
-import { groupRow } from './spineGroupRow';
+import { BAR_MAX_PX, groupRow, runName } from './spineGroupRow';
 import type { SpineGroups } from './spineGroups';
 import {
   type AnchorTime,
@@ -22,7 +22,7 @@ import {
 } from './timingModel';
 import { timingTitle } from './timingText';
 
-export const BAR_MAX_PX = 62;
+export { BAR_MAX_PX };
 
 /** "Sparse (1/64 of weights)" from the stored and dense counts of the sparse graph. */
 export function sparseTitle(view: NetworkView): string {
@@ -153,17 +153,32 @@ function spineItems(
   const runs = summary && showTimings && groups ? groups.collapsed(blocks) : [];
   const runOf = (b: number | undefined) =>
     b === undefined ? undefined : runs.find((r) => b >= r.first && b <= r.last);
-  const items: OverlayItem[] = [];
-  for (const run of runs) {
+  const runTimes = runs.map((run) => {
     const members = placements.filter((p) => runOf(blockOf(p.layer)) === run);
     const ops = [...new Set(members.map((p) => p.layer.timing?.op).filter((o): o is string => !!o))];
-    const y = members.reduce((s, p) => s + p.placement.y, 0) / (members.length || 1);
     const time = (side: Side) => groupTime(summary![side], run.first, run.last, ops);
+    return { run, members, times: { sparse: time('sparse'), dense: time('dense') } };
+  });
+  // One bar scale for every row on the spine, collapsed runs included (a run is longer than any block).
+  const scaled = summary && {
+    ...summary,
+    maxAnchorMs: Math.max(
+      summary.maxAnchorMs,
+      ...runTimes.flatMap((r) => [r.times.sparse.ms, r.times.dense.ms]),
+    ),
+  };
+  const items: OverlayItem[] = [];
+  for (const { run, members, times } of runTimes) {
+    const y = members.reduce((s, p) => s + p.placement.y, 0) / (members.length || 1);
+    // Named as the timing list names them: a block by its group ('block 3'), a DNN layer by its name.
+    const timed = members.filter((p) => p.layer.timing);
+    const nameOf = (l: (typeof members)[number]['layer']) => (/^block \d+$/.test(l.group) ? l.group : l.name);
     const element = groupRow(
       run,
+      runName(nameOf(timed[0].layer), nameOf(timed[timed.length - 1].layer)),
       members.map((p) => p.layer.id),
-      { sparse: time('sparse'), dense: time('dense') },
-      summary!,
+      times,
+      scaled!,
     );
     items.push({
       element,
@@ -175,7 +190,7 @@ function spineItems(
   }
   for (const { placement, layer } of placements) {
     if (runOf(blockOf(layer))) continue;
-    items.push(spineRow(placement, layer, midX, summary, showTimings));
+    items.push(spineRow(placement, layer, midX, scaled, showTimings));
   }
   return items;
 }

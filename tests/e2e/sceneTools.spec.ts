@@ -1,5 +1,5 @@
 // The scene's truth at a glance (issue 18): every block's time listed (gpt2-small's 12 layers and the
-// unembedding), the list's total equal to the headline, the token strip on the last token, the URL carrying
+// unembedding) and on the spine, alone or in a collapsed run (gpt2-small, the 30-layer Graph Challenge network), the list's total equal to the headline, the token strip on the last token, the URL carrying
 // the view to a fresh page, and a 390×844 phone with no sideways scroll where a tap opens the inspector.
 //
 // SCENE_SCREENSHOTS=1 also writes docs/img/desktop.png and docs/img/phone.png (for the README).
@@ -135,6 +135,7 @@ test('Graph Challenge network: each of its 30 layers has a time on the spine or 
     page,
     Array.from({ length: 30 }, (_, l) => `l${l + 1}`),
   );
+  await shot(page, 'desktop-graph-challenge');
   expect(errors, 'console errors').toEqual([]);
 });
 

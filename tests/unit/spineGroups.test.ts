@@ -2,6 +2,7 @@
 // block in exactly one run, a run's time the sum of its blocks' anchors, and the collapse grows and resets.
 import { describe, expect, it } from 'vitest';
 import type { LayerTiming } from '../../src/contracts';
+import { runName } from '../../src/scene/spineGroupRow';
 import { SpineGroups } from '../../src/scene/spineGroups';
 import { blockRuns, groupTime, summarizeTimings } from '../../src/scene/timingModel';
 
@@ -75,5 +76,10 @@ describe('spine block groups', () => {
     g.forModel('graph-challenge:31');
     expect(g.size).toBe(1);
     expect(g.expanded.size).toBe(0);
+  });
+
+  it('names a run as the timing list names its ends', () => {
+    expect(runName('block 3', 'block 5')).toEqual({ noun: 'blocks', range: '3–5' });
+    expect(runName('layer 29', 'layer 30')).toEqual({ noun: 'layers', range: '29–30' });
   });
 });
