@@ -13,6 +13,8 @@ export type ValueKind =
   | { type: 'int'; min: number; max: number }
   | { type: 'density' }
   | { type: 'choice'; choices: readonly string[] }
+  /** Text of one exact shape (a URL's `neuron=sparse:b3.mlp:1203`); `expected` says it in words. */
+  | { type: 'pattern'; pattern: RegExp; expected: string }
   | { type: 'list'; item: ValueKind; maxItems?: number };
 
 export type Value = string | number | number[] | string[];
@@ -90,6 +92,9 @@ function parseKind(text: string, kind: ValueKind): Value {
       return parseDensity(text);
     case 'choice':
       return parseChoice(text, kind.choices);
+    case 'pattern':
+      if (kind.pattern.test(text)) return text;
+      throw new Error(`${quote(text)} is not ${kind.expected}`);
     case 'list': {
       const items = text.split(',').map((s) => s.trim());
       const empty = items.indexOf('');
@@ -120,6 +125,8 @@ export function describeKind(kind: ValueKind): string {
       return 'a density in (0, 1], e.g. 0.25 or 1/64';
     case 'choice':
       return kind.choices.join('|');
+    case 'pattern':
+      return kind.expected;
     case 'list':
       return `comma-separated: ${describeKind(kind.item)}`;
   }

@@ -7,19 +7,20 @@ import { fractionLabel, weightCounts } from '../model/graph';
 import type { NetworkView } from './networkView';
 import { el, type OverlayItem } from './overlays';
 import type { Side } from './sceneView';
+import { BAR_MAX_PX, groupRow, runName } from './spineGroupRow';
+import type { SpineGroups } from './spineGroups';
 import {
   type AnchorTime,
   anchorTime,
   compactMs,
   formatCount,
   formatMs,
+  groupTime,
   type OpTime,
   shortOp,
   type TimingSummary,
 } from './timingModel';
 import { timingTitle } from './timingText';
-
-const BAR_MAX_PX = 62;
 
 /** "(1/64 of weights)", the density achieved. */
 function weightFraction(view: NetworkView): string {
@@ -124,63 +125,126 @@ function spineItems(
   dense: NetworkView,
   summary: TimingSummary | null,
   showTimings: boolean,
-) {
+  groups?: SpineGroups,
+): OverlayItem[] {
   const midX = (sparse.layout.offsetX + dense.layout.offsetX) / 2;
-  return sparse.layout.layers.map((placement): OverlayItem => {
-    const layer = sparse.graph.layers[placement.layerIndex];
-    const row = el('div', 'spine');
-    row.dataset.layer = layer.id;
-    const label = el('div', 'spine-label');
-    const shown = placement.indices.length;
-    label.title = shown < layer.size ? 'click: show more neurons of this layer' : 'click: back to the subset';
-    label.append(el('span', 'layer-group', layer.group), el('span', 'layer-name', layer.name));
-    label.append(
-      el('span', 'layer-count', shown === layer.size ? `${layer.size}` : `${shown}/${layer.size}`),
+  const placements = sparse.layout.layers.map((placement) => ({
+    placement,
+    layer: sparse.graph.layers[placement.layerIndex],
+  }));
+  // Numbered blocks (a transformer block, a DNN layer): the timed layers' `layer`, and the untimed layers
+  // of the same block by their id ('b3.qkv').
+  const blockOf = (layer: (typeof placements)[number]['layer']): number | undefined => {
+    if (layer.timing?.layer !== undefined) return layer.timing.layer;
+    const m = /^b(\d+)\./.exec(layer.id);
+    return m ? Number(m[1]) : undefined;
+  };
+  const blocks = [
+    ...new Set(placements.map((p) => p.layer.timing?.layer).filter((b): b is number => b !== undefined)),
+  ];
+  if (groups) groups.blocks = blocks.length;
+  const runs = summary && showTimings && groups ? groups.collapsed(blocks) : [];
+  const runOf = (b: number | undefined) =>
+    b === undefined ? undefined : runs.find((r) => b >= r.first && b <= r.last);
+  const runTimes = runs.map((run) => {
+    const members = placements.filter((p) => runOf(blockOf(p.layer)) === run);
+    const ops = [...new Set(members.map((p) => p.layer.timing?.op).filter((o): o is string => !!o))];
+    const time = (side: Side) => groupTime(summary![side], run.first, run.last, ops);
+    return { run, members, times: { sparse: time('sparse'), dense: time('dense') } };
+  });
+  // One bar scale for every row on the spine, collapsed runs included (a run is longer than any block).
+  const scaled = summary && {
+    ...summary,
+    maxAnchorMs: Math.max(
+      summary.maxAnchorMs,
+      ...runTimes.flatMap((r) => [r.times.sparse.ms, r.times.dense.ms]),
+    ),
+  };
+  const items: OverlayItem[] = [];
+  for (const { run, members, times } of runTimes) {
+    const y = members.reduce((s, p) => s + p.placement.y, 0) / (members.length || 1);
+    // Named as the timing list names them: a block by its group ('block 3'), a DNN layer by its name.
+    const timed = members.filter((p) => p.layer.timing);
+    const nameOf = (l: (typeof members)[number]['layer']) => (/^block \d+$/.test(l.group) ? l.group : l.name);
+    const element = groupRow(
+      run,
+      runName(nameOf(timed[0].layer), nameOf(timed[timed.length - 1].layer)),
+      members.map((p) => p.layer.id),
+      times,
+      scaled!,
     );
-    row.append(label);
-    const timed = Boolean(summary && showTimings && layer.timing);
-    if (summary && timed && layer.timing) {
-      const s = anchorTime(summary.sparse, layer.timing);
-      const d = anchorTime(summary.dense, layer.timing);
-      row.classList.add('timed');
-      row.dataset.op = layer.timing.op;
-      const bars = el('div', 'spine-bars');
-      bars.append(
-        timingCell('sparse', layer.id, s, summary.maxAnchorMs, summary.resolutionMs),
-        el('span', 'spine-op', layer.timing.op),
-        timingCell('dense', layer.id, d, summary.maxAnchorMs, summary.resolutionMs),
-      );
-      row.append(bars);
-      const split = [splitText(s, summary.resolutionMs), splitText(d, summary.resolutionMs)];
-      if (split[0] || split[1]) {
-        const splitRow = el('div', 'spine-split');
-        splitRow.append(el('span', 'split-sparse', split[0]), el('span', 'split-dense', split[1]));
-        splitRow.title = `sparse: ${splitTitle(s, summary.resolutionMs)}\ndense: ${splitTitle(d, summary.resolutionMs)}`;
-        row.append(splitRow);
-      }
-    }
-    return {
-      element: row,
-      anchor: new THREE.Vector3(midX, placement.y, 0),
+    items.push({
+      element,
+      anchor: new THREE.Vector3(midX, y, 0),
       align: 'center',
       thin: 'spine',
-      // The unembedding is often the largest single time: its row never gives way to a neighbour's.
-      priority: timed ? (layer.timing?.op === 'unembed' ? 3 : 2) : layer.kind === 'resid' ? 0 : 1,
-    };
-  });
+      priority: 2,
+    });
+  }
+  for (const { placement, layer } of placements) {
+    if (runOf(blockOf(layer))) continue;
+    items.push(spineRow(placement, layer, midX, scaled, showTimings));
+  }
+  return items;
+}
+
+function spineRow(
+  placement: NetworkView['layout']['layers'][number],
+  layer: NetworkView['graph']['layers'][number],
+  midX: number,
+  summary: TimingSummary | null,
+  showTimings: boolean,
+): OverlayItem {
+  const row = el('div', 'spine');
+  row.dataset.layer = layer.id;
+  const label = el('div', 'spine-label');
+  const shown = placement.indices.length;
+  label.title = shown < layer.size ? 'click: show more neurons of this layer' : 'click: back to the subset';
+  label.append(el('span', 'layer-group', layer.group), el('span', 'layer-name', layer.name));
+  label.append(el('span', 'layer-count', shown === layer.size ? `${layer.size}` : `${shown}/${layer.size}`));
+  row.append(label);
+  const timed = Boolean(summary && showTimings && layer.timing);
+  if (summary && timed && layer.timing) {
+    const s = anchorTime(summary.sparse, layer.timing);
+    const d = anchorTime(summary.dense, layer.timing);
+    row.classList.add('timed');
+    row.dataset.op = layer.timing.op;
+    const bars = el('div', 'spine-bars');
+    bars.append(
+      timingCell('sparse', layer.id, s, summary.maxAnchorMs, summary.resolutionMs),
+      el('span', 'spine-op', layer.timing.op),
+      timingCell('dense', layer.id, d, summary.maxAnchorMs, summary.resolutionMs),
+    );
+    row.append(bars);
+    const split = [splitText(s, summary.resolutionMs), splitText(d, summary.resolutionMs)];
+    if (split[0] || split[1]) {
+      const splitRow = el('div', 'spine-split');
+      splitRow.append(el('span', 'split-sparse', split[0]), el('span', 'split-dense', split[1]));
+      splitRow.title = `sparse: ${splitTitle(s, summary.resolutionMs)}\ndense: ${splitTitle(d, summary.resolutionMs)}`;
+      row.append(splitRow);
+    }
+  }
+  return {
+    element: row,
+    anchor: new THREE.Vector3(midX, placement.y, 0),
+    align: 'center',
+    thin: 'spine',
+    // The unembedding is often the largest single time: its row never gives way to a neighbour's.
+    priority: timed ? (layer.timing?.op === 'unembed' ? 3 : 2) : layer.kind === 'resid' ? 0 : 1,
+  };
 }
 
 export function buildAnnotations(
   sparse: NetworkView,
   dense: NetworkView,
   summary: TimingSummary | null,
-  show: { timings: boolean; layerLabels: boolean },
+  show: { timings: boolean; layerLabels: boolean; groups?: SpineGroups },
 ): OverlayItem[] {
   const items = [
     titleItem(sparse, 'sparse', summary?.sparse.totalMs || null),
     titleItem(dense, 'dense', summary?.dense.totalMs || null),
   ];
-  const spine = spineItems(sparse, dense, summary, show.timings);
+  const spine = spineItems(sparse, dense, summary, show.timings, show.groups);
   // Without layer labels the spine keeps only the timed rows (their names stay: they say what was timed).
   items.push(...(show.layerLabels ? spine : spine.filter((i) => i.element.classList.contains('timed'))));
   return items;

@@ -193,3 +193,39 @@ export function shortOp(op: string): string {
   };
   return names[op] ?? op;
 }
+
+/** Consecutive blocks drawn as one spine row: their times added up per op (the same anchors as above). */
+export interface BlockGroup {
+  first: number;
+  last: number;
+  /** Σ of the group's anchors, per op ('attn', 'mlp', or a DNN layer's op), in engine order. */
+  ops: OpTime[];
+  /** Σ ops: the group's share of the path total. */
+  ms: number;
+}
+
+/**
+ * The numbered blocks (layer indices of anchors with a layer, embed and unembed aside) cut into runs of
+ * `size` consecutive blocks; a run of one stays a block of its own. Every block is in exactly one run.
+ */
+export function blockRuns(layers: readonly number[], size: number): { first: number; last: number }[] {
+  const sorted = [...new Set(layers)].sort((a, b) => a - b);
+  const step = Math.max(1, Math.floor(size));
+  const runs: { first: number; last: number }[] = [];
+  for (let i = 0; i < sorted.length; i += step) {
+    const chunk = sorted.slice(i, i + step);
+    runs.push({ first: chunk[0], last: chunk[chunk.length - 1] });
+  }
+  return runs;
+}
+
+/** The time of blocks first..last of one path, per op: Σ of their anchors (no other arithmetic). */
+export function groupTime(times: PathTimes, first: number, last: number, ops: readonly string[]): BlockGroup {
+  const sums: OpTime[] = ops.map((op) => ({ op, ms: 0 }));
+  for (const a of times.anchors.values()) {
+    if (a.layer < first || a.layer > last) continue;
+    const sum = sums.find((s) => s.op === a.op);
+    if (sum) sum.ms += a.ms;
+  }
+  return { first, last, ops: sums, ms: sums.reduce((s, o) => s + o.ms, 0) };
+}

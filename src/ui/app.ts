@@ -8,6 +8,7 @@ import { inspectNeuron } from '../scene/inspect';
 import { nodeId, type Selection, selectNeurons } from '../scene/layout';
 import type { NetworkView } from '../scene/networkView';
 import { type PickHit, SceneView, type Side } from '../scene/sceneView';
+import { SpineGroups } from '../scene/spineGroups';
 import { summarizeTimings, type TimingSummary } from '../scene/timingModel';
 import { withMeasuredTotals } from '../scene/timingText';
 import { Inspector } from './inspector';
@@ -34,6 +35,8 @@ interface Picked {
 
 export class App {
   readonly view: SceneView;
+  /** Runs of blocks the spine draws as one row (grown by sceneTools when timed rows do not fit). */
+  readonly spineGroups = new SpineGroups();
   readonly inspector: Inspector;
   readonly status: StatusLine;
   readonly headline: Headline;
@@ -82,6 +85,11 @@ export class App {
     this.inspector.onClose = () => this.clearSelection();
     // A layer name in the spine expands that layer (the overlay layer itself ignores the pointer).
     this.view.overlays.root.addEventListener('click', (e) => {
+      const run = e.target instanceof Element ? e.target.closest<HTMLElement>('.spine-group') : null;
+      if (run) {
+        this.spineGroups.toggle(Number(run.dataset.first));
+        this.refreshOverlays();
+      }
       const label = e.target instanceof Element ? e.target.closest('.spine-label') : null;
       const id = label?.parentElement?.dataset.layer;
       if (id) void this.toggleExpand(id);
@@ -203,12 +211,21 @@ export class App {
   }
 
   private showOverlays(sparse: NetworkView, dense: NetworkView): void {
+    this.spineGroups.forModel(`${sparse.graph.title}:${sparse.graph.layers.length}`);
     this.view.overlays.setItems(
       buildAnnotations(sparse, dense, this.summary, {
         timings: this.settings.timings,
         layerLabels: this.settings.labels,
+        groups: this.spineGroups,
       }),
     );
+    this.view.requestRender(); // the new items are placed on the next render
+  }
+
+  /** The overlays again for the views on screen (the spine's collapsed runs changed). */
+  refreshOverlays(): void {
+    const { sparse, dense } = this.view.views;
+    if (sparse && dense) this.showOverlays(sparse, dense);
   }
 
   /** Token changed: node colours and the inspector's activation only. */

@@ -14,6 +14,14 @@ const APP_PARAMS = {
   brightness: { type: 'number', min: 0.2, max: 4 },
   order: { type: 'choice', choices: ['index', 'barycenter'] },
   aa: { type: 'choice', choices: ['0', '1'] },
+  // The view a shared link opens (tools/urlState.ts).
+  token: { type: 'pattern', pattern: /^(last|\d{1,6})$/, expected: '"last" or a position (0, 1, …)' },
+  neuron: {
+    type: 'pattern',
+    pattern: /^(sparse|dense):[\w.-]{1,64}:\d{1,9}$/,
+    expected: 'side:layer:index (e.g. sparse:b3.mlp:1203)',
+  },
+  view: { type: 'choice', choices: ['both', 'sparse', 'dense'] },
 } as const satisfies Record<string, ValueKind>;
 
 type AppParam = keyof typeof APP_PARAMS;

@@ -3,9 +3,9 @@
 import { expect, test } from '@playwright/test';
 import { collectErrors } from './helpers';
 
-test('bad density, neurons and backend are reported, the defaults run', async ({ page }) => {
+test('bad density, neurons, backend and view are reported, the defaults run', async ({ page }) => {
   const errors = collectErrors(page);
-  await page.goto('/?model=tiny&density=constructor&neurons=abc&backend=gpu');
+  await page.goto('/?model=tiny&density=constructor&neurons=abc&backend=gpu&view=top');
   await page.waitForFunction(() => window.sparsescope !== undefined);
   await page.evaluate(() => window.sparsescope.ready);
   // Shown once the start is done, and visible (every queued task, even the test's idle(), clears it).
@@ -14,6 +14,7 @@ test('bad density, neurons and backend are reported, the defaults run', async ({
   await expect(banner).toContainText('density: "constructor" is not a number');
   await expect(banner).toContainText('neurons: "abc"');
   await expect(banner).toContainText('backend: "gpu" is not one of webgpu, cpu');
+  await expect(banner).toContainText('view: "top" is not one of both, sparse, dense'); // the same validator
   await page.screenshot({ path: 'test-results/hostile-url-params.png' });
   expect((await page.evaluate(() => window.sparsescope.debug.counts())).sparse.edges).toBeGreaterThan(0);
   expect(errors).toEqual([]);

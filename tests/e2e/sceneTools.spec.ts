@@ -1,12 +1,12 @@
 // The scene's truth at a glance (issue 18): every block's time listed (gpt2-small's 12 layers and the
-// unembedding), the list's total equal to the headline, the token strip on the last token, the URL carrying
+// unembedding) and on the spine, alone or in a collapsed run (gpt2-small, the 30-layer Graph Challenge network), the list's total equal to the headline, the token strip on the last token, the URL carrying
 // the view to a fresh page, and a 390×844 phone with no sideways scroll where a tap opens the inspector.
 //
 // SCENE_SCREENSHOTS=1 also writes docs/img/desktop.png and docs/img/phone.png (for the README).
 
 import { mkdirSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
-import { collectErrors, openApp } from './helpers';
+import { collectErrors, idle, openApp } from './helpers';
 
 const SHOTS = process.env.SCENE_SCREENSHOTS === '1';
 
@@ -36,6 +36,27 @@ async function expectEveryBlockListed(page: Page, blocks: string[]): Promise<voi
   await expect(page.locator('#timing-panel')).toBeVisible();
 }
 
+/**
+ * Every timed layer has its time on the spine: its own row shown with a time on both sides, or inside a shown
+ * collapsed run ("blocks 3–5") whose data-layers names it. Polled: the runs grow over a few renders.
+ */
+async function expectEveryLayerOnSpine(page: Page, layerIds: string[]): Promise<void> {
+  const missing = () =>
+    page.evaluate((ids) => {
+      const shown = (e: Element) => getComputedStyle(e).visibility === 'visible';
+      const grouped = [...document.querySelectorAll<HTMLElement>('.spine-group')]
+        .filter(shown)
+        .flatMap((g) => (g.dataset.layers ?? '').split(' '));
+      return ids.filter((id) => {
+        const row = document.querySelector(`.spine.timed[data-layer="${id}"]`);
+        const timed = row && shown(row) && row.querySelectorAll('.timing[data-ms]').length === 2;
+        return !timed && !grouped.includes(id);
+      });
+    }, layerIds);
+  await expect.poll(missing, { timeout: 10_000 }).toEqual([]);
+  await expect(page.locator('#spine-hint')).toBeHidden(); // nothing left out, so nothing to point to
+}
+
 test('desktop: every block listed, the unembedding drawn and timed, token strip on the last token, URL round trip', async ({
   page,
 }) => {
@@ -51,6 +72,14 @@ test('desktop: every block listed, the unembedding drawn and timed, token strip 
   const chips = page.locator('.token-chip');
   const count = await chips.count();
   await expect(chips.nth(count - 1)).toHaveAttribute('aria-pressed', 'true');
+  // A new prompt of another length: the strip stays on its last token.
+  const prompt = page.getByRole('textbox', { name: 'prompt' });
+  await prompt.fill('def f(x, y):');
+  await prompt.press('Enter');
+  await idle(page);
+  await expect(chips).not.toHaveCount(count);
+  await expect(chips.last()).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.token-chip[aria-pressed="true"]')).toHaveCount(1);
   await chips.nth(2).click();
   await expect(chips.nth(2)).toHaveAttribute('aria-pressed', 'true');
   // Find a neuron by name; frame the sparse network; the URL follows.
@@ -84,7 +113,29 @@ test('gpt2-small: all 12 layers and the unembedding have a time (CPU backend)', 
   const embed = await page.evaluate(() => window.sparsescope.timings.some((t) => t.op === 'embed'));
   await expectEveryBlockListed(page, [...(embed ? ['0:embed'] : []), ...blocks, '12:unembed']);
   await expect(page.locator('.spine[data-layer="logits"]')).toBeVisible();
+  const layers = Array.from({ length: 12 }, (_, l) => [`b${l}.attn`, `b${l}.mlp`]).flat();
+  await expectEveryLayerOnSpine(page, [...(embed ? ['embed'] : []), ...layers, 'logits']);
+  await shot(page, 'desktop-gpt2-small');
+  // A click on a collapsed run gives each of its blocks a row again.
+  const run = page.locator('.spine-group').first();
+  const first = await run.getAttribute('data-first');
+  await run.locator('.spine-group-label').click();
+  await expect(page.locator(`.spine[data-layer="b${first}.attn"]`)).toHaveCount(1);
   await expect(page.locator('.pred-note')).toContainText('mean nothing');
+  expect(errors, 'console errors').toEqual([]);
+});
+
+test('Graph Challenge network: each of its 30 layers has a time on the spine or sits in a collapsed run', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openApp(page, '?model=graph-challenge-dnn&input=287-295');
+  await expectEveryLayerOnSpine(
+    page,
+    Array.from({ length: 30 }, (_, l) => `l${l + 1}`),
+  );
+  await shot(page, 'desktop-graph-challenge');
   expect(errors, 'console errors').toEqual([]);
 });
 

@@ -43,7 +43,12 @@ describe('URL view state', () => {
   it('names each bad value and falls back to the default', () => {
     const { state, problems } = readViewState(new URLSearchParams('token=-1&neuron=left:x&view=top'));
     expect(state).toEqual({ token: 'last', neuron: null, view: 'both' });
-    expect(problems.map((p) => p.split('=')[0])).toEqual(['token', 'neuron', 'view']);
+    // Worded by the shared validator, as every other bad URL parameter.
+    expect(problems).toEqual([
+      'token: "-1" is not "last" or a position (0, 1, …) (using the default)',
+      'neuron: "left:x" is not side:layer:index (e.g. sparse:b3.mlp:1203) (using the default)',
+      'view: "top" is not one of both, sparse, dense (using the default)',
+    ]);
   });
 });
 

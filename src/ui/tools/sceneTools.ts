@@ -36,10 +36,10 @@ export class SceneTools {
     private readonly values: ControlValues,
     params: URLSearchParams,
   ) {
-    const { state, problems } = readViewState(params);
+    // A bad token, neuron or view is reported with every other bad URL parameter (main.ts, readAppParams).
+    const { state } = readViewState(params);
     this.state = state;
     this.pendingNeuron = state.neuron;
-    if (problems.length) queueMicrotask(() => runner.showNotice(`ignored: ${problems.join('; ')}`));
 
     const top = el('div', 'top-tools');
     this.strip = new TokenStrip(top);
@@ -97,6 +97,11 @@ export class SceneTools {
     });
     root.append(hint);
     app.view.overlays.onThinned = (hidden, timed) => {
+      // Timed rows that do not fit: collapse runs of blocks into one row each, until every one fits.
+      if (hidden > 0 && app.spineGroups.grow()) {
+        queueMicrotask(() => app.refreshOverlays());
+        return;
+      }
       hint.hidden = hidden === 0;
       hint.textContent = `${timed - hidden} of ${timed} block timings fit between the networks · every one in Timings`;
     };

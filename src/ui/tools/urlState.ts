@@ -1,8 +1,9 @@
 // The view state the URL carries besides the model controls (appState.ts reads model, prompt, density):
 // the selected token ('last' or an index), the pinned neuron and the camera preset, read and written here
-// only, so that a shared link opens the same view. Bad values are dropped with a reason, never thrown.
+// only, so that a shared link opens the same view. Bad values are reported as every URL parameter is (main.ts).
 
 import type { FrameTarget } from '../../scene/sceneView';
+import { readAppParams } from '../urlParams';
 
 interface NeuronRef {
   side: 'sparse' | 'dense';
@@ -22,33 +23,26 @@ export interface UrlValues {
   density: string;
 }
 
-const VIEWS: readonly FrameTarget[] = ['both', 'sparse', 'dense'];
-
-/** `sparse:b3.mlp:1203` → a NeuronRef, or null. */
-function parseNeuronParam(text: string | null): NeuronRef | null {
-  const m = /^(sparse|dense):([\w.-]{1,64}):(\d{1,9})$/.exec(text ?? '');
-  if (!m) return null;
-  return { side: m[1] as NeuronRef['side'], layerId: m[2], index: Number(m[3]) };
+/** `sparse:b3.mlp:1203` (already checked by the shared validator) → a NeuronRef. */
+function neuronRef(text: string): NeuronRef {
+  const [side, layerId, index] = text.split(':');
+  return { side: side as NeuronRef['side'], layerId, index: Number(index) };
 }
 
+/**
+ * token, neuron and view from the URL, read through the app's one parameter table and validator
+ * (urlParams.ts): a bad value is one of `problems`, worded as every other bad parameter, and the default used.
+ */
 export function readViewState(params: URLSearchParams): { state: ViewState; problems: string[] } {
-  const problems: string[] = [];
+  const { values, errors } = readAppParams(params);
   const state: ViewState = { token: 'last', neuron: null, view: 'both' };
-  const token = params.get('token');
-  if (token !== null && token !== 'last') {
-    if (/^\d{1,6}$/.test(token)) state.token = Number(token);
-    else problems.push(`token=${token.slice(0, 20)}: expected "last" or a position (0, 1, …)`);
-  }
-  const neuron = params.get('neuron');
-  if (neuron !== null) {
-    state.neuron = parseNeuronParam(neuron);
-    if (!state.neuron) problems.push(`neuron=${neuron.slice(0, 40)}: expected side:layer:index`);
-  }
-  const view = params.get('view');
-  if (view !== null) {
-    if ((VIEWS as readonly string[]).includes(view)) state.view = view as FrameTarget;
-    else problems.push(`view=${view.slice(0, 20)}: expected both, sparse or dense`);
-  }
+  const token = values.get('token') as string | undefined;
+  if (token !== undefined && token !== 'last') state.token = Number(token);
+  const neuron = values.get('neuron') as string | undefined;
+  if (neuron !== undefined) state.neuron = neuronRef(neuron);
+  const view = values.get('view') as FrameTarget | undefined;
+  if (view !== undefined) state.view = view;
+  const problems = errors.filter((e) => /^(token|neuron|view):/.test(e));
   return { state, problems };
 }
 
