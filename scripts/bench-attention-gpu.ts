@@ -99,5 +99,5 @@ console.log('|---|---|---|---|---|');
 for (const t of list(arg('prefill', '8,30,64,256'))) await point(`prefill T = ${t}`, t, 0);
 for (const p of list(arg('decode-at', '255,1023'))) await point(`decode at position ${p}`, 1, p);
 console.log(`load after: ${os.loadavg()[0].toFixed(1)}`);
-timer.destroy();
+timer.dispose();
 ctx.dispose();

@@ -106,5 +106,5 @@ for (const shape of shapes) {
 }
 disposeDispatches(dispatches);
 dense.dispose();
-timer.destroy();
+timer.dispose();
 process.exit(0);

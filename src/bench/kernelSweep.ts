@@ -152,7 +152,7 @@ export async function runKernelSweep(
     }
   } finally {
     live.dispose();
-    timing.destroy();
+    timing.dispose();
   }
   onProgress?.({ done, total, current: 'done' });
   return records;

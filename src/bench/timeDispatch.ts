@@ -36,7 +36,7 @@ export async function timeDispatches(
   try {
     return await timeWith(timing, dispatches, options);
   } finally {
-    if (!shared) timing.destroy();
+    if (!shared) timing.dispose();
   }
 }
 

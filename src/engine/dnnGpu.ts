@@ -164,7 +164,7 @@ export class DnnGpuPlan {
 
   dispose(): void {
     this.owned.dispose();
-    this.timing.destroy();
+    this.timing.dispose();
   }
 }
 

@@ -79,7 +79,7 @@ export class GpuTimer {
     });
   }
 
-  destroy(): void {
+  dispose(): void {
     this.querySet?.destroy();
     this.resolveBuffer?.destroy();
     for (const b of this.freeReadbacks) b.destroy();

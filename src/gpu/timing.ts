@@ -102,7 +102,7 @@ export class GpuTiming {
     return out;
   }
 
-  destroy(): void {
-    this.timer.destroy();
+  dispose(): void {
+    this.timer.dispose();
   }
 }

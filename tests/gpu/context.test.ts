@@ -47,14 +47,14 @@ describe('GpuContext on Dawn', () => {
       expect(writes).toBeUndefined();
       expect(readback).toBeNull();
       expect(results).toEqual([]);
-      timer.destroy();
+      timer.dispose();
       return;
     }
     expect(writes).toMatchObject({ beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 });
     expect(results).toHaveLength(1);
     expect(results[0].label).toBe('empty');
     expect(results[0].ms).toBeGreaterThanOrEqual(0);
-    timer.destroy();
+    timer.dispose();
   });
 
   it('on a device without timestamp queries, says wall clock and asks for no timestamp writes', async () => {
@@ -73,7 +73,7 @@ describe('GpuContext on Dawn', () => {
       expect(timer.resolve(encoder)).toBeNull();
       device.queue.submit([encoder.finish()]);
       expect(await timer.read(null)).toEqual([]);
-      timer.destroy();
+      timer.dispose();
     } finally {
       device.destroy();
     }

@@ -49,7 +49,7 @@ async function check(device: GPUDevice, kernels: ElementwiseKernels, expected: '
     1e-5,
     1e-5,
   );
-  timing.destroy();
+  timing.dispose();
   for (const b of [x, yBuf, snapshot]) b.destroy();
 }
 

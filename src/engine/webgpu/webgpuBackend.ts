@@ -228,7 +228,7 @@ export class WebGpuBackend implements Backend {
 
   dispose(): void {
     this.release();
-    this.timing.destroy();
+    this.timing.dispose();
   }
 }
 

@@ -87,7 +87,7 @@ export async function measureCopyBandwidth(
     const medianMs = times[times.length >> 1];
     return { gbps: (2 * size) / (medianMs * 1e6), medianMs, bytes: size, timer: timing.source };
   } finally {
-    timing.destroy();
+    timing.dispose();
     src.destroy();
     dst.destroy();
     disposeDispatches([dispatch]);
