@@ -5,7 +5,7 @@
 // slices to the last reply, messages included. layerMs is, per layer, the slowest worker's time.
 import { Worker } from 'node:worker_threads';
 import type { CsrMatrix } from '../math/csr';
-import type { DnnResult } from '../math/dnn';
+import { checkDnnRun, type DnnResult } from '../math/dnn';
 import { dnnCategories, type SparseDnn, selectImages } from '../model/dnn';
 import type { DnnThreadApi } from './dnnThread';
 import { NodeWorkerLike } from './nodeRpc';
@@ -62,6 +62,7 @@ export class DnnWorkerPool {
 
   /** Y₀ (images × K₀, CSR) through every layer, split across the workers. */
   async run(input: CsrMatrix): Promise<DnnResult> {
+    checkDnnRun(this.dnn, input); // the same limits as one thread's run, before any slice is made
     const width = this.dnn.layers[this.dnn.layers.length - 1].rows;
     const ranges = splitImageRanges(input.rows, this.threads.length);
     const slices = ranges.map(({ first, count }) => selectImages(input, first, count));

@@ -62,14 +62,22 @@ export interface DnnResult {
   seconds: number; // sum of the layers (weight re-layout before the first layer is not counted)
 }
 
-/** Run the network on the CPU. `input` is Y₀ (nImages × K₀) as CSR, e.g. loadDnnInput's result. */
-export function runDnnCpu(dnn: SparseDnn, input: CsrMatrix, opts: DnnRunOptions): DnnResult {
+/**
+ * The checks every CPU runner makes before any work (this thread's and the worker pool's): a network with
+ * layers, an input as wide as layer 1, and images × width activations within the stated limits.
+ */
+export function checkDnnRun(dnn: SparseDnn, input: CsrMatrix): void {
   if (dnn.layers.length === 0) throw new Error('dnn: the network has no layers');
   if (input.cols !== dnn.layers[0].cols) {
     throw new Error(`dnn: input has ${input.cols} columns, layer 1 expects ${dnn.layers[0].cols}`);
   }
   // Every path makes images × width activations (dense, or the skip-zeros output): bounded up front.
   for (const w of dnn.layers) checkDense('dnn activations (images × neurons)', input.rows, w.rows);
+}
+
+/** Run the network on the CPU. `input` is Y₀ (nImages × K₀) as CSR, e.g. loadDnnInput's result. */
+export function runDnnCpu(dnn: SparseDnn, input: CsrMatrix, opts: DnnRunOptions): DnnResult {
+  checkDnnRun(dnn, input);
   const bias = Math.fround(dnn.bias);
   const { layerMs, y } =
     opts.path === 'dense'
