@@ -5,7 +5,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import type { LayerTiming } from '../contracts';
-import { measurePaths, sumOfRows } from '../engine/measure';
+import { measurePaths } from '../engine/measure';
 import { GpuErrorScope } from '../gpu/limits';
 import { type DnnResult, runDnnCpu } from '../math/dnn';
 import {
@@ -162,20 +162,30 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
         runs.push(r);
         return { ...r, timings: dnnTimings(r.layerMs, p, r.timerSource) };
       },
-      { minSamples: repeat, maxSamples: repeat, floorSamples: repeat, budgetMs: 0, total: sumOfRows },
+      // A run's time is its own wall time (the worker pool's layers overlap, so their sum is not it).
+      {
+        minSamples: repeat,
+        maxSamples: repeat,
+        floorSamples: repeat,
+        budgetMs: 0,
+        total: (_t, _p, r) => 1000 * r.seconds,
+      },
     );
   } finally {
     await release();
   }
-  const warmup = runs.shift()!;
-  const layers = measured.paths[path]!.timings;
-  const total = measured.paths[path]!.total;
-  for (const r of [warmup, ...runs]) {
+  // Every run, warm-ups included, must have measured something finite.
+  for (const r of runs) {
     checkFinite('dnn run times (s)', [r.seconds, ...r.layerMs]);
     if (!(r.seconds > 0)) throw new Error(`dnn: a run measured ${r.seconds} s; the timer did not run`);
   }
-  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
-  const run = sorted[Math.floor((sorted.length - 1) / 2)];
+  // The times printed are the protocol's: its kept samples only (warm-ups and a recalibrated round are
+  // not among them).
+  const measuredPath = measured.paths[path]!;
+  const layers = measuredPath.timings;
+  const total = measuredPath.total;
+  const run = measuredPath.result;
+  const seconds = total.ms / 1000;
   const edges = dnnEdges(dnn, input.rows);
   const categories = run.categories.map((i) => i + first + 1); // 1-based images of the whole input
 
@@ -191,13 +201,13 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       `loaded in ${loadSeconds.toFixed(2)} s`,
   );
   console.log(
-    `backend ${kernel}, path ${how}, timer ${run.timerSource}, median (p10–p90) of ${runs.length} run(s) after a warm-up run of ${warmup.seconds.toFixed(4)} s (start-up, not counted)`,
+    `backend ${kernel}, path ${how}, timer ${run.timerSource}, median (p10–p90) of ${total.samples} run(s) after a warm-up of ${(measuredPath.warmupMs / 1000).toFixed(4)} s (start-up, not counted)`,
   );
   printLayerTable(dnn, layers);
   console.log(`categories (${categories.length}, 1-based): ${categories.join(' ')}`);
   console.log(
-    `total ${run.seconds.toFixed(4)} s (runs: ${runs.map((r) => r.seconds.toFixed(4)).join(', ')}); ` +
-      `${(edges / run.seconds).toExponential(3)} edges/s (${edges} edges); sum of layers ${spreadCell(total)} ms`,
+    `total ${seconds.toFixed(4)} s, median (p10–p90) ${spreadCell(total)} ms; ` +
+      `${(edges / seconds).toExponential(3)} edges/s (${edges} edges)`,
   );
 
   let status = 0;
@@ -209,8 +219,8 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
   if (jsonPath) {
     const report = {
       categories,
-      seconds: run.seconds,
-      edgesPerSecond: edges / run.seconds,
+      seconds,
+      edgesPerSecond: edges / seconds,
       layers: layers.map((t) => t.ms),
       layerTimings: layers.map((t) => ({
         layer: t.layer,
@@ -220,7 +230,7 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
         samples: t.samples,
       })),
       total,
-      warmupMs: 1000 * warmup.seconds,
+      warmupMs: measuredPath.warmupMs,
       edges,
       nImages: input.rows,
       firstImage: first + 1,
@@ -230,7 +240,6 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       path,
       cpuKernel: backend.kind === 'cpu' && path === 'sparse' ? cpuKernel : null,
       timerSource: run.timerSource,
-      secondsAll: runs.map((r) => r.seconds),
       loadSeconds,
     };
     await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);

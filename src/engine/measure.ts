@@ -9,7 +9,7 @@ import type { LayerTiming, MeasureProgress, MeasureSummary, Spread, WeightPath }
 import { percentile } from '../math/stats';
 import { totalMs } from './timings';
 
-export interface MeasureOptions {
+export interface MeasureOptions<R = { timings: LayerTiming[] }> {
   /** Samples every path gets before the budget may stop it (default 5). */
   minSamples?: number;
   /** Stop here whatever the budget says (default 30). */
@@ -31,7 +31,7 @@ export interface MeasureOptions {
   /** The timer's resolution in ms; estimated from the clock and the warm-up's times when absent. */
   resolutionMs?: number;
   /** One run's whole time from its rows (default: the GPT-2 block-level sum, engine/timings.ts totalMs). */
-  total?: (timings: LayerTiming[], path: WeightPath) => number;
+  total?: (timings: LayerTiming[], path: WeightPath, result: R) => number;
   /** Called after the warm-up and after every round, with what has been measured so far. */
   onProgress?: (progress: MeasureProgress) => void;
   /** The wall clock in ms (default performance.now; tests pass a fake one so no test depends on load). */
@@ -122,11 +122,6 @@ export function chooseRepeats(timings: readonly LayerTiming[], resolutionMs: num
   return out;
 }
 
-/** A run's total as the sum of all its rows (networks whose rows are its layers, such as the DNN). */
-export function sumOfRows(timings: LayerTiming[]): number {
-  return timings.reduce((sum, t) => sum + t.ms, 0);
-}
-
 /** Median and p10–p90 of some samples. */
 function spread(values: readonly number[]): Spread {
   const xs = values.filter(Number.isFinite);
@@ -154,7 +149,7 @@ export function summarizeSamples(runs: readonly LayerTiming[][]): MeasuredTiming
 export async function measurePaths<R extends { timings: LayerTiming[] }>(
   paths: readonly WeightPath[],
   run: RunForward<R>,
-  options: MeasureOptions = {},
+  options: MeasureOptions<R> = {},
 ): Promise<Measurement<R>> {
   const o = { ...DEFAULTS, ...options };
   o.minSamples = Math.max(1, o.minSamples);
@@ -205,7 +200,7 @@ export async function measurePaths<R extends { timings: LayerTiming[] }>(
       const s = runs.get(path)!;
       s.ms += o.clock() - t0;
       s.timings.push(r.timings);
-      s.totals.push((o.total ?? totalMs)(r.timings, path));
+      s.totals.push((o.total ?? totalMs)(r.timings, path, r));
       s.last = r;
     }
     const roundMs = o.clock() - roundStart;

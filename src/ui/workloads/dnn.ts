@@ -3,12 +3,11 @@
 // image range through the sparse path then the dense path on the session's backend (Backend.runDnn:
 // DnnGpuPlan on WebGPU, runDnnCpu in the CPU backend's workers), with the session's device-loss fallback.
 
-import type { LayerTiming, WeightPath } from '../../contracts';
+import type { LayerTiming } from '../../contracts';
 import { browserDnnWorker, DnnLoaderClient } from '../../engine/dnn/loaderClient';
-import { measurePaths, measureSummary, sumOfRows } from '../../engine/measure';
+import { measurePaths, measureSummary } from '../../engine/measure';
 import type { Session } from '../../engine/session';
 import type { CsrMatrix } from '../../math/csr';
-import { median } from '../../math/stats';
 import { dnnEdges, type SparseDnn, selectImages } from '../../model/dnn';
 import type { NetworkGraph } from '../../model/graph';
 import { graphFromDnn } from '../../model/graphDnn';
@@ -89,25 +88,20 @@ export class DnnWorkload implements Workload {
     // The measurement protocol (engine/measure.ts): a warm-up run per path (plans, uploads), then the paths
     // interleaved until enough samples; per layer the median and p10–p90. Each run goes through the
     // session, so a lost device falls back to the CPU as for GPT-2.
-    const seconds: Record<WeightPath, number[]> = { dense: [], sparse: [] };
-    const m = await measurePaths(
-      ['dense', 'sparse'],
-      async (path) => {
-        const r = await session.runDnn(images, path);
-        seconds[path].push(r.seconds);
-        return r;
-      },
-      { total: sumOfRows, onProgress: session.onMeasureProgress },
-    );
+    const m = await measurePaths(['dense', 'sparse'], (path) => session.runDnn(images, path), {
+      total: (_timings, _path, r) => 1000 * r.seconds, // the run's own time, as before
+      onProgress: session.onMeasureProgress,
+    });
     const backend = session.status.kind === 'webgpu' ? 'WebGPU' : 'CPU';
     const runs: PathRun[] = (['sparse', 'dense'] as const).map((path) => {
       const p = m.paths[path]!;
-      const wall = 1000 * median(seconds[path].slice(1)); // the warm-up run is not a sample
+      // The protocol's kept samples only (never a warm-up or a recalibrated round).
+      const seconds = p.total.ms / 1000;
       return {
         path,
         categories: p.result.categories,
-        seconds: wall / 1000,
-        edgesPerSecond: dnnEdges(dnn, count) / (wall / 1000),
+        seconds,
+        edgesPerSecond: dnnEdges(dnn, count) / seconds,
       };
     });
     const timings: LayerTiming[] = [...m.paths.sparse!.timings, ...m.paths.dense!.timings];
