@@ -86,6 +86,8 @@ describe('Session', () => {
 describe('Session backend switch', () => {
   it('re-prepares the loaded model on the new backend and gives the same logits; unload forgets it', async () => {
     const session = await Session.start({ requested: 'webgpu', gpu: await createNodeGpu() });
+    // A GPU-tier test: the first run must be on WebGPU, or this would compare the CPU with itself.
+    expect(session.status.kind).toBe('webgpu');
     const dense = initGpt2(presetConfig('test'), { seed: 4, std: 0.2 });
     await session.load({ dense, sparse: sparsifyModel(dense, { density: 0.5 }) });
     const tokens = [3, 1, 4, 1, 5];

@@ -125,6 +125,7 @@ describe('inputs bounded and in float32 range', () => {
     } catch (err) {
       message = (err as Error).message;
     }
+    expect(message).toMatch(/cr\.mtx/); // it is refused, naming the file
     expect(message).not.toMatch(/\r/);
     expect(message.length).toBeLessThan(400);
   });
