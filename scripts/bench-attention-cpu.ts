@@ -6,7 +6,7 @@
 // alternating), each sample one call on fresh copies of the cache; medians with p10–p90 (src/bench/stats).
 // A benchmark, not a test: it prints a table and asserts nothing.
 import os from 'node:os';
-import { summarize } from '../src/bench/stats';
+import { compareSummaries, summarize } from '../src/bench/stats';
 import { causalAttention } from '../src/math/attention';
 import { Rng } from '../src/math/rng';
 import { causalAttentionWasm } from '../src/math/wasm/attentionWasm';
@@ -46,9 +46,9 @@ function point(label: string, T: number, start: number): void {
   const js = summarize(samples.js);
   const simd = summarize(samples['wasm-simd']);
   const fmt = (s: typeof js) => `${s.medianMs.toFixed(2)} (${s.p10Ms.toFixed(2)}–${s.p90Ms.toFixed(2)})`;
-  const overlap = simd.p90Ms >= js.p10Ms;
+  const { ratio, clear } = compareSummaries(js, simd);
   console.log(
-    `| ${label} | ${fmt(js)} | ${fmt(simd)} | ${overlap ? 'no clear difference' : `${(js.medianMs / simd.medianMs).toFixed(1)}×`} |`,
+    `| ${label} | ${fmt(js)} | ${fmt(simd)} | ${clear ? `${ratio.toFixed(1)}×` : 'no clear difference'} |`,
   );
 }
 

@@ -10,7 +10,7 @@
 // dispatch of each (never reported), then the kernels interleaved for `rounds` rounds; medians with
 // p10–p90. A benchmark, not a test: it prints a table and asserts nothing.
 import os from 'node:os';
-import { summarize } from '../src/bench/stats';
+import { compareSummaries, summarize } from '../src/bench/stats';
 import { uniformU32, uploadStorage } from '../src/gpu/buffers';
 import { GpuContext } from '../src/gpu/context';
 import { AttentionKernel } from '../src/gpu/kernels/attention';
@@ -78,10 +78,8 @@ async function point(label: string, t: number, pos0: number): Promise<void> {
   const a = summarize(samples.naive);
   const f = summarize(samples.fused);
   const fmt = (s: typeof a) => `${s.medianMs.toFixed(2)} (${s.p10Ms.toFixed(2)}–${s.p90Ms.toFixed(2)})`;
-  const verdict =
-    f.p90Ms >= a.p10Ms && a.p90Ms >= f.p10Ms
-      ? 'no clear difference'
-      : `${(a.medianMs / f.medianMs).toFixed(1)}×`;
+  const { ratio, clear } = compareSummaries(a, f);
+  const verdict = clear ? `${ratio.toFixed(1)}×` : 'no clear difference';
   console.log(
     `| ${label} | ${fusedBound.variant} | ${fmt(a)} | ${fmt(f)} | ${verdict} | ${fused.variantFor(t)} |`,
   );

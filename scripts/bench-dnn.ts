@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
-import { summarize } from '../src/bench/stats';
+import { compareSummaries, summarize } from '../src/bench/stats';
 import { DnnGpuPlan } from '../src/engine/dnnGpu';
 import { DnnWorkerPool } from '../src/engine/dnnThreads';
 import { GpuContext } from '../src/gpu/context';
@@ -116,10 +116,10 @@ const scipyWall = summarize(samples[names_[0]].map((s) => s.seconds * 1000));
 const scipyCpu = summarize(samples[names_[0]].map((s) => (s.cpuSeconds ?? Number.NaN) * 1000));
 const fmt = (s: { medianMs: number; p10Ms: number; p90Ms: number }) =>
   `${(s.medianMs / 1000).toFixed(3)} (${(s.p10Ms / 1000).toFixed(3)}–${(s.p90Ms / 1000).toFixed(3)})`;
-const ratio = (ref: ReturnType<typeof summarize>, x: ReturnType<typeof summarize>) =>
-  x.p90Ms >= ref.p10Ms && ref.p90Ms >= x.p10Ms
-    ? `no clear difference (${(ref.medianMs / x.medianMs).toFixed(2)}×)`
-    : `${(ref.medianMs / x.medianMs).toFixed(2)}×`;
+const ratio = (ref: ReturnType<typeof summarize>, x: ReturnType<typeof summarize>) => {
+  const c = compareSummaries(ref, x);
+  return c.clear ? `${c.ratio.toFixed(2)}×` : `no clear difference (${c.ratio.toFixed(2)}×)`;
+};
 console.log(
   `${ctx.adapterLabel}; ${rounds} rounds; ${workers} worker threads; ${os.availableParallelism()} cores`,
 );

@@ -1,5 +1,6 @@
 // Statistics and roofline arithmetic for benchmarks. Pure: shared by the CLI, the app and the tests.
-import { median, percentile } from '../math/stats';
+import type { Spread } from '../contracts';
+import { compareTotals, median, percentile } from '../math/stats';
 
 // The order statistics live in src/math/stats.ts (the measurement protocol in src/engine uses them too).
 export { median, percentile };
@@ -18,6 +19,15 @@ export function summarize(samplesMs: readonly number[]): Summary {
     p90Ms: percentile(samplesMs, 90),
     samples: samplesMs.filter((v) => Number.isFinite(v)).length,
   };
+}
+
+/**
+ * Whether two benchmark summaries differ clearly (their p10–p90 ranges are apart) and the ratio
+ * `reference / other` of their medians: the protocol's own rule (compareTotals), for the bench scripts.
+ */
+export function compareSummaries(reference: Summary, other: Summary): { ratio: number; clear: boolean } {
+  const spread = (s: Summary): Spread => ({ ms: s.medianMs, p10: s.p10Ms, p90: s.p90Ms, samples: s.samples });
+  return compareTotals(spread(reference), spread(other));
 }
 
 /** Useful floating-point work of y (B×N) = x (B×K)·Wᵀ: dense 2·N·K·B, sparse 2·nnz·B. */
