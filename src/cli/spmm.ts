@@ -151,7 +151,8 @@ export async function spmmCommand(rawArgs: ParsedArgs): Promise<number> {
   console.log(
     `Y = A·X: A ${a.rows}×${a.cols} (${a.nnz} nonzeros), X ${a.cols}×${batch}, ${path} path on ` +
       `${backend.kind === 'webgpu' ? backend.ctx.adapterLabel : `the CPU (${backend.reason})`}: ` +
-      `${ms.toFixed(1)} ms including upload and readback → ${outPath}`,
+      `one cold run of ${ms.toFixed(1)} ms (compiles, upload and readback included; not a kernel time —\n` +
+      `\`sparsescope bench\` measures kernels) → ${outPath}`,
   );
   if (backend.kind === 'webgpu') backend.ctx.dispose();
   return 0;
