@@ -205,6 +205,33 @@ export function decodeTensor(t: SafeTensor): Float32Array {
   }
 }
 
+/**
+ * A model weight as float32, checked: the expected shape, a dtype that decodes, every value finite. A
+ * problem throws `makeError(message)` with the file and tensor named (`name`: the loader's own name for it,
+ * default the file's key; each loader keeps its error class).
+ */
+export function decodeWeight(
+  t: SafeTensor,
+  shape: readonly number[],
+  fileName: string,
+  makeError: (message: string) => Error,
+  name = t.name,
+): Float32Array {
+  if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i]))
+    throw makeError(`${fileName}: tensor '${name}' has shape [${t.shape}], expected [${shape}]`);
+  let data: Float32Array;
+  try {
+    data = decodeTensor(t);
+  } catch (e) {
+    throw makeError(`${fileName}: tensor '${name}': ${(e as Error).message}`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]))
+      throw makeError(`${fileName}: tensor '${name}' has a non-finite value (${data[i]}) at index ${i}`);
+  }
+  return data;
+}
+
 type WritableTensorData = Float32Array | Float64Array | Uint16Array | Uint8Array | Int32Array | Uint32Array;
 
 export interface WritableTensor {

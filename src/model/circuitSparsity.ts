@@ -4,7 +4,7 @@
 // stored dense with the pruned entries as zeros: the sparse twin is their CSR, nothing pruned.
 
 import {
-  decodeTensor,
+  decodeWeight,
   parseSafetensors,
   type SafeTensor,
   type SafetensorsFile,
@@ -123,21 +123,7 @@ export function loadCircuitSparsity(
 }
 
 function checked(t: SafeTensor, shape: number[], fileName: string): Float32Array {
-  if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i]))
-    throw new CspLoadError(`${fileName}: tensor '${t.name}' has shape [${t.shape}], expected [${shape}]`);
-  let data: Float32Array;
-  try {
-    data = decodeTensor(t);
-  } catch (e) {
-    throw new CspLoadError(`${fileName}: tensor '${t.name}': ${(e as Error).message}`);
-  }
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]))
-      throw new CspLoadError(
-        `${fileName}: tensor '${t.name}' has a non-finite value (${data[i]}) at index ${i}`,
-      );
-  }
-  return data;
+  return decodeWeight(t, shape, fileName, (message) => new CspLoadError(message));
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import {
   decodeTensor,
+  decodeWeight,
   parseSafetensors,
   type SafeTensor,
   type SafetensorsFile,
@@ -100,22 +101,7 @@ function loadHfGpt2Tensors(file: SafetensorsFile, options: HfLoadOptions = {}): 
   let done = 0;
   const read = (name: string, shape: number[]): Float32Array => {
     expected.add(name);
-    const t = get(name);
-    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-      throw new HfLoadError(`${fileName}: tensor '${name}' has shape [${t.shape}], expected [${shape}]`);
-    }
-    let data: Float32Array;
-    try {
-      data = decodeTensor(t);
-    } catch (e) {
-      throw new HfLoadError(`${fileName}: tensor '${name}': ${(e as Error).message}`);
-    }
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i]))
-        throw new HfLoadError(
-          `${fileName}: tensor '${name}' has a non-finite value (${data[i]}) at index ${i}`,
-        );
-    }
+    const data = decodeWeight(get(name), shape, fileName, (message) => new HfLoadError(message), name);
     options.onProgress?.(++done / total, name);
     return data;
   };
