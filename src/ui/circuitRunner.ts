@@ -1,12 +1,14 @@
 // Circuit work served by the circuit worker (src/ui/circuitWorker.ts) over the shared worker RPC
 // (src/engine/rpc.ts): finding a circuit with progress and cancel, and scoring the circuit without one node.
 // Discovery yields to the message queue between steps, so a `cancel` request is served while it runs.
+
 import { type CircuitJson, circuitToJson, readCircuitJson } from '../circuit/circuitJson';
 import { type Ablation, discoverCircuit } from '../circuit/discover';
 import { CircuitEvaluator } from '../circuit/reevaluate';
 import type { RpcProgress } from '../engine/rpc';
 import type { Gpt2Weights } from '../model/weights';
 import type { TaskName } from '../train/tasks';
+import { nextTask } from './nextTask';
 
 export type CircuitSide = 'sparse' | 'dense';
 
@@ -33,21 +35,10 @@ export type CircuitApi = {
   effect(arg: EffectRequest): { loss: number; without: number };
 };
 
-/** A macrotask yield without timer clamping. */
-function makeYield(): () => Promise<void> {
-  const channel = new MessageChannel();
-  return () =>
-    new Promise<void>((resolve) => {
-      channel.port1.onmessage = () => resolve();
-      channel.port2.postMessage(null);
-    });
-}
-
 export class CircuitRunner implements CircuitApi {
   private readonly models = new Map<CircuitSide, { weights: Gpt2Weights; model: string }>();
   private readonly cancelled = new Set<number>();
   private readonly evaluators = new Map<string, CircuitEvaluator>();
-  private readonly yieldToQueue = makeYield();
 
   private modelFor(side: CircuitSide) {
     const m = this.models.get(side);
@@ -69,7 +60,7 @@ export class CircuitRunner implements CircuitApi {
         ablation: req.ablation,
         seed: req.seed,
         onProgress: progress,
-        tick: this.yieldToQueue,
+        tick: nextTask, // a new task between steps: a cancel message gets in
         cancelled: () => this.cancelled.has(req.search),
       });
       return circuitToJson(weights, finding, model);
