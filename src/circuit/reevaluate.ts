@@ -8,6 +8,8 @@ import { evaluationExamples, makeBatches } from './taskData';
 
 export class CircuitEvaluator {
   private readonly scorer: CircuitScorer;
+  /** The circuit's own score: computed once (a full masked forward), asked for on every node's click. */
+  private own: CircuitScore | null = null;
 
   constructor(
     readonly weights: Gpt2Weights,
@@ -19,7 +21,8 @@ export class CircuitEvaluator {
   }
 
   score(): CircuitScore {
-    return this.scorer.score(this.circuit.keep, this.circuit.means);
+    this.own ??= this.scorer.score(this.circuit.keep, this.circuit.means);
+    return this.own;
   }
 
   /** The circuit's score with node `index` (flat order) ablated too. */
