@@ -63,6 +63,8 @@ export class AttentionPanel {
   readonly root = el('section', 'attention-panel');
   private readonly picker = document.createElement('select');
   private readonly grid = el('div', 'attn-grid');
+  /** Probabilities per run's activations and block: a re-render (tab, drawer, hover) recomputes nothing. */
+  private readonly probsCache = new WeakMap<object, Map<number, Float32Array | null>>();
   layer = 0;
 
   constructor(
@@ -79,6 +81,24 @@ export class AttentionPanel {
     head.append(el('span', '', 'attention of'), this.picker);
     this.root.append(head, this.grid);
     parent.append(this.root);
+  }
+
+  private probs(weights: Gpt2Weights, acts: LayerActivations, path: 'dense' | 'sparse'): Float32Array | null {
+    let byLayer = this.probsCache.get(acts);
+    if (!byLayer) {
+      byLayer = new Map();
+      this.probsCache.set(acts, byLayer);
+    }
+    if (!byLayer.has(this.layer)) {
+      let probs: Float32Array | null = null;
+      try {
+        probs = blockAttention(weights, acts, this.layer, path);
+      } catch {
+        probs = null; // shown as "no pattern"; the rest of the page is unaffected
+      }
+      byLayer.set(this.layer, probs);
+    }
+    return byLayer.get(this.layer) ?? null;
   }
 
   /** Redraw (new run, another block); does nothing while the panel is hidden. */
@@ -100,12 +120,7 @@ export class AttentionPanel {
     this.picker.value = String(this.layer);
     const T = activations.sparse.tokens.length;
     for (const path of ['sparse', 'dense'] as const) {
-      let probs: Float32Array | null = null;
-      try {
-        probs = blockAttention(weights[path], activations[path]!, this.layer, path);
-      } catch {
-        probs = null; // shown as "no pattern" below; the rest of the page is unaffected
-      }
+      const probs = this.probs(weights[path], activations[path]!, path);
       const row = el('div', `attn-row attn-${path}`);
       row.append(el('span', 'attn-path', path));
       if (!probs) row.append(el('span', 'attn-none', 'no attention pattern for this block'));
