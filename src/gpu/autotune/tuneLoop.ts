@@ -1,0 +1,123 @@
+// The choice logic of the autotuner, apart from the GPU so that tests can drive it with fakes: open each
+// candidate in turn (compile it and check it against the CPU reference — one that fails is never timed
+// and never chosen), warm each up untimed, then time them interleaved (a, b, c, a, b, c, …) so a change
+// of load hits all of them, until each has enough samples or the time is up; the fastest median wins.
+import { percentile } from '../../math/stats';
+
+/** A candidate ready to time: one sample = ms per dispatch (the trial repeats it above the timer's resolution). */
+export interface Trial {
+  sample(): Promise<number>;
+  dispose(): void;
+}
+
+export interface TuneTarget<C> {
+  /** Candidates, today's default first. */
+  candidates: readonly C[];
+  id(candidate: C): string;
+  /** Compile the candidate and check its output against the CPU reference; throws when it fails. */
+  open(candidate: C): Promise<Trial>;
+}
+
+export interface CandidateResult {
+  id: string;
+  /** Passed the check against the CPU reference. */
+  valid: boolean;
+  /** Why it failed the check (or could not be compiled). */
+  error?: string;
+  /** Median ms per dispatch and p10–p90 over its samples (absent: never timed). */
+  ms?: number;
+  p10?: number;
+  p90?: number;
+  samples: number;
+}
+
+export interface TuneOutcome<C> {
+  choice: C;
+  /**
+   * 'tuned': two or more valid candidates were timed against each other (or the default failed its check
+   * and another passed); else today's default.
+   */
+  how: 'tuned' | 'default';
+  results: CandidateResult[];
+}
+
+export interface TuneLoopOptions {
+  /** Stop opening and timing candidates at this clock time (ms). */
+  deadline: number;
+  clock?: () => number;
+  warmup?: number; // untimed samples per candidate (default 1)
+  minSamples?: number; // default 3
+  maxSamples?: number; // default 5
+  /** After the first round, drop candidates this many times slower than the fastest (default 3). */
+  pruneRatio?: number;
+}
+
+/** The fastest valid timed candidate (by median), or null when none was. Ties keep the earlier one. */
+export function pickFastest(results: readonly CandidateResult[]): number | null {
+  let best: number | null = null;
+  results.forEach((r, i) => {
+    if (!r.valid || r.ms === undefined || !Number.isFinite(r.ms)) return;
+    if (best === null || r.ms < (results[best].ms as number)) best = i;
+  });
+  return best;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function tuneCandidates<C>(
+  target: TuneTarget<C>,
+  options: TuneLoopOptions,
+): Promise<TuneOutcome<C>> {
+  const clock = options.clock ?? (() => performance.now());
+  const warmup = options.warmup ?? 1;
+  const minSamples = options.minSamples ?? 3;
+  const maxSamples = Math.max(minSamples, options.maxSamples ?? 5);
+  const pruneRatio = options.pruneRatio ?? 3;
+  const timeLeft = () => clock() < options.deadline;
+  const results: CandidateResult[] = target.candidates.map((c) => ({
+    id: target.id(c),
+    valid: false,
+    samples: 0,
+  }));
+  const samples: number[][] = target.candidates.map(() => []);
+  const trials = new Map<number, Trial>();
+  try {
+    for (let i = 0; i < target.candidates.length && timeLeft(); i++) {
+      try {
+        const trial = await target.open(target.candidates[i]);
+        results[i].valid = true;
+        trials.set(i, trial);
+        for (let w = 0; w < warmup; w++) await trial.sample();
+      } catch (err) {
+        results[i].error = errorMessage(err);
+      }
+    }
+    let live = [...trials.keys()];
+    for (let round = 0; round < maxSamples && live.length > 0; round++) {
+      if (!timeLeft()) break;
+      for (const i of live) samples[i].push(await (trials.get(i) as Trial).sample());
+      if (round === 0 && live.length > 1) {
+        const best = Math.min(...live.map((i) => samples[i][0]).filter(Number.isFinite));
+        live = live.filter((i) => samples[i][0] <= pruneRatio * best);
+      }
+    }
+  } finally {
+    for (const t of trials.values()) t.dispose();
+  }
+  samples.forEach((xs, i) => {
+    const finite = xs.filter(Number.isFinite);
+    results[i].samples = finite.length;
+    if (finite.length === 0) return;
+    results[i].ms = percentile(finite, 50);
+    results[i].p10 = percentile(finite, 10);
+    results[i].p90 = percentile(finite, 90);
+  });
+  const timed = results.filter((r) => r.valid && r.samples > 0).length;
+  const best = pickFastest(results);
+  // One timed candidate is no comparison, unless the default itself failed its check.
+  const compared = timed >= 2 || (best !== null && results[0].error !== undefined);
+  if (best === null || !compared) return { choice: target.candidates[0], how: 'default', results };
+  return { choice: target.candidates[best], how: 'tuned', results };
+}

@@ -1,0 +1,184 @@
+// The autotuner: for each shape a model or a sweep is about to use, time its candidates (candidates.ts)
+// through the tuning loop (tuneLoop.ts) on this adapter and keep the fastest that passed its check. Bounded
+// by a time budget shared out over the shapes still to tune (what is left untuned keeps today's default),
+// reporting progress, and cancellable.
+import { Rng } from '../../math/rng';
+import { storageBuffer, uploadStorage } from '../buffers';
+import type { GpuContext } from '../context';
+import type { DenseShape } from '../kernels/matmul';
+import { CsrSpmm, csrTuningFor } from '../kernels/spmmCsr';
+import { OwnedResources } from '../owned';
+import { GpuTiming } from '../timing';
+import {
+  type AdapterCaps,
+  type CsrShape,
+  csrCandidates,
+  denseCandidates,
+  describeChoice,
+  type KernelChoice,
+} from './candidates';
+import { csrKey, denseKey, type TunedChoice, type TuningTable } from './table';
+import { openCsrTrial, openDenseTrial, spreadCsr } from './trials';
+import { type CandidateResult, type Trial, type TuneOutcome, tuneCandidates } from './tuneLoop';
+
+/** First-use budget (ms): tuning stops here and the shapes left keep their defaults. */
+const DEFAULT_TUNING_BUDGET_MS = 10_000;
+
+export interface TuneRequest {
+  dense: DenseShape[];
+  csr: CsrShape[];
+}
+
+interface TuneProgress {
+  done: number;
+  total: number;
+  current: string;
+  elapsedMs: number;
+}
+
+export interface AutotuneOptions {
+  budgetMs?: number;
+  onProgress?: (p: TuneProgress) => void;
+  /** Skip the rest: tuning stops after the shape in progress and returns what it has. */
+  signal?: AbortSignal;
+  clock?: () => number;
+  seed?: number;
+}
+
+interface ShapeTuning {
+  key: string;
+  /** Every candidate tried, today's default first. */
+  candidates: CandidateResult[];
+}
+
+export interface AutotuneReport {
+  /** The choice for each shape tuned (how 'default' where time ran out). */
+  table: TuningTable;
+  shapes: ShapeTuning[];
+  elapsedMs: number;
+  budgetMs: number;
+}
+
+export function adapterCaps(ctx: GpuContext): AdapterCaps {
+  return {
+    fallbackAdapter: ctx.info.isFallbackAdapter,
+    subgroups: ctx.features.subgroups,
+    maxInvocations: ctx.limits.maxComputeInvocationsPerWorkgroup,
+    maxWorkgroupStorage: ctx.limits.maxComputeWorkgroupStorageSize,
+  };
+}
+
+function entryOf(outcome: TuneOutcome<KernelChoice>, batch: number): TunedChoice {
+  const best = outcome.results.find((r) => r.id === describeChoice(outcome.choice));
+  return { choice: outcome.choice, batch, how: outcome.how, ms: best?.ms, defaultMs: outcome.results[0]?.ms };
+}
+
+export async function autotune(
+  ctx: GpuContext,
+  request: TuneRequest,
+  options: AutotuneOptions = {},
+): Promise<AutotuneReport> {
+  const clock = options.clock ?? (() => performance.now());
+  const budgetMs = options.budgetMs ?? DEFAULT_TUNING_BUDGET_MS;
+  const start = clock();
+  const end = start + budgetMs;
+  const { device } = ctx;
+  const caps = adapterCaps(ctx);
+  const rng = new Rng(options.seed ?? 17);
+  const jobs: Job[] = [
+    ...request.dense.map((shape) => ({ key: denseKey(shape), dense: shape })),
+    ...request.csr.map((shape) => ({ key: csrKey(shape), csr: shape })),
+  ];
+  const table: TuningTable = {};
+  const shapes: ShapeTuning[] = [];
+  const timing = new GpuTiming(device, 1, 'Autotune');
+  const report = (done: number, current: string) =>
+    options.onProgress?.({ done, total: jobs.length, current, elapsedMs: clock() - start });
+  try {
+    for (const [i, job] of jobs.entries()) {
+      if (options.signal?.aborted) break; // skipped: the shapes left keep their defaults
+      const now = clock();
+      if (now >= end) break;
+      report(i, `tuning ${job.key}`);
+      // The budget left, shared out over the shapes left.
+      const deadline = now + (end - now) / (jobs.length - i);
+      const live = new OwnedResources();
+      let outcome: TuneOutcome<KernelChoice>;
+      try {
+        outcome = await tuneShape(ctx, job, caps, timing, rng, live, { deadline, clock });
+      } finally {
+        live.dispose();
+      }
+      table[job.key] = entryOf(outcome, (job.dense ?? job.csr)?.batch ?? 1);
+      shapes.push({ key: job.key, candidates: outcome.results });
+    }
+  } finally {
+    timing.dispose();
+  }
+  report(shapes.length, 'done');
+  return { table, shapes, elapsedMs: clock() - start, budgetMs };
+}
+
+type Job = { key: string; dense?: DenseShape; csr?: CsrShape };
+
+async function tuneShape(
+  ctx: GpuContext,
+  job: Job,
+  caps: AdapterCaps,
+  timing: GpuTiming,
+  rng: Rng,
+  live: OwnedResources,
+  loop: { deadline: number; clock: () => number },
+): Promise<TuneOutcome<KernelChoice>> {
+  const { device } = ctx;
+  const up = (label: string, n: number) => live.add(uploadStorage(device, label, rng.uniformArray(n)));
+  const open = (trial: (c: KernelChoice) => Promise<Trial>) => trial;
+  if (job.dense) {
+    const shape = job.dense;
+    const operands = {
+      shape,
+      x: up('Autotune.x', shape.batch * shape.k),
+      w: up('Autotune.w', shape.n * shape.k),
+      bias: up('Autotune.bias', shape.n),
+      y: live.add(storageBuffer(device, 'Autotune.y', 4 * shape.batch * shape.n)),
+    };
+    const candidates = denseCandidates(shape, caps);
+    return tuneCandidates<KernelChoice>(
+      {
+        candidates,
+        id: describeChoice,
+        open: open((c) =>
+          c.family === 'dense'
+            ? openDenseTrial(ctx, c, operands, timing, rng)
+            : Promise.reject(new Error('not dense')),
+        ),
+      },
+      loop,
+    );
+  }
+  const shape = job.csr as CsrShape;
+  const tuning = csrTuningFor(ctx);
+  const uploader = live.add(await CsrSpmm.create(ctx, { variants: [] }));
+  const csr = live.add(
+    uploader.upload(device, spreadCsr(rng, shape.n, shape.k, shape.nnzPerRow), 'Autotune.csr'),
+  );
+  const operands = {
+    shape,
+    csr,
+    x: up('Autotune.x', shape.batch * shape.k),
+    bias: up('Autotune.bias', shape.n),
+    y: live.add(storageBuffer(device, 'Autotune.y', 4 * shape.batch * shape.n)),
+  };
+  return tuneCandidates<KernelChoice>(
+    {
+      candidates: csrCandidates(shape, caps, tuning),
+      id: describeChoice,
+      open: open((c) =>
+        c.family === 'csr'
+          ? openCsrTrial(ctx, c, operands, timing, rng)
+          : Promise.reject(new Error('not CSR')),
+      ),
+    },
+    loop,
+  );
+}
