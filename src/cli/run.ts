@@ -19,6 +19,7 @@ import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 import { loadModel, makePair, tokenizerFor } from './loadModel';
 import { MEASURE_FLAGS, measureFlags, spreadCell } from './measureFlags';
+import { TUNE_FLAGS, tuneOptions, tuningLine } from './tuneFlags';
 
 /**
  * Per-layer table: each path's attention and MLP sub-block times — medians with p10–p90 when measured — the
@@ -89,6 +90,7 @@ const RUN_FLAGS = {
   json: flag.text('write the per-op medians, p10, p90, samples and the warm-up time here'),
   backend: flag.backend(),
   ...MEASURE_FLAGS,
+  ...TUNE_FLAGS,
 } satisfies FlagTable;
 
 export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
@@ -158,7 +160,10 @@ export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
   );
   // Every GPU step runs inside error scopes: a validation or out-of-memory error fails the command.
   const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
+  if (backend instanceof WebGpuBackend)
+    backend.tuning = { ...tuneOptions(args), batches: [tokens.length, 1] };
   await backend.prepare(pair);
+  if (backend instanceof WebGpuBackend) console.log(tuningLine(backend.tuned));
 
   // The measurement protocol (src/engine/measure.ts): a warm-up forward per path (start-up, not in the
   // table), then the paths interleaved until enough samples; medians with p10–p90.

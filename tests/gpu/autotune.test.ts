@@ -2,6 +2,7 @@
 // that passed its check, and the kernels it picked then run (LinearKernels, as the engine binds them) and
 // match the CPU reference with their outputs NaN-poisoned first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebGpuBackend } from '../../src/engine/webgpu/webgpuBackend';
 import { describeChoice } from '../../src/gpu/autotune/candidates';
 import { LinearKernels } from '../../src/gpu/autotune/linearKernels';
 import { prepareTuning } from '../../src/gpu/autotune/prepare';
@@ -14,6 +15,10 @@ import { CsrMatrix } from '../../src/math/csr';
 import { matmulRef } from '../../src/math/matmul';
 import { Rng } from '../../src/math/rng';
 import { spmmRef } from '../../src/math/spmm';
+import { forwardCpu } from '../../src/math/transformer';
+import { presetConfig } from '../../src/model/config';
+import { initGpt2 } from '../../src/model/init';
+import { sparsifyModel } from '../../src/model/sparsify';
 import { expectClose, gpuContext, withErrorScopes } from './harness';
 
 let ctx: GpuContext;
@@ -103,6 +108,54 @@ describe('autotune on this adapter', () => {
     const off = await prepareTuning(ctx, { dense: [DENSE], csr: [] }, { mode: 'off' });
     expect(off.chooser.dense(DENSE).how).toBe('default');
     expect(off.report).toBeUndefined();
+  });
+});
+
+describe('the engine with tuned kernels', () => {
+  it('runs the tuned choice for each linear layer, still matches the CPU forward pass, and reuses the cache', async () => {
+    const tokens = [3, 17, 0, 22, 5, 9, 11];
+    const dense = initGpt2(presetConfig('test'), { seed: 5, std: 0.2 });
+    const sparse = sparsifyModel(dense, { density: 0.25 });
+    let text: string | null = null;
+    const store = {
+      where: 'memory',
+      read: () => text,
+      write: (t: string) => {
+        text = t;
+      },
+    };
+    const backend = new WebGpuBackend(ctx);
+    backend.tuning = { mode: 'auto', store, batches: [tokens.length], budgetMs: 120_000 };
+    try {
+      await withErrorScopes(ctx.device, () => backend.prepare({ dense, sparse }));
+      const table = backend.tuned!.report!.table;
+      for (const path of ['dense', 'sparse'] as const) {
+        const gpu = await withErrorScopes(ctx.device, () => backend.forward(tokens, { path }));
+        const cpu = forwardCpu(path === 'dense' ? dense : sparse, tokens, { path });
+        expectClose(gpu.logits, cpu.logits, 1e-4, 1e-3);
+        for (const op of ['qkv', 'attn.proj', 'fc', 'fc.proj']) {
+          const t = gpu.timings.find((x) => x.layer === 0 && x.op === op)!;
+          expect(t.chosen, `${path} ${op}`).toBe('tuned');
+          const tuned = Object.values(table).filter((e) => describeChoice(e.choice) === t.kernel);
+          expect(tuned.length, `${path} ${op} ran ${t.kernel}`).toBeGreaterThan(0);
+        }
+      }
+      // A second load on this adapter: everything from the cache, nothing tuned, the same choices.
+      const again = new WebGpuBackend(ctx);
+      again.tuning = { mode: 'auto', store, batches: [tokens.length] };
+      await again.prepare({ dense, sparse });
+      expect(again.tuned!.report).toBeUndefined();
+      expect(again.tuned!.cached).toBeGreaterThan(0);
+      const first = await backend.forward(tokens, { path: 'sparse' });
+      const second = await again.forward(tokens, { path: 'sparse' });
+      const kernels = (r: typeof first) =>
+        r.timings.filter((t) => t.kernel).map((t) => `${t.op}:${t.kernel}`);
+      expect(kernels(second)).toEqual(kernels(first));
+      expect(second.timings.find((t) => t.op === 'fc')!.chosen).toBe('cached');
+      again.dispose();
+    } finally {
+      backend.dispose();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // The kernels a model's (or a sweep's) linear layers run, one per choice: a layer's shape picks its choice
 // through the KernelChooser (tuned, cached or default), and each distinct (epilogue, bias, tuning) gets its
 // own DenseMatmul or CsrSpmm compiled with just the variants chosen. Every choice a layer can resolve to
-// is compiled up front (bind is synchronous), and the set owns and disposes all of them.
+// is compiled up front by create/add (bind is synchronous), and the set owns and disposes all of them.
 import type { ActivationName } from '../../contracts';
 import type { GpuContext } from '../context';
 import type { Dispatch } from '../kernels/dispatch';
@@ -32,32 +32,20 @@ const PROBE_BATCHES = [
 ];
 
 function kernelKey(choice: KernelChoice, activation: ActivationName, bias: boolean): string {
-  const own = choice.family === 'dense' ? choice.tuning : choice.tuning;
-  return `${choice.family}|${activation}|${bias}|${JSON.stringify(own)}`;
+  return `${choice.family}|${activation}|${bias}|${JSON.stringify(choice.tuning)}`;
 }
 
 type Entry =
-  | {
-      family: 'dense';
-      choice: KernelChoice;
-      activation: ActivationName;
-      bias: boolean;
-      variants: Set<string>;
-      kernel?: DenseMatmul;
-    }
-  | {
-      family: 'csr';
-      choice: KernelChoice;
-      activation: ActivationName;
-      bias: boolean;
-      variants: Set<string>;
-      kernel?: CsrSpmm;
-    };
+  | { family: 'dense'; variants: Set<string>; kernel: DenseMatmul }
+  | { family: 'csr'; variants: Set<string>; kernel: CsrSpmm };
 
 export class LinearKernels {
-  private constructor(
+  private readonly kernels = new Map<string, Entry>();
+  private readonly retired: { dispose(): void }[] = [];
+
+  constructor(
+    private readonly ctx: GpuContext,
     readonly chooser: KernelChooser,
-    private readonly kernels: Map<string, Entry>,
   ) {}
 
   static async create(
@@ -65,44 +53,9 @@ export class LinearKernels {
     chooser: KernelChooser,
     uses: readonly LinearUse[],
   ): Promise<LinearKernels> {
-    const entries = new Map<string, Entry>();
-    for (const use of uses) {
-      for (const batch of PROBE_BATCHES) {
-        const { choice } = resolveUse(chooser, use, batch);
-        const key = kernelKey(choice, use.activation, use.bias);
-        const entry =
-          entries.get(key) ??
-          ({
-            family: choice.family,
-            choice,
-            activation: use.activation,
-            bias: use.bias,
-            variants: new Set(),
-          } as Entry);
-        entry.variants.add(choice.variant);
-        entries.set(key, entry);
-      }
-    }
-    const set = new LinearKernels(chooser, entries);
+    const set = new LinearKernels(ctx, chooser);
     try {
-      await Promise.all(
-        [...entries.values()].map(async (e) => {
-          const common = { activation: e.activation, biasModes: [e.bias ? 'bias' : 'noBias'] as const };
-          if (e.family === 'dense' && e.choice.family === 'dense') {
-            e.kernel = await DenseMatmul.create(ctx, {
-              ...common,
-              tuning: e.choice.tuning,
-              variants: [...e.variants] as DenseVariant[],
-            });
-          } else if (e.family === 'csr' && e.choice.family === 'csr') {
-            e.kernel = await CsrSpmm.create(ctx, {
-              ...common,
-              tuning: e.choice.tuning,
-              variants: [...e.variants] as CsrVariant[],
-            });
-          }
-        }),
-      );
+      await set.add(uses);
     } catch (err) {
       set.dispose();
       throw err;
@@ -110,9 +63,61 @@ export class LinearKernels {
     return set;
   }
 
+  /** Compile every kernel these layers can resolve to (at any batch) that is not compiled yet. */
+  async add(uses: readonly LinearUse[]): Promise<void> {
+    const wanted = new Map<
+      string,
+      { choice: KernelChoice; activation: ActivationName; bias: boolean; variants: Set<string> }
+    >();
+    for (const use of uses) {
+      for (const batch of PROBE_BATCHES) {
+        const { choice } = resolveUse(this.chooser, use, batch);
+        const key = kernelKey(choice, use.activation, use.bias);
+        if (this.kernels.get(key)?.variants.has(choice.variant)) continue;
+        const w = wanted.get(key) ?? {
+          choice,
+          activation: use.activation,
+          bias: use.bias,
+          variants: new Set(this.kernels.get(key)?.variants ?? []),
+        };
+        w.variants.add(choice.variant);
+        wanted.set(key, w);
+      }
+    }
+    await Promise.all(
+      [...wanted].map(async ([key, w]) => {
+        const common = { activation: w.activation, biasModes: [w.bias ? 'bias' : 'noBias'] as const };
+        const entry: Entry =
+          w.choice.family === 'dense'
+            ? {
+                family: 'dense',
+                variants: w.variants,
+                kernel: await DenseMatmul.create(this.ctx, {
+                  ...common,
+                  tuning: w.choice.tuning,
+                  variants: [...w.variants] as DenseVariant[],
+                }),
+              }
+            : {
+                family: 'csr',
+                variants: w.variants,
+                kernel: await CsrSpmm.create(this.ctx, {
+                  ...common,
+                  tuning: w.choice.tuning,
+                  variants: [...w.variants] as CsrVariant[],
+                }),
+              };
+        // A kernel recompiled with more variants replaces the old one, whose dispatches may still be bound.
+        const old = this.kernels.get(key);
+        if (old) this.retired.push(old.kernel);
+        this.kernels.set(key, entry);
+      }),
+    );
+  }
+
   private entry(choice: KernelChoice, activation: ActivationName, bias: boolean): Entry {
     const e = this.kernels.get(kernelKey(choice, activation, bias));
-    if (!e?.kernel) {
+    if (!e?.variants.has(choice.variant)) {
       throw new Error(
         `LinearKernels: ${describeChoice(choice)} (${activation}, bias ${bias}) was not prepared`,
       );
@@ -129,7 +134,7 @@ export class LinearKernels {
     const use = { n: shape.n, k: shape.k, activation, bias: buffers.bias !== undefined };
     const resolved = resolveUse(this.chooser, use, shape.batch);
     const e = this.entry(resolved.choice, activation, use.bias);
-    if (e.family !== 'dense' || !e.kernel) throw new Error('LinearKernels: not a dense kernel');
+    if (e.family !== 'dense') throw new Error('LinearKernels: not a dense kernel');
     const d = e.kernel.bind(buffers, shape, resolved.choice.variant as DenseVariant);
     return { ...d, run: runOf(resolved) };
   }
@@ -150,7 +155,7 @@ export class LinearKernels {
     };
     const resolved = resolveUse(this.chooser, use, shape.batch);
     const e = this.entry(resolved.choice, activation, use.bias);
-    if (e.family !== 'csr' || !e.kernel) throw new Error('LinearKernels: not a CSR kernel');
+    if (e.family !== 'csr') throw new Error('LinearKernels: not a CSR kernel');
     const d = e.kernel.bind(buffers, shape, resolved.choice.variant as CsrVariant);
     return { ...d, run: runOf(resolved) };
   }
@@ -161,7 +166,8 @@ export class LinearKernels {
   }
 
   dispose(): void {
-    for (const e of this.kernels.values()) e.kernel?.dispose();
+    for (const e of this.kernels.values()) e.kernel.dispose();
+    for (const k of this.retired.splice(0)) k.dispose();
     this.kernels.clear();
   }
 }

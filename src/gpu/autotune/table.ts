@@ -1,6 +1,7 @@
 // The tuned choices, keyed by shape, and how a layer of any batch finds its kernel: the choice tuned at
 // the nearest batch of the same shape (within a factor of 8 — GEMV and tiled regimes differ), else today's
 // default. Each answer says how it was chosen: tuned in this session, read from the cache, or the default.
+import type { KernelChoiceOrigin } from '../../contracts';
 import type { DenseShape } from '../kernels/matmul';
 import type { CsrTuning } from '../kernels/spmmCsr';
 import {
@@ -25,7 +26,7 @@ export interface TunedChoice {
 /** Shape key → choice. */
 export type TuningTable = Record<string, TunedChoice>;
 
-export type ChoiceOrigin = 'tuned' | 'cached' | 'default';
+export type ChoiceOrigin = KernelChoiceOrigin;
 
 export interface ResolvedChoice {
   choice: KernelChoice;
