@@ -76,6 +76,9 @@ export async function tuneCandidates<C>(
   const maxSamples = Math.max(minSamples, options.maxSamples ?? 5);
   const pruneRatio = options.pruneRatio ?? 3;
   const timeLeft = () => clock() < options.deadline;
+  // Compiling and checking stop at 60% of the time, so that the candidates opened can still be timed.
+  const start = clock();
+  const openUntil = start + 0.6 * (options.deadline - start);
   const results: CandidateResult[] = target.candidates.map((c) => ({
     id: target.id(c),
     valid: false,
@@ -84,12 +87,12 @@ export async function tuneCandidates<C>(
   const samples: number[][] = target.candidates.map(() => []);
   const trials = new Map<number, Trial>();
   try {
-    for (let i = 0; i < target.candidates.length && timeLeft(); i++) {
+    for (let i = 0; i < target.candidates.length && clock() < openUntil; i++) {
       try {
         const trial = await target.open(target.candidates[i]);
         results[i].valid = true;
         trials.set(i, trial);
-        for (let w = 0; w < warmup; w++) await trial.sample();
+        for (let w = 0; w < warmup && timeLeft(); w++) await trial.sample();
       } catch (err) {
         results[i].error = errorMessage(err);
       }

@@ -23,6 +23,8 @@ import { type CandidateResult, type Trial, type TuneOutcome, tuneCandidates } fr
 
 /** First-use budget (ms): tuning stops here and the shapes left keep their defaults. */
 const DEFAULT_TUNING_BUDGET_MS = 10_000;
+/** The least time a shape gets while the budget lasts (ms). */
+const MIN_SHAPE_MS = 2_500;
 
 export interface TuneRequest {
   dense: DenseShape[];
@@ -100,8 +102,9 @@ export async function autotune(
       const now = clock();
       if (now >= end) break;
       report(i, `tuning ${job.key}`);
-      // The budget left, shared out over the shapes left.
-      const deadline = now + (end - now) / (jobs.length - i);
+      // The budget left, shared out over the shapes left — but at least MIN_SHAPE_MS while it lasts: on a
+      // slow adapter one shape tuned is worth more than every shape cut off before its second candidate.
+      const deadline = now + Math.max((end - now) / (jobs.length - i), Math.min(end - now, MIN_SHAPE_MS));
       const live = new OwnedResources();
       let outcome: TuneOutcome<KernelChoice>;
       try {
