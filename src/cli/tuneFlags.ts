@@ -9,7 +9,11 @@ import { type FlagTable, flag } from './flags';
 export const TUNE_FLAGS = {
   retune: flag.bool('ignore the kernel tuning cache and tune again'),
   'no-tune': flag.bool("run today's default kernels (no tuning, no cache)"),
-  'tune-budget-ms': flag.number(0, 3_600_000, 'time kernel tuning may take (default 10000)'),
+  'tune-budget-ms': flag.number(
+    0,
+    3_600_000,
+    'time kernel tuning may take (default 10000; 4000 on a CPU-emulated adapter)',
+  ),
   'tune-cache': flag.text('the tuning cache file (default $XDG_CACHE_HOME/sparsescope/tuning.json)'),
 } satisfies FlagTable;
 
@@ -20,7 +24,7 @@ export function tuneOptions(args: ParsedArgs): PrepareTuningOptions {
   const path = stringFlag(args, 'tune-cache');
   return {
     mode: off ? 'off' : retune ? 'retune' : 'auto',
-    budgetMs: numberFlag(args, 'tune-budget-ms', 10_000),
+    budgetMs: args.flags.has('tune-budget-ms') ? numberFlag(args, 'tune-budget-ms', 10_000) : undefined,
     store: tuningFileStore(path ?? tuningCachePath()),
     warn: (m) => console.error(`warning: ${m}`),
     onProgress: (p) => {

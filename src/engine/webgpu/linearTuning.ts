@@ -10,8 +10,8 @@ import type { DenseShape } from '../../gpu/kernels/matmul';
 import { linearsOf } from '../../model/weights';
 import type { ModelPair } from '../backend';
 
-/** Batches tuned by default: decoding (1) and a prompt (64, which serves 8–512 tokens). */
-const DEFAULT_TUNED_BATCHES: readonly number[] = [1, 64];
+/** Batches tuned by default, first first: a prompt (64, which serves 8–512 tokens) and decoding (1). */
+const DEFAULT_TUNED_BATCHES: readonly number[] = [64, 1];
 
 /** Every linear layer of both paths, as LinearKernels binds them. */
 export function linearUses(models: ModelPair): LinearUse[] {
@@ -34,8 +34,9 @@ export function linearTuneRequest(
 ): TuneRequest {
   const dense: DenseShape[] = [];
   const csr: CsrShape[] = [];
-  for (const use of linearUses(models)) {
-    for (const batch of batches) {
+  // Batches outermost: the first batch's shapes are tuned first (the budget may not reach the rest).
+  for (const batch of batches) {
+    for (const use of linearUses(models)) {
       if (use.nnzPerRow === undefined) dense.push({ batch, n: use.n, k: use.k });
       else csr.push({ batch, n: use.n, k: use.k, nnzPerRow: use.nnzPerRow });
     }

@@ -178,7 +178,7 @@ export function saveTuning(
 }
 
 /** The browser's store: one localStorage item. */
-function localStorageStore(storage: Storage, item = 'sparsescope.tuning'): TuningStore {
+export function localStorageStore(storage: Storage, item = 'sparsescope.tuning'): TuningStore {
   return {
     where: `localStorage['${item}']`,
     read: () => storage.getItem(item),

@@ -46,8 +46,8 @@ export async function prepareTuning(
     new KernelChooser(table, fresh, adapterCaps(ctx), csrTuningFor(ctx));
   if (mode === 'off') return { chooser: chooser({}, new Set()), cached: 0, cacheKey };
   const stored = mode === 'auto' && options.store ? (loadTuning(options.store, cacheKey, warn) ?? {}) : {};
-  // A choice left at the default because time ran out is tuned again.
-  const known = (key: string) => stored[key]?.how === 'tuned';
+  // A shape left at the default because time ran out stays so until a retune: a reload does no tuning.
+  const known = (key: string) => stored[key] !== undefined;
   const dense = unique(request.dense, denseKey);
   const csr = unique(request.csr, csrKey);
   const missing: TuneRequest = {

@@ -50,6 +50,11 @@ export interface TuneLoopOptions {
   maxSamples?: number; // default 5
   /** After the first round, drop candidates this many times slower than the fastest (default 3). */
   pruneRatio?: number;
+  /**
+   * The longest a candidate took to open so far (compile, check, warm-up), shared across calls: a candidate
+   * is not opened when that long would pass the time for opening. Updated here.
+   */
+  openCost?: { ms: number };
 }
 
 /** The fastest valid timed candidate (by median), or null when none was. Ties keep the earlier one. */
@@ -87,7 +92,9 @@ export async function tuneCandidates<C>(
   const samples: number[][] = target.candidates.map(() => []);
   const trials = new Map<number, Trial>();
   try {
-    for (let i = 0; i < target.candidates.length && clock() < openUntil; i++) {
+    const openCost = options.openCost ?? { ms: 0 };
+    for (let i = 0; i < target.candidates.length && clock() + (i === 0 ? 0 : openCost.ms) < openUntil; i++) {
+      const t0 = clock();
       try {
         const trial = await target.open(target.candidates[i]);
         results[i].valid = true;
@@ -96,6 +103,8 @@ export async function tuneCandidates<C>(
       } catch (err) {
         results[i].error = errorMessage(err);
       }
+      // The default's kernel is usually compiled already (the engine's own): its cost says little.
+      if (i > 0) openCost.ms = Math.max(openCost.ms, clock() - t0);
     }
     let live = [...trials.keys()];
     for (let round = 0; round < maxSamples && live.length > 0; round++) {

@@ -13,6 +13,8 @@ import {
   type AdapterCaps,
   type CsrShape,
   csrCandidates,
+  defaultCsrChoice,
+  defaultDenseChoice,
   denseCandidates,
   describeChoice,
   type KernelChoice,
@@ -21,8 +23,14 @@ import { csrKey, denseKey, type TunedChoice, type TuningTable } from './table';
 import { openCsrTrial, openDenseTrial, spreadCsr } from './trials';
 import { type CandidateResult, type Trial, type TuneOutcome, tuneCandidates } from './tuneLoop';
 
-/** First-use budget (ms): tuning stops here and the shapes left keep their defaults. */
-const DEFAULT_TUNING_BUDGET_MS = 10_000;
+/**
+ * First-use budget (ms): tuning stops here and the shapes left keep their defaults. 10 s on a GPU; 4 s on a
+ * CPU-emulated adapter, where one candidate's compile alone takes seconds and a model's first load (every
+ * test's, in a browser with empty storage) should not wait long for the little tuning can show there.
+ */
+function defaultBudgetMs(fallbackAdapter: boolean): number {
+  return fallbackAdapter ? 4_000 : 10_000;
+}
 /** The least time a shape gets while the budget lasts (ms). */
 const MIN_SHAPE_MS = 2_500;
 
@@ -81,26 +89,30 @@ export async function autotune(
   options: AutotuneOptions = {},
 ): Promise<AutotuneReport> {
   const clock = options.clock ?? (() => performance.now());
-  const budgetMs = options.budgetMs ?? DEFAULT_TUNING_BUDGET_MS;
+  const budgetMs = options.budgetMs ?? defaultBudgetMs(ctx.info.isFallbackAdapter);
   const start = clock();
   const end = start + budgetMs;
   const { device } = ctx;
   const caps = adapterCaps(ctx);
   const rng = new Rng(options.seed ?? 17);
+  // Dense and CSR shapes of the first batch asked for first, and so on: the budget may not reach the last.
+  const batchOrder = [...new Set([...request.dense, ...request.csr].map((s) => s.batch))];
   const jobs: Job[] = [
     ...request.dense.map((shape) => ({ key: denseKey(shape), dense: shape })),
     ...request.csr.map((shape) => ({ key: csrKey(shape), csr: shape })),
-  ];
+  ].sort((a, b) => batchOrder.indexOf(batchOf(a)) - batchOrder.indexOf(batchOf(b)));
   const table: TuningTable = {};
   const shapes: ShapeTuning[] = [];
   const timing = new GpuTiming(device, 1, 'Autotune');
+  const openCost = { ms: 0 };
   const report = (done: number, current: string) =>
     options.onProgress?.({ done, total: jobs.length, current, elapsedMs: clock() - start });
   try {
     for (const [i, job] of jobs.entries()) {
       if (options.signal?.aborted) break; // skipped: the shapes left keep their defaults
       const now = clock();
-      if (now >= end) break;
+      // Too little left to compare two candidates: stop rather than overrun the budget.
+      if (end - now < Math.min(MIN_SHAPE_MS / 2, budgetMs)) break;
       report(i, `tuning ${job.key}`);
       // The budget left, shared out over the shapes left — but at least MIN_SHAPE_MS while it lasts: on a
       // slow adapter one shape tuned is worth more than every shape cut off before its second candidate.
@@ -108,21 +120,36 @@ export async function autotune(
       const live = new OwnedResources();
       let outcome: TuneOutcome<KernelChoice>;
       try {
-        outcome = await tuneShape(ctx, job, caps, timing, rng, live, { deadline, clock });
+        outcome = await tuneShape(ctx, job, caps, timing, rng, live, { deadline, clock, openCost });
       } finally {
         live.dispose();
       }
-      table[job.key] = entryOf(outcome, (job.dense ?? job.csr)?.batch ?? 1);
+      table[job.key] = entryOf(outcome, batchOf(job));
       shapes.push({ key: job.key, candidates: outcome.results });
     }
   } finally {
     timing.dispose();
+  }
+  // Shapes the budget did not reach keep today's default, recorded as such (a retune tunes them); skipped
+  // ones are not recorded, so the next load tunes them.
+  if (!options.signal?.aborted) {
+    for (const job of jobs) {
+      if (table[job.key]) continue;
+      const choice = job.dense
+        ? defaultDenseChoice(job.dense, caps.fallbackAdapter)
+        : defaultCsrChoice(batchOf(job), caps, csrTuningFor(ctx));
+      table[job.key] = { choice, batch: batchOf(job), how: 'default' };
+    }
   }
   report(shapes.length, 'done');
   return { table, shapes, elapsedMs: clock() - start, budgetMs };
 }
 
 type Job = { key: string; dense?: DenseShape; csr?: CsrShape };
+
+function batchOf(job: Job): number {
+  return (job.dense ?? job.csr)?.batch ?? 1;
+}
 
 async function tuneShape(
   ctx: GpuContext,
@@ -131,7 +158,7 @@ async function tuneShape(
   timing: GpuTiming,
   rng: Rng,
   live: OwnedResources,
-  loop: { deadline: number; clock: () => number },
+  loop: { deadline: number; clock: () => number; openCost: { ms: number } },
 ): Promise<TuneOutcome<KernelChoice>> {
   const { device } = ctx;
   const up = (label: string, n: number) => live.add(uploadStorage(device, label, rng.uniformArray(n)));
