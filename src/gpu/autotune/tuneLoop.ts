@@ -107,12 +107,20 @@ export async function tuneCandidates<C>(
       if (i > 0) openCost.ms = Math.max(openCost.ms, clock() - t0);
     }
     let live = [...trials.keys()];
+    // A round is started only when one like the last still fits before the deadline; inside the first,
+    // each sample is started only while there is time (an unfinished round leaves fewer samples to some).
+    let lastRoundMs = 0;
     for (let round = 0; round < maxSamples && live.length > 0; round++) {
-      if (!timeLeft()) break;
-      for (const i of live) samples[i].push(await (trials.get(i) as Trial).sample());
+      const roundStart = clock();
+      if (roundStart + lastRoundMs >= options.deadline) break;
+      for (const i of live) {
+        if (!timeLeft()) break;
+        samples[i].push(await (trials.get(i) as Trial).sample());
+      }
+      lastRoundMs = clock() - roundStart;
       if (round === 0 && live.length > 1) {
-        const best = Math.min(...live.map((i) => samples[i][0]).filter(Number.isFinite));
-        live = live.filter((i) => samples[i][0] <= pruneRatio * best);
+        const best = Math.min(...live.flatMap((i) => samples[i].slice(0, 1)).filter(Number.isFinite));
+        live = live.filter((i) => samples[i].length > 0 && samples[i][0] <= pruneRatio * best);
       }
     }
   } finally {
