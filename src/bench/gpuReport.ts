@@ -67,8 +67,13 @@ export interface GpuReport {
   command: string;
   runtime: string;
   quick: boolean;
-  /** docs/bench/<slug>.json and .md */
+  /** The adapter's name for files (adapterSlug); the files are `file`.json and .md. */
   slug: string;
+  file: string;
+  /** 1-minute load average of the host when the run started and when it ended. */
+  load: [number, number];
+  /** Where the Graph Challenge data came from (shown as <dnn-dir> in the steps' commands). */
+  dnnDir: string;
   adapter: AdapterIdentity | null;
   features: string[];
   limits: Record<string, number>;

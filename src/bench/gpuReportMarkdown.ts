@@ -38,9 +38,10 @@ export function gpuReportMarkdown(report: GpuReport): string {
   const out: string[] = [
     `# Real-GPU report: ${label || 'unknown adapter'}${report.quick ? ' (quick, tiny sizes)' : ''}`,
     '',
-    `\`${report.command}\`, ${report.date}; ${report.runtime}. ${report.elapsedS.toFixed(0)} s of a ${report.budgetS} s budget.` +
+    `\`${report.command}\`, ${report.date}; ${report.runtime}; load average ${report.load.map((l) => l.toFixed(2)).join(' → ')}.` +
+      ` ${report.elapsedS.toFixed(0)} s of a ${report.budgetS} s budget; <dnn-dir> is ${report.dnnDir}.` +
       ' Times are medians with p10–p90; every ratio is of two medians from the same process, interleaved.' +
-      ` Raw results: ${report.slug}.json (schema ${report.schema}).`,
+      ` Raw results: ${report.file}.json (schema ${report.schema}).`,
     '',
     report.cut.length
       ? `**Cut or failed:**\n${report.cut.map((l) => `- ${l}`).join('\n')}`

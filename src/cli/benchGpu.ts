@@ -2,7 +2,7 @@
 // tfjs-backend-webgpu (`bench-peers`), the GPT-2 layer sweep (`bench`), `bench-model` and the Graph
 // Challenge DNN (`dnn`) through Dawn, each step in its own process under its part's time budget, and writes
 // one JSON and one Markdown file named after the adapter (docs/bench/gpu-<vendor>-<arch>-<device>.*).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -23,8 +23,8 @@ import {
   TOTAL_BUDGET_S,
 } from '../bench/gpuReportPlan';
 import { numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
+import { executePlan } from './benchGpuSteps';
 import { type FlagTable, flag, strictFlags } from './flags';
-import { lastLines, runCliStep } from './runStep';
 
 const BENCH_GPU_FLAGS = {
   quick: flag.bool('tiny sizes (≈ 1 min on SwiftShader): checks the command, measures nothing useful'),
@@ -53,16 +53,6 @@ function parseParts(spec: string | undefined): Set<GpuBenchPartName> {
   );
 }
 
-/** A step's result: its --json file or its stdout, parsed; undefined when it wrote none. */
-function readResult(step: GpuBenchStep, file: string, stdout: string): unknown {
-  try {
-    if (step.result === 'stdout') return JSON.parse(stdout);
-    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function benchGpuCommand(rawArgs: ParsedArgs): Promise<number> {
   const args = strictFlags(rawArgs, BENCH_GPU_FLAGS);
   const quick = args.flags.has('quick');
@@ -73,70 +63,12 @@ export async function benchGpuCommand(rawArgs: ParsedArgs): Promise<number> {
   const dnnDir = resolve(stringFlag(args, 'dnn-dir', join(dataRoot, 'graph-challenge-dnn'))!);
   const plan = gpuBenchPlan({ quick, dnnDir, retune: args.flags.has('retune') });
   mkdirSync(outDir, { recursive: true });
-  const tmp = mkdtempSync(join(os.tmpdir(), 'sparsescope-bench-gpu-'));
   const t0 = performance.now();
-  const deadline = t0 + budgetS * 1000;
-  const steps: StepOutcome[] = [];
-  const results = new Map<GpuBenchStep, unknown>();
-  try {
-    for (const part of plan) {
-      const partDeadline = Math.min(deadline, performance.now() + part.budgetS * 1000);
-      for (const [i, step] of part.steps.entries()) {
-        const outcome: StepOutcome = {
-          part: part.name,
-          name: step.name,
-          command: `sparsescope ${step.command} ${step.args.join(' ')}`.trim(),
-          budgetS: part.budgetS,
-          seconds: 0,
-          status: 'ok',
-          exitCode: null,
-        };
-        steps.push(outcome);
-        const leftS = (partDeadline - performance.now()) / 1000;
-        if (!parts.has(part.name)) {
-          Object.assign(outcome, { status: 'skipped', reason: 'not in --parts' });
-          continue;
-        }
-        if (part.name === 'dnn' && !existsSync(dnnDir)) {
-          Object.assign(outcome, {
-            status: 'not run',
-            reason: `no Graph Challenge data at ${dnnDir} (--dnn-dir)`,
-          });
-          continue;
-        }
-        if (leftS < 1) {
-          const why =
-            deadline <= partDeadline ? `the ${budgetS} s total was spent` : 'its part had no budget left';
-          Object.assign(outcome, { status: 'not run', reason: why });
-          continue;
-        }
-        process.stderr.write(`\n[bench-gpu] ${part.name}: ${step.name} (≤ ${leftS.toFixed(0)} s)\n`);
-        const file = join(tmp, `${part.name}-${i}.json`);
-        const run = await runCliStep(
-          step.command,
-          step.result === 'json' ? [...step.args, '--json', file] : step.args,
-          leftS,
-        );
-        const result = readResult(step, file, run.stdout);
-        outcome.seconds = run.seconds;
-        outcome.exitCode = run.exitCode;
-        if (result !== undefined) results.set(step, result);
-        if (run.timedOut) Object.assign(outcome, { status: 'cut', reason: 'stopped at its budget' });
-        else if (run.exitCode !== 0 || result === undefined) {
-          const mismatch = step.command === 'dnn' && /truth: MISMATCH/.test(run.tail);
-          const why = mismatch ? 'categories differ from the truth file' : lastLines(run.tail);
-          Object.assign(outcome, { status: 'failed', reason: why || 'no result written' });
-        }
-        if (step.command === 'info' && result && (result as { backend?: string }).backend !== 'webgpu') {
-          console.error(
-            `sparsescope bench-gpu: no WebGPU adapter (${(result as { reason?: string }).reason ?? 'unknown reason'}); a GPU report needs one`,
-          );
-          return 1;
-        }
-      }
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  const loadAtStart = os.loadavg()[0];
+  const { steps, results, noAdapter } = await executePlan(plan, { budgetS, parts, dnnDir });
+  if (noAdapter !== undefined) {
+    console.error(`sparsescope bench-gpu: no WebGPU adapter (${noAdapter}); a GPU report needs one`);
+    return 1;
   }
   const report = assemble(
     plan.flatMap((p) => p.steps),
@@ -146,9 +78,11 @@ export async function benchGpuCommand(rawArgs: ParsedArgs): Promise<number> {
       quick,
       budgetS,
       elapsedS: (performance.now() - t0) / 1000,
+      load: [loadAtStart, os.loadavg()[0]],
+      dnnDir,
     },
   );
-  const base = join(outDir, `${report.slug}${quick ? '-quick' : ''}`);
+  const base = join(outDir, report.file);
   const markdown = gpuReportMarkdown(report);
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 1)}\n`);
   writeFileSync(`${base}.md`, markdown);
@@ -163,7 +97,7 @@ function assemble(
   planned: GpuBenchStep[],
   results: Results,
   steps: StepOutcome[],
-  run: { quick: boolean; budgetS: number; elapsedS: number },
+  run: { quick: boolean; budgetS: number; elapsedS: number; load: [number, number]; dnnDir: string },
 ): GpuReport {
   const of = (part: GpuBenchPartName) =>
     planned
@@ -197,6 +131,9 @@ function assemble(
     runtime: `node ${process.version} + Dawn (webgpu npm package); host ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
     quick: run.quick,
     slug: adapterSlug(adapter),
+    file: `${adapterSlug(adapter)}${run.quick ? '-quick' : ''}`,
+    load: run.load,
+    dnnDir: run.dnnDir,
     adapter,
     features: info?.features ?? [],
     limits: info?.limits ?? {},

@@ -26,6 +26,7 @@ describe('sparsescope bench-gpu --quick', () => {
     expect(files).toHaveLength(2);
     const report = JSON.parse(readFileSync(join(out, files[0]), 'utf8')) as GpuReport;
     expect(files).toEqual([`${report.slug}-quick.json`, `${report.slug}-quick.md`]);
+    expect(report.file).toBe(`${report.slug}-quick`);
     expect(report.slug).toBe(adapterSlug(report.adapter));
     expect(report).toMatchObject({ schema: 'sparsescope-gpu-report/1', quick: true, cut: [] });
     expect(report.adapter?.vendor).toBeTruthy();
@@ -67,6 +68,10 @@ describe('sparsescope bench-gpu --quick', () => {
     const md = readFileSync(join(out, files[1]), 'utf8');
     expect(stdout).toContain(md.trim());
     expect(md).toContain('Nothing was cut.');
+    expect(md).toContain(`Raw results: ${report.slug}-quick.json`);
+    expect(md).toContain(
+      '| `sparsescope dnn --layers <dnn-dir> --input <dnn-dir>/sparse-images-1024_subset.mtx',
+    );
     for (const heading of [
       '## Adapter',
       '## Steps and budgets',
