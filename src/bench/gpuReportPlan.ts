@@ -29,11 +29,14 @@ export interface GpuBenchPlanOptions {
   quick: boolean;
   /** The Graph Challenge folder (n1024-l*.mtx, the images and the truth categories). */
   dnnDir: string;
-  /** Re-tune the kernels on this adapter before the sweep (passed to the sweep's first step). */
+  /** Re-tune the kernels on this adapter, ignoring any cached choice (passed to the sweep and bench-model). */
   retune: boolean;
 }
 
-/** The flag that asks the kernel sweep to re-tune its kernels on this adapter (the autotuner's). */
+/**
+ * The autotuner's flag on `bench` and `bench-model`: tune this step's shapes again rather than reuse the
+ * cached choices (each step tunes only the shapes it runs, so every step that takes it gets it).
+ */
 export const RETUNE_FLAG = '--retune';
 
 /** Total seconds of a full run and of a quick one (the sum of the parts' budgets stays under it). */
@@ -98,7 +101,7 @@ export function gpuBenchPlan(options: GpuBenchPlanOptions): GpuBenchPart[] {
         '--batches',
         b,
         ...(i === 0 ? ['--gemm', quick ? '64' : '1024,2048,4096'] : []),
-        ...(i === 0 && options.retune ? [RETUNE_FLAG] : []),
+        ...(options.retune ? [RETUNE_FLAG] : []),
       ]),
     ),
   };
@@ -132,6 +135,7 @@ export function gpuBenchPlan(options: GpuBenchPlanOptions): GpuBenchPart[] {
             '5',
             '--max-total-ms',
             '90000',
+            ...(options.retune ? [RETUNE_FLAG] : []),
           ]),
     ],
   };

@@ -38,7 +38,7 @@ const BENCH_GPU_FLAGS = {
   'dnn-dir': flag.text(
     'Graph Challenge folder (default $SPARSESCOPE_DATA or ../shared/data, /graph-challenge-dnn)',
   ),
-  retune: flag.bool("re-tune the kernels on this adapter before the sweep (the sweep's --retune)"),
+  retune: flag.bool('tune the kernels again, ignoring cached choices (passed to bench and bench-model)'),
 } satisfies FlagTable;
 
 function parseParts(spec: string | undefined): Set<GpuBenchPartName> {

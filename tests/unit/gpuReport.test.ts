@@ -75,11 +75,14 @@ describe('gpuBenchPlan', () => {
     expect(args('model')[0]).toContain('--model gpt2-small --prefill 1,64,256 --densities 1/64');
     expect(args('dnn')[0]).toContain('--truth /data/neuron1024-l120-categories_subset.mtx');
   });
-  it('passes --retune to the first sweep step only, and only when asked', () => {
-    const sweep = (retune: boolean) =>
-      gpuBenchPlan({ quick: false, dnnDir: '/d', retune }).find((p) => p.name === 'sweep')!.steps;
-    expect(sweep(false).some((s) => s.args.includes(RETUNE_FLAG))).toBe(false);
-    expect(sweep(true).map((s) => s.args.includes(RETUNE_FLAG))).toEqual([true, false, false]);
+  it('passes --retune to the sweep and bench-model steps, and only when asked', () => {
+    const retuned = (retune: boolean) =>
+      gpuBenchPlan({ quick: false, dnnDir: '/d', retune })
+        .flatMap((p) => p.steps)
+        .filter((s) => s.args.includes(RETUNE_FLAG))
+        .map((s) => s.command);
+    expect(retuned(false)).toEqual([]);
+    expect(retuned(true)).toEqual(['bench', 'bench', 'bench', 'bench-model']);
   });
 });
 
