@@ -65,7 +65,7 @@ run() {
   } >"$out/gpu-driver.txt" 2>&1
   cat "$out/gpu-driver.txt"
   set -o pipefail
-  timeout 590 "$rt/bin/node" "$rt/cli/sparsescope.mjs" bench-gpu --out "$out" \
+  timeout 580 "$rt/bin/node" "$rt/cli/sparsescope.mjs" bench-gpu --out "$out" \
     --dnn-dir "$rt/graph-challenge-dnn" "$@" 2>&1 | tee "$out/bench-gpu.log"
 }
 

@@ -54,6 +54,8 @@ export interface DnnOutcome {
   kernel: string;
   nImages: number;
   nLayers: number;
+  /** Images found in a category (the truth file's rows among those run). */
+  categories: number;
   edges: number;
   edgesPerSecond: number;
   total: { ms: number; p10: number; p90: number; samples: number };

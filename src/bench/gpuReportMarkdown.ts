@@ -43,6 +43,9 @@ export function gpuReportMarkdown(report: GpuReport): string {
       ' Times are medians with p10–p90; every ratio is of two medians from the same process, interleaved.' +
       ` Raw results: ${report.file}.json (schema ${report.schema}).`,
     '',
+    ...(a?.isFallbackAdapter
+      ? ['**This adapter is a fallback (software) adapter: nothing here measures a GPU.**', '']
+      : []),
     report.cut.length
       ? `**Cut or failed:**\n${report.cut.map((l) => `- ${l}`).join('\n')}`
       : 'Nothing was cut.',
@@ -227,7 +230,7 @@ function modelSection(records: ModelBenchRow[]): string {
 function dnnSection(report: GpuReport): string {
   if (report.dnn.length === 0) return 'Not measured (see the steps above).';
   return markdownTable(
-    ['run', 'kernel', 'images', 'layers', 'ms per inference', 'edges/s', 'truth'],
+    ['run', 'kernel', 'images', 'layers', 'ms per inference', 'edges/s', 'categories', 'truth'],
     report.dnn.map((d) => [
       d.step,
       d.kernel,
@@ -235,6 +238,7 @@ function dnnSection(report: GpuReport): string {
       d.nLayers,
       spread(d.total.ms, d.total.p10, d.total.p90),
       d.edgesPerSecond.toExponential(2),
+      d.categories,
       d.truth,
     ]),
   );

@@ -110,7 +110,10 @@ function assemble(
   const sweeps = of('sweep').map(({ r }) => r as import('../bench/report').BenchReport);
   const model = of('model')[0]?.r as GpuReport['model'] | undefined;
   const dnn: DnnOutcome[] = of('dnn').map(({ step, r }) => {
-    const d = r as Omit<DnnOutcome, 'step' | 'kernel' | 'truth'> & { backend: string };
+    const d = r as Omit<DnnOutcome, 'step' | 'kernel' | 'truth' | 'categories'> & {
+      backend: string;
+      categories: number[];
+    };
     const kernel = step.args.includes('all-rows') ? 'every image' : 'live rows';
     const outcome = steps.find((s) => s.name === step.name);
     return {
@@ -118,6 +121,7 @@ function assemble(
       kernel: `${d.backend} ${kernel}`,
       nImages: d.nImages,
       nLayers: d.nLayers,
+      categories: d.categories.length,
       edges: d.edges,
       edgesPerSecond: d.edgesPerSecond,
       total: d.total,

@@ -59,15 +59,16 @@ describe('sparsescope bench-gpu --quick', () => {
       'sparse decode 8',
     ]);
     for (const r of report.model?.records ?? []) expect(spreadOk(r.medianMs, r.p10Ms, r.p90Ms)).toBe(true);
-    // DNN: all 30 layers, the first 200 images, categories checked against the truth file.
+    // DNN: all 30 layers, images 251–450 (5 of the true categories), checked against the truth file.
     expect(report.dnn).toHaveLength(1);
-    expect(report.dnn[0]).toMatchObject({ nImages: 200, nLayers: 30, truth: 'match' });
+    expect(report.dnn[0]).toMatchObject({ nImages: 200, nLayers: 30, categories: 5, truth: 'match' });
     expect(report.dnn[0].kernel).toMatch(/^webgpu /);
 
     // The Markdown: a table per part, printed on stdout too.
     const md = readFileSync(join(out, files[1]), 'utf8');
     expect(stdout).toContain(md.trim());
     expect(md).toContain('Nothing was cut.');
+    if (report.adapter?.isFallbackAdapter) expect(md).toContain('nothing here measures a GPU');
     expect(md).toContain(`Raw results: ${report.slug}-quick.json`);
     expect(md).toContain(
       '| `sparsescope dnn --layers <dnn-dir> --input <dnn-dir>/sparse-images-1024_subset.mtx',
@@ -84,6 +85,8 @@ describe('sparsescope bench-gpu --quick', () => {
     expect(md).toMatch(/\| 128×128·128×128 \| \S+ \| [\d.]+ \([\d.]+–[\d.]+\) \|/);
     expect(md).toMatch(/\| 64×192 \| 8 \| \S+ [\d.]+ \([\d.]+–[\d.]+\) \|/);
     expect(md).toMatch(/\| decode \| 8 \| [\d.]+ \([\d.]+–[\d.]+\) \| 1\/64 \|/);
-    expect(md).toMatch(/\| DNN, 200 images, live rows \| webgpu live rows \| 200 \| 30 \| .* \| match \|/);
+    expect(md).toMatch(
+      /\| DNN, images 251–450, live rows \| webgpu live rows \| 200 \| 30 \| .* \| 5 \| match \|/,
+    );
   });
 });

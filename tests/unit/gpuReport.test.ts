@@ -240,6 +240,7 @@ function fixture(): GpuReport {
         kernel: 'webgpu live rows',
         nImages: 1200,
         nLayers: 30,
+        categories: 19,
         edges: 1.18e9,
         edgesPerSecond: 5.9e10,
         total: { ms: 20, p10: 19, p90: 22, samples: 5 },
@@ -257,6 +258,7 @@ describe('gpuReportMarkdown', () => {
       'load average 0.50 → 1.25. 512 s of a 540 s budget; <dnn-dir> is /data/graph-challenge-dnn.',
     );
     expect(md).toContain('Raw results: gpu-nvidia-hopper-h100.json');
+    expect(md).not.toContain('fallback (software) adapter');
     expect(md.indexOf('**Cut or failed:**')).toBeLessThan(md.indexOf('## Adapter'));
     expect(md).toContain('- sweep batch 512: stopped at its budget after 100 s; its results are missing');
     expect(md).toContain(
@@ -277,7 +279,7 @@ describe('gpuReportMarkdown', () => {
     );
     expect(md).toContain('| prefill | 64 | 4.00 (3.90–4.40) | 1/64 | 2.00 (1.90–2.10) | 2.00× | 5 |');
     expect(md).toContain(
-      '| DNN, live rows | webgpu live rows | 1200 | 30 | 20.0 (19.0–22.0) | 5.90e+10 | match |',
+      '| DNN, live rows | webgpu live rows | 1200 | 30 | 20.0 (19.0–22.0) | 5.90e+10 | 19 | match |',
     );
     expect(md).toContain("Copy bandwidth (read + write, the sweep's roofline): 2900 GB/s");
   });
