@@ -27,7 +27,7 @@ import { executePlan } from './benchGpuSteps';
 import { type FlagTable, flag, strictFlags } from './flags';
 
 const BENCH_GPU_FLAGS = {
-  quick: flag.bool('tiny sizes (≈ 1 min on SwiftShader): checks the command, measures nothing useful'),
+  quick: flag.bool('tiny sizes (≈ 40 s on SwiftShader): checks the command, measures nothing useful'),
   out: flag.text('folder for gpu-<adapter>.json and .md (default docs/bench)'),
   'budget-s': flag.number(
     10,
