@@ -9,7 +9,6 @@ import { type PreparedTuning, type PrepareTuningOptions, prepareTuning } from '.
 import type { GpuContext } from '../../gpu/context';
 import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
 import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
-import { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
 import { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
@@ -92,7 +91,7 @@ export class WebGpuBackend implements Backend {
       CsrSpmm.create(ctx, { activation: 'gelu', variants: csrVariants }),
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
-    this.cspKernels = config.arch ? await createCspKernels(ctx, config.nCtx) : null;
+    this.cspKernels = config.arch ? await createCspKernels(ctx, config) : null;
     if (!config.arch) {
       // circuit_sparsity models keep the default kernels (their plan binds its own linears).
       const { batches, ...options } = this.tuning;
@@ -255,11 +254,12 @@ export class WebGpuBackend implements Backend {
   }
 }
 
-async function createCspKernels(ctx: GpuContext, nCtx: number): Promise<CspKernels> {
+async function createCspKernels(ctx: GpuContext, config: Gpt2Config): Promise<CspKernels> {
+  const headDim = attentionWidth(config) / config.nHead;
   const [elementwise, topK, attention] = await Promise.all([
     CspElementwiseKernels.create(ctx),
     AbsTopKKernel.create(ctx),
-    AttentionSinkKernel.create(ctx, nCtx),
+    FlashAttentionKernel.create(ctx, headDim, config.nCtx, { sink: true }),
   ]);
   return { elementwise, topK, attention };
 }
