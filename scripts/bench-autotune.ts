@@ -177,6 +177,14 @@ for (const path of ['dense', 'sparse'] as const) {
         how: resolved.how,
         tunedMs: tun,
         speedup: def.ms / tun.ms,
+        verdict:
+          describeChoice(base) === describeChoice(resolved.choice)
+            ? 'same kernel'
+            : def.p10 > tun.p90
+              ? 'tuned faster'
+              : tun.p10 > def.p90
+                ? 'default faster'
+                : 'no clear difference',
         repeats,
         samples,
       };

@@ -21,19 +21,24 @@ import { pickFastest, type TuneTarget, tuneCandidates } from '../../src/gpu/auto
 import { DEFAULT_CSR_TUNING } from '../../src/gpu/kernels/spmmCsr';
 
 /** Fake candidates: each has a fixed time per sample and may fail its check; the clock advances by the time. */
-function fakeTarget(cands: { id: string; ms: number; fails?: boolean }[], clock: { now: number }) {
+type Fake = { id: string; ms: number | number[]; fails?: boolean };
+
+function fakeTarget(cands: Fake[], clock: { now: number }) {
   const opened: string[] = [];
-  const target: TuneTarget<{ id: string; ms: number; fails?: boolean }> = {
+  const target: TuneTarget<Fake> = {
     candidates: cands,
     id: (c) => c.id,
     async open(c) {
       opened.push(c.id);
       clock.now += 1; // compiling costs time too
       if (c.fails) throw new Error(`${c.id}: wrong output`);
+      const times = Array.isArray(c.ms) ? c.ms : [c.ms];
+      let n = 0;
       return {
         async sample() {
-          clock.now += c.ms;
-          return c.ms;
+          const ms = times[n++ % times.length];
+          clock.now += ms;
+          return ms;
         },
         dispose() {},
       };
@@ -73,6 +78,35 @@ describe('tuning loop', () => {
     expect(out.choice.id).toBe('ok');
     expect(out.results[1]).toMatchObject({ valid: false, samples: 0, error: 'broken: wrong output' });
     expect(pickFastest([{ id: 'x', valid: false, ms: 1, samples: 3 }])).toBeNull();
+  });
+
+  it('keeps the default when the fastest median is not clearly faster (p10–p90 overlap)', async () => {
+    const clock = { now: 0 };
+    const { target } = fakeTarget(
+      [
+        { id: 'default', ms: [5, 4, 6, 5, 5, 4] },
+        { id: 'lucky', ms: [4.5, 4.6, 5.5, 4.4, 4.7, 4.5] },
+      ],
+      clock,
+    );
+    const out = await tuneCandidates(target, { deadline: 1e9, clock: () => clock.now });
+    expect(out.results[1].ms!).toBeLessThan(out.results[0].ms!);
+    expect(out.choice.id).toBe('default');
+    expect(out.how).toBe('tuned');
+  });
+
+  it('never drops the default after a slow first sample', async () => {
+    const clock = { now: 0 };
+    const { target } = fakeTarget(
+      [
+        { id: 'default', ms: [1, 50, 1, 1, 1, 1] }, // warm-up 1, then a spike on the first timed sample
+        { id: 'other', ms: 2 },
+      ],
+      clock,
+    );
+    const out = await tuneCandidates(target, { deadline: 1e9, clock: () => clock.now });
+    expect(out.results[0].samples).toBe(5);
+    expect(out.choice.id).toBe('default');
   });
 
   it('keeps the default when the budget is gone before anything could be compared', async () => {

@@ -67,6 +67,21 @@ export function pickFastest(results: readonly CandidateResult[]): number | null 
   return best;
 }
 
+/**
+ * The default stays when the fastest candidate's p10–p90 overlaps the default's ("no clear difference", the
+ * project's rule for any comparison): a noisy adapter then keeps today's kernel rather than a lucky one.
+ */
+export function keepDefaultUnlessClear(
+  results: readonly CandidateResult[],
+  best: number | null,
+): number | null {
+  const base = results[0];
+  if (best === null || best === 0 || !base?.valid || base.ms === undefined) return best;
+  const challenger = results[best];
+  const overlap = (challenger.p90 ?? Number.POSITIVE_INFINITY) >= (base.p10 ?? Number.NEGATIVE_INFINITY);
+  return overlap ? 0 : best;
+}
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -120,7 +135,8 @@ export async function tuneCandidates<C>(
       lastRoundMs = clock() - roundStart;
       if (round === 0 && live.length > 1) {
         const best = Math.min(...live.flatMap((i) => samples[i].slice(0, 1)).filter(Number.isFinite));
-        live = live.filter((i) => samples[i].length > 0 && samples[i][0] <= pruneRatio * best);
+        // The default is never dropped: the choice is measured against it on the same rounds.
+        live = live.filter((i) => i === 0 || (samples[i].length > 0 && samples[i][0] <= pruneRatio * best));
       }
     }
   } finally {
@@ -135,7 +151,7 @@ export async function tuneCandidates<C>(
     results[i].p90 = percentile(finite, 90);
   });
   const timed = results.filter((r) => r.valid && r.samples > 0).length;
-  const best = pickFastest(results);
+  const best = keepDefaultUnlessClear(results, pickFastest(results));
   // One timed candidate is no comparison, unless the default itself failed its check.
   const compared = timed >= 2 || (best !== null && results[0].error !== undefined);
   if (best === null || !compared) return { choice: target.candidates[0], how: 'default', results };
