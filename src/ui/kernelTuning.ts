@@ -93,7 +93,8 @@ export class KernelTuningControl {
       );
     if (tuned.cached > 0) parts.push(`${tuned.cached} from the cache`);
     this.root.hidden = false;
-    this.root.dataset.state = tunedNow > 0 ? 'tuned' : tuned.cached > 0 ? 'cached' : 'default';
+    // 'tuned': this load ran the tuner (whatever it found); 'cached': every choice came from the cache.
+    this.root.dataset.state = tuned.report ? 'tuned' : tuned.cached > 0 ? 'cached' : 'default';
     this.text.textContent = parts.length
       ? `Kernels: ${parts.join(', ')}; the rest default`
       : 'Kernels: defaults (tuning off)';

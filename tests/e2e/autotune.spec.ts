@@ -31,12 +31,16 @@ test('the first load tunes the kernels with visible progress, and a reload reuse
         .filter((t) => t.kernel)
         .map((t) => ({ at: `${t.path} ${t.layer} ${t.op}`, kernel: t.kernel, chosen: t.chosen })),
     );
+  await expect(control).toContainText('tuned on this GPU');
   const first = await kernels();
   expect(first.length).toBeGreaterThan(0);
-  expect(first.some((k) => k.chosen === 'tuned')).toBe(true);
-  expect(await page.evaluate(() => localStorage.getItem('sparsescope.tuning'))).toContain(
-    'sparsescope-tuning/1',
-  );
+  // Which shapes the 4 s budget reaches with a better kernel depends on the machine's load: each layer's
+  // kernel is either tuned here or the default (recorded as such), never unexplained.
+  expect(first.every((k) => k.chosen === 'tuned' || k.chosen === 'default')).toBe(true);
+  const cache = await page.evaluate(() => JSON.parse(localStorage.getItem('sparsescope.tuning') ?? 'null'));
+  expect(cache.schema).toBe('sparsescope-tuning/1');
+  const [entry] = Object.values(cache.entries) as { table: Record<string, unknown> }[];
+  expect(Object.keys(entry.table)).toHaveLength(16); // 4 linears × dense and CSR × batches 64 and 1
   await page.screenshot({ path: 'test-results/autotune-tuned.png' });
 
   await page.reload();
@@ -45,9 +49,9 @@ test('the first load tunes the kernels with visible progress, and a reload reuse
   await expect(control).toContainText('from the cache');
   const second = await kernels();
   expect(second.map((k) => `${k.at} ${k.kernel}`)).toEqual(first.map((k) => `${k.at} ${k.kernel}`));
-  expect(second.filter((k) => k.chosen === 'cached').length).toBe(
-    first.filter((k) => k.chosen === 'tuned').length,
+  // Tuned before, cached now; the default stays the default. Nothing was tuned on this load.
+  expect(second.map((k) => k.chosen)).toEqual(
+    first.map((k) => (k.chosen === 'tuned' ? 'cached' : 'default')),
   );
-  expect(second.some((k) => k.chosen === 'tuned')).toBe(false);
   expect(errors).toEqual([]);
 });
