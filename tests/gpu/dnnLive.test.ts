@@ -5,7 +5,7 @@
 // activation buffers, so a kept row that was never written fails as NaN.
 import { describe, expect, it } from 'vitest';
 import { DnnGpuPlan, runDnnGpu } from '../../src/engine/dnnGpu';
-import { liveLayerGrid, liveRowsExact } from '../../src/gpu/kernels/dnnLive';
+import { liveLayerGrid, liveRowsExact, liveSlots } from '../../src/gpu/kernels/dnnLive';
 import { CsrMatrix } from '../../src/math/csr';
 import { runDnnCpu } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';
@@ -21,8 +21,12 @@ function liveRows(y: Float32Array, batch: number, width: number): number {
 
 describe('DNN on the GPU, live images only', () => {
   it('grid and exactness rules', () => {
-    expect(liveLayerGrid(1024, 1200)).toEqual([16, 150, 1]);
+    expect(liveLayerGrid(1024, 1200)).toEqual([1200, 1, 1]); // 75 threads of 16 images per neuron, 64 a group
     expect(liveLayerGrid(13, 1)).toEqual([1, 1, 1]);
+    expect(liveLayerGrid(13, 0)).toEqual([1, 1, 1]); // nothing alive: one group that returns at once
+    expect(liveLayerGrid(65536, 60000)).toEqual([65535, 59, 1]); // folded into y past 65535 groups
+    expect(liveSlots(263)).toBe(264);
+    expect(liveSlots(8)).toBe(8);
     expect(liveRowsExact(-0.3)).toBe(true);
     expect(liveRowsExact(0)).toBe(true);
     expect(liveRowsExact(0.1)).toBe(false);
