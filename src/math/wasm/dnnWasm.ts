@@ -1,0 +1,203 @@
+// Host side of the WebAssembly SIMD DNN kernel (dnn.wat): the whole layered network over the images
+// still alive, 8 images a group, interleaved [group][neuron][8 images] so one layer's output is the next
+// one's input as it stands. After each layer the kernel reports every image's largest output; with a bias
+// ≤ 0 an image whose outputs are all 0 stays 0 for good, so when the live images fit in fewer groups they
+// are gathered into fresh groups (dnn.wat's repack) and the dead ones never cost anything again. With a
+// bias > 0 every image is kept (an all-zero row still gives clamp(b) > 0 next layer).
+// Memory, byte addresses, 16-byte aligned regions:
+//   the network (resident, once per layers array, when it fits the budget of heap.ts; else copied into
+//   scratch each run): per layer rowPtr (N+1 u32) | colOff (nnz u32, column·32) | values (nnz f32)
+//   scratch: activations A and B (groups·maxWidth·32 bytes each) | live (groups·32) | from (images·4)
+// Each layer's time includes its share of host work: packing the CSR input into groups (layer 1),
+// reading the liveness and repacking (every layer), writing the dense result (the last layer).
+import type { CsrMatrix } from '../csr';
+import { DNN_WASM_BASE64 } from './dnn.wasm';
+import {
+  align16,
+  ensureMemory,
+  instantiateKernel,
+  reserveResident,
+  residentBlock,
+  scratchBase,
+} from './heap';
+
+type LayerExport = (
+  x: number,
+  y: number,
+  groups: number,
+  K: number,
+  N: number,
+  rowPtr: number,
+  colOff: number,
+  values: number,
+  bias: number,
+  ymax: number,
+  live: number,
+) => void;
+type RepackExport = (src: number, dst: number, K: number, from: number, count: number) => void;
+
+interface DnnKernel {
+  layer: LayerExport;
+  repack: RepackExport;
+}
+
+/** Images per group: two f32x4 lanes' worth, one 32-byte row per neuron. */
+const LANES = 8;
+
+let state: DnnKernel | 'unavailable' | undefined;
+
+function isFunction<T>(f: unknown): f is T {
+  return typeof f === 'function';
+}
+
+function dnnKernel(): DnnKernel | null {
+  if (state === undefined) {
+    const exports = instantiateKernel(DNN_WASM_BASE64);
+    const layer = exports?.layer;
+    const repack = exports?.repack;
+    state =
+      isFunction<LayerExport>(layer) && isFunction<RepackExport>(repack) ? { layer, repack } : 'unavailable';
+  }
+  return state === 'unavailable' ? null : state;
+}
+
+/** True when the SIMD DNN kernel is compiled and usable in this realm. */
+export function wasmDnnAvailable(): boolean {
+  return dnnKernel() !== null;
+}
+
+interface PackedLayer {
+  rows: number;
+  cols: number;
+  rowPtr: number; // byte offsets from the network's base
+  colOff: number;
+  values: number;
+}
+
+/** Where each layer's arrays sit in the network block, and the block's size. */
+interface NetworkLayout {
+  key: object; // the residency key (a fresh object: the CsrMatrix keys belong to spmmWasm's layout)
+  layers: PackedLayer[];
+  bytes: number;
+}
+
+const layouts = new WeakMap<readonly CsrMatrix[], NetworkLayout>();
+
+function networkLayout(layers: readonly CsrMatrix[]): NetworkLayout {
+  let layout = layouts.get(layers);
+  if (!layout) {
+    let at = 0;
+    const packed = layers.map((w) => {
+      const rowPtr = at;
+      const colOff = align16(rowPtr + (w.rows + 1) * 4);
+      const values = align16(colOff + w.nnz * 4);
+      at = align16(values + w.nnz * 4);
+      return { rows: w.rows, cols: w.cols, rowPtr, colOff, values };
+    });
+    layout = { key: {}, layers: packed, bytes: at };
+    layouts.set(layers, layout);
+  }
+  return layout;
+}
+
+function copyNetwork(layers: readonly CsrMatrix[], layout: NetworkLayout, base: number): void {
+  const { f32, u32 } = ensureMemory(base + layout.bytes);
+  layers.forEach((w, l) => {
+    const p = layout.layers[l];
+    u32.set(w.rowPtr, (base + p.rowPtr) >> 2);
+    const colOff = (base + p.colOff) >> 2;
+    for (let i = 0; i < w.nnz; i++) u32[colOff + i] = w.colIdx[i] * 32;
+    f32.set(w.values, (base + p.values) >> 2);
+  });
+}
+
+/**
+ * Layers (out×in CSR, Nₗ × Kₗ, Kₗ₊₁ = Nₗ) applied to `input` (images × K₀, CSR):
+ * Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + bias, 0), ymax), accumulated in f32 in CSR order then the bias, `bias` used
+ * as its f32 value. Returns the final activations (images × N_last, dense) and each layer's wall time.
+ * The layers arrays are copied into wasm memory once and kept (heap.ts's residency: the caller promises
+ * not to modify them). Throws when unavailable (check wasmDnnAvailable) or memory cannot grow.
+ */
+export function runDnnWasm(
+  layers: readonly CsrMatrix[],
+  input: CsrMatrix,
+  bias: number,
+  ymax: number,
+): { layerMs: number[]; y: Float32Array } {
+  const kernel = dnnKernel();
+  if (!kernel) throw new Error('runDnnWasm: WebAssembly SIMD is not available here');
+  const layout = networkLayout(layers);
+  const resident = reserveResident(layout.key, layout.bytes, (ptr) => copyNetwork(layers, layout, ptr));
+  const base = resident ? (residentBlock(layout.key)?.ptr ?? 0) : scratchBase();
+  const nImages = input.rows;
+  const maxWidth = Math.max(input.cols, ...layers.map((w) => w.rows));
+  let groups = Math.ceil(nImages / LANES);
+  const bufBytes = groups * maxWidth * 32;
+  const bufA = resident ? scratchBase() : align16(base + layout.bytes);
+  const bufB = bufA + bufBytes;
+  const live = bufB + bufBytes;
+  const from = live + groups * 32;
+  if (!resident) copyNetwork(layers, layout, base);
+  const { f32, u32 } = ensureMemory(from + nImages * 4);
+
+  const layerMs: number[] = [];
+  let t0 = performance.now();
+  // Layer 1's input: image i in group i/8, lane i%8; the padded lanes are 0.
+  const K0 = input.cols;
+  f32.fill(0, bufA >> 2, (bufA + groups * K0 * 32) >> 2);
+  for (let i = 0; i < nImages; i++) {
+    const at = (bufA >> 2) + Math.floor(i / LANES) * K0 * LANES + (i % LANES);
+    for (let p = input.rowPtr[i]; p < input.rowPtr[i + 1]; p++)
+      f32[at + input.colIdx[p] * LANES] = input.values[p];
+  }
+  let slots = new Int32Array(groups * LANES).fill(-1); // slot → image, −1 for a padded lane
+  for (let i = 0; i < nImages; i++) slots[i] = i;
+  let x = bufA;
+  let y = bufB;
+  const fbias = Math.fround(bias);
+  layers.forEach((w, l) => {
+    if (l > 0) t0 = performance.now();
+    const p = layout.layers[l];
+    kernel.layer(
+      x,
+      y,
+      groups,
+      w.cols,
+      w.rows,
+      base + p.rowPtr,
+      base + p.colOff,
+      base + p.values,
+      fbias,
+      ymax,
+      live,
+    );
+    [x, y] = [y, x]; // x: this layer's output
+    if (fbias <= 0) {
+      let count = 0;
+      for (let s = 0; s < groups * LANES; s++) {
+        if (slots[s] >= 0 && f32[(live >> 2) + s] !== 0) u32[(from >> 2) + count++] = s;
+      }
+      if (Math.ceil(count / LANES) < groups) {
+        kernel.repack(x, y, w.rows, from, count);
+        const kept = new Int32Array(Math.ceil(count / LANES) * LANES).fill(-1);
+        for (let s = 0; s < count; s++) kept[s] = slots[u32[(from >> 2) + s]];
+        slots = kept;
+        groups = Math.ceil(count / LANES);
+        [x, y] = [y, x];
+      }
+    }
+    layerMs.push(performance.now() - t0);
+  });
+  // The dense result: each kept image's column of its group, the dead ones left 0.
+  const t1 = performance.now();
+  const width = layers[layers.length - 1].rows;
+  const out = new Float32Array(nImages * width);
+  for (let s = 0; s < slots.length; s++) {
+    const image = slots[s];
+    if (image < 0) continue;
+    const at = (x >> 2) + Math.floor(s / LANES) * width * LANES + (s % LANES);
+    for (let n = 0; n < width; n++) out[image * width + n] = f32[at + n * LANES];
+  }
+  layerMs[layerMs.length - 1] += performance.now() - t1;
+  return { layerMs, y: out };
+}
