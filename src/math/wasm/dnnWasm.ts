@@ -6,7 +6,7 @@
 // bias > 0 every image is kept (an all-zero row still gives clamp(b) > 0 next layer).
 // Memory, byte addresses, 16-byte aligned regions:
 //   the network (resident, once per layers array, when it fits the budget of heap.ts; else copied into
-//   scratch each run): per layer rowPtr (N+1 u32) | colOff (nnz u32, column·32) | values (nnz f32)
+//   scratch each run): per layer rowPtr (N+1 u32) | pairs (nnz × (column·32 as u32, weight as f32))
 //   scratch: activations A and B (groups·maxWidth·32 bytes each) | live (groups·32) | from (images·4)
 // Each layer's time includes its share of host work: packing the CSR input into groups (layer 1),
 // reading the liveness and repacking (every layer), writing the dense result (the last layer).
@@ -28,8 +28,7 @@ type LayerExport = (
   K: number,
   N: number,
   rowPtr: number,
-  colOff: number,
-  values: number,
+  pairs: number,
   bias: number,
   ymax: number,
   live: number,
@@ -70,8 +69,7 @@ interface PackedLayer {
   rows: number;
   cols: number;
   rowPtr: number; // byte offsets from the network's base
-  colOff: number;
-  values: number;
+  pairs: number;
 }
 
 /** Where each layer's arrays sit in the network block, and the block's size. */
@@ -89,10 +87,9 @@ function networkLayout(layers: readonly CsrMatrix[]): NetworkLayout {
     let at = 0;
     const packed = layers.map((w) => {
       const rowPtr = at;
-      const colOff = align16(rowPtr + (w.rows + 1) * 4);
-      const values = align16(colOff + w.nnz * 4);
-      at = align16(values + w.nnz * 4);
-      return { rows: w.rows, cols: w.cols, rowPtr, colOff, values };
+      const pairs = align16(rowPtr + (w.rows + 1) * 4);
+      at = align16(pairs + w.nnz * 8);
+      return { rows: w.rows, cols: w.cols, rowPtr, pairs };
     });
     layout = { key: {}, layers: packed, bytes: at };
     layouts.set(layers, layout);
@@ -105,15 +102,17 @@ function copyNetwork(layers: readonly CsrMatrix[], layout: NetworkLayout, base: 
   layers.forEach((w, l) => {
     const p = layout.layers[l];
     u32.set(w.rowPtr, (base + p.rowPtr) >> 2);
-    const colOff = (base + p.colOff) >> 2;
-    for (let i = 0; i < w.nnz; i++) u32[colOff + i] = w.colIdx[i] * 32;
-    f32.set(w.values, (base + p.values) >> 2);
+    const pairs = (base + p.pairs) >> 2;
+    for (let i = 0; i < w.nnz; i++) {
+      u32[pairs + 2 * i] = w.colIdx[i] * LANES * 4;
+      f32[pairs + 2 * i + 1] = w.values[i];
+    }
   });
 }
 
 /**
  * Layers (out×in CSR, Nₗ × Kₗ, Kₗ₊₁ = Nₗ) applied to `input` (images × K₀, CSR):
- * Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + bias, 0), ymax), accumulated in f32 in CSR order then the bias, `bias` used
+ * Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + bias, 0), ymax), accumulated in f32 (dnn.wat says in what order) then the bias, `bias` used
  * as its f32 value. Returns the final activations (images × N_last, dense) and each layer's wall time.
  * The layers arrays are copied into wasm memory once and kept (heap.ts's residency: the caller promises
  * not to modify them). Throws when unavailable (check wasmDnnAvailable) or memory cannot grow.
@@ -132,11 +131,11 @@ export function runDnnWasm(
   const nImages = input.rows;
   const maxWidth = Math.max(input.cols, ...layers.map((w) => w.rows));
   let groups = Math.ceil(nImages / LANES);
-  const bufBytes = groups * maxWidth * 32;
+  const bufBytes = groups * maxWidth * LANES * 4;
   const bufA = resident ? scratchBase() : align16(base + layout.bytes);
   const bufB = bufA + bufBytes;
   const live = bufB + bufBytes;
-  const from = live + groups * 32;
+  const from = live + groups * LANES * 4;
   if (!resident) copyNetwork(layers, layout, base);
   const { f32, u32 } = ensureMemory(from + nImages * 4);
 
@@ -144,7 +143,7 @@ export function runDnnWasm(
   let t0 = performance.now();
   // Layer 1's input: image i in group i/8, lane i%8; the padded lanes are 0.
   const K0 = input.cols;
-  f32.fill(0, bufA >> 2, (bufA + groups * K0 * 32) >> 2);
+  f32.fill(0, bufA >> 2, (bufA >> 2) + groups * K0 * LANES);
   for (let i = 0; i < nImages; i++) {
     const at = (bufA >> 2) + Math.floor(i / LANES) * K0 * LANES + (i % LANES);
     for (let p = input.rowPtr[i]; p < input.rowPtr[i + 1]; p++)
@@ -158,19 +157,7 @@ export function runDnnWasm(
   layers.forEach((w, l) => {
     if (l > 0) t0 = performance.now();
     const p = layout.layers[l];
-    kernel.layer(
-      x,
-      y,
-      groups,
-      w.cols,
-      w.rows,
-      base + p.rowPtr,
-      base + p.colOff,
-      base + p.values,
-      fbias,
-      ymax,
-      live,
-    );
+    kernel.layer(x, y, groups, w.cols, w.rows, base + p.rowPtr, base + p.pairs, fbias, ymax, live);
     [x, y] = [y, x]; // x: this layer's output
     if (fbias <= 0) {
       let count = 0;
