@@ -57,6 +57,8 @@ export type DnnSparseKernel = 'live-simd' | 'skip-zeros' | 'spmm';
 export interface DnnRunOptions {
   path: DnnPath;
   sparseKernel?: DnnSparseKernel; // default 'live-simd' (see resolveDnnKernel)
+  /** live-simd only: repeat each layer's kernel for at least this long and time the mean (DnnWasmOptions). */
+  minLayerMs?: number;
 }
 
 /**
@@ -72,6 +74,7 @@ export interface DnnResult {
   categories: number[]; // 0-based images whose final row has a nonzero
   layerMs: number[]; // wall time per layer
   seconds: number; // sum of the layers (weight re-layout before the first layer is not counted)
+  layerRepeats?: number[]; // kernel calls each layer's time is the mean of, where more than one ran
 }
 
 /**
@@ -92,13 +95,13 @@ export function runDnnCpu(dnn: SparseDnn, input: CsrMatrix, opts: DnnRunOptions)
   checkDnnRun(dnn, input);
   const bias = Math.fround(dnn.bias);
   const kernel = resolveDnnKernel(opts.sparseKernel);
-  const { layerMs, y } =
+  const { layerMs, y, layerRepeats }: { layerMs: number[]; y: Float32Array; layerRepeats?: number[] } =
     opts.path === 'dense'
       ? runDense(dnn, input, bias)
       : kernel === 'spmm'
         ? runSpmm(dnn, input, bias)
         : kernel === 'live-simd'
-          ? runDnnWasm(dnn.layers, input, bias, dnn.ymax)
+          ? runDnnWasm(dnn.layers, input, bias, dnn.ymax, { minLayerMs: opts.minLayerMs })
           : runSkipZeros(dnn, input, bias);
   const width = dnn.layers[dnn.layers.length - 1].rows;
   return {
@@ -106,6 +109,7 @@ export function runDnnCpu(dnn: SparseDnn, input: CsrMatrix, opts: DnnRunOptions)
     categories: dnnCategories(y, input.rows, width),
     layerMs,
     seconds: layerMs.reduce((a, b) => a + b, 0) / 1000,
+    ...(layerRepeats?.some((r) => r > 1) ? { layerRepeats } : {}),
   };
 }
 

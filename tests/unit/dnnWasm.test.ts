@@ -153,6 +153,24 @@ describe('WASM SIMD DNN kernel (live images, 8 a group)', () => {
   });
 });
 
+describe('layers timed over repeated kernel calls (minLayerMs, for a coarse browser timer)', () => {
+  it('repeats each layer until the time has passed, reports the mean and the count, same result', () => {
+    const rng = new Rng(12);
+    const dnn = randomDnn(rng, [20, 24, 18, 16], 0.4, -0.2, 32);
+    const input = randomImages(rng, 11, 20, 0.5);
+    const once = runDnnWasm(dnn.layers, input, dnn.bias, dnn.ymax);
+    expect(once.layerRepeats).toEqual([1, 1, 1]);
+    const repeated = runDnnCpu(dnn, input, { path: 'sparse', minLayerMs: 2 });
+    expect(repeated.y).toEqual(once.y);
+    expect(repeated.layerRepeats).toHaveLength(3);
+    for (const [l, r] of (repeated.layerRepeats ?? []).entries()) {
+      expect(r).toBeGreaterThan(1);
+      // The mean of r calls: r of them took at least 2 ms together, unless the cap of 1000 calls came first.
+      expect(r === 1000 || repeated.layerMs[l] * r >= 2).toBe(true);
+    }
+  });
+});
+
 describe('without WebAssembly SIMD', () => {
   afterEach(() => {
     vi.doUnmock('../../src/math/wasm/dnnWasm');
