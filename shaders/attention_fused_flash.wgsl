@@ -1,7 +1,9 @@
 // Fused causal attention for a prefill (the FlashAttention scheme), one dispatch per layer:
 //   out[t, head] = softmax_j(q_t · k_j · scale, j ≤ pos0 + t) · V   per head, heads concatenated.
 // qkv: (T, 3d) (queries in columns 0..d); kcache, vcache: (nCtx, d) with this call's keys already written
-// (kv_write.wgsl); out: (T, d). Query t sits at position pos0 + t.
+// (kv_write.wgsl); out: (T, d). Query t sits at position pos0 + t. sink: (n_head) per-head sink logits
+// (circuit_sparsity): one more logit in the softmax with value zero, so it only enlarges the denominator;
+// a model without a sink binds NO_SINK (-3.4e38), whose exp underflows to exactly 0.
 // One workgroup per (tile of BQ queries, head), one thread per query. The workgroup walks the keys its
 // last query sees in tiles of BK: every thread copies part of the tile's K and V slices (BK × HD each)
 // into workgroup memory, then each thread scores its query against the tile and folds it into a running
@@ -22,9 +24,10 @@ struct Params {
 @group(0) @binding(0) var<storage, read> qkv: array<f32>;
 @group(0) @binding(1) var<storage, read> kcache: array<f32>;
 @group(0) @binding(2) var<storage, read> vcache: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> p: Params;
-@group(0) @binding(5) var<uniform> step: Step;
+@group(0) @binding(3) var<storage, read> sink: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+@group(0) @binding(6) var<uniform> step: Step;
 
 override HD: u32 = 64u;
 override BQ: u32 = 32u;
@@ -55,8 +58,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       q[c] = qkv[t * 3u * p.d + col0 + c] * scale;
     }
   }
-  var m = NEG_BIG;
-  var l = 0.0;
+  // The running softmax starts from the sink: max = sink logit, sum = exp(sink − sink) = 1, output 0.
+  // Without a sink the first tile's correction exp(NO_SINK − max) is exactly 0 and clears that 1.
+  var m = sink[head];
+  var l = 1.0;
 
   for (var k0 = 0u; k0 < tile_keys; k0 = k0 + BK) {
     for (var i = lid; i < BK * HD; i = i + BQ) {

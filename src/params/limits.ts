@@ -48,8 +48,11 @@ class LimitError extends Error {
   override name = 'LimitError';
 }
 
-function formatCount(n: number): string {
-  return Number.isSafeInteger(n) ? n.toLocaleString('en-US') : String(n);
+const COUNT_FORMAT = new Intl.NumberFormat('en-US');
+
+/** '12,345' (a count with thousands separators; a non-integer as written). One shared formatter. */
+export function formatCount(n: number): string {
+  return Number.isSafeInteger(n) ? COUNT_FORMAT.format(n) : String(n);
 }
 
 export function formatBytes(bytes: number): string {

@@ -4,6 +4,7 @@
 
 import * as THREE from 'three';
 import { fractionLabel, weightCounts } from '../model/graph';
+import { formatCount } from '../params/limits';
 import type { NetworkView } from './networkView';
 import { el, type OverlayItem } from './overlays';
 import type { Side } from './sceneView';
@@ -13,7 +14,6 @@ import {
   type AnchorTime,
   anchorTime,
   compactMs,
-  formatCount,
   formatMs,
   groupTime,
   type OpTime,

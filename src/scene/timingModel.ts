@@ -148,13 +148,6 @@ export function anchorTime(times: PathTimes, spec: { layer?: number; op: string 
   };
 }
 
-const COUNT_FORMAT = new Intl.NumberFormat('en-US');
-
-/** '12,345'. One shared formatter: Number.toLocaleString builds a new one on every call. */
-export function formatCount(n: number): string {
-  return COUNT_FORMAT.format(n);
-}
-
 /**
  * '0.42 ms', '12.3 ms', '85 µs'. A reading of 0 is work done below the timer's resolution: '< 0.1 ms'
  * (never '0 µs').

@@ -4,11 +4,11 @@
 
 import type { LayerTiming, MeasureSummary } from '../contracts';
 import type { LayerActivations, NetworkGraph } from '../model/graph';
+import { formatCount } from '../params/limits';
 import { orderByBarycenter } from '../scene/barycenter';
 import { buildEdgeBuffers } from '../scene/edges';
 import { layoutNetwork, type Selection } from '../scene/layout';
 import { NetworkView } from '../scene/networkView';
-import { formatCount } from '../scene/timingModel';
 import { nextTask } from './nextTask';
 
 export interface SceneResults {

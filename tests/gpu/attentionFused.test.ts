@@ -32,6 +32,8 @@ async function check(
   spread = 1,
   atol = 2e-5,
 ): Promise<void> {
+  // A kernel built for sinks gets per-head sink logits around the scores' size (circuit_sparsity).
+  const sinks = kernel.sinks ? rng.uniformArray(c.nHead, -2 * spread, 2 * spread) : undefined;
   const ctx = await gpuContext();
   const { device } = ctx;
   const elementwise = await ElementwiseKernels.create(ctx);
@@ -49,6 +51,7 @@ async function check(
       vcache: uploadStorage(device, 'Test.v', cacheV),
       out: storageBuffer(device, 'Test.out', 4 * t * d),
       step,
+      ...(sinks ? { sink: uploadStorage(device, 'Test.sink', sinks) } : {}),
     };
     poisonBuffer(device, b.out, 4 * t * d);
     const bound = kernel.bind(b, { t, d, nHead }, 'Test.attn', c.variant);
@@ -57,11 +60,12 @@ async function check(
       elementwise.kvWrite({ qkv: b.qkv, kcache: b.kcache, vcache: b.vcache, step }, { t, d }),
       ...bound.dispatches,
     ]);
-    const expected = causalAttention(qkv, t, pos0, nHead, d, cacheK, cacheV);
+    const expected = causalAttention(qkv, t, pos0, nHead, d, cacheK, cacheV, undefined, sinks);
     try {
       expectClose(await readFloat32(device, b.out, 4 * t * d), expected, atol, 1e-4);
     } catch (err) {
-      throw new Error(`${c.variant} d ${d} × ${nHead} heads, T ${t} at ${pos0}: ${(err as Error).message}`);
+      const what = `${c.variant}${sinks ? ' with sinks' : ''}`;
+      throw new Error(`${what} d ${d} × ${nHead} heads, T ${t} at ${pos0}: ${(err as Error).message}`);
     }
     disposeDispatches(bound.dispatches);
     for (const buf of Object.values(b)) buf.destroy();
@@ -110,6 +114,30 @@ describe(`fused attention kernels (seed ${seed})`, () => {
       const picked = d === 768 ? [cases[1], cases[3]] : cases;
       for (const c of picked) if (c.pos0 + c.t <= nCtx) await check(kernel, rng, { d, nHead, ...c });
     }
+  });
+
+  it('with per-head sinks (circuit_sparsity), every variant matches the reference', async () => {
+    const ctx = await gpuContext();
+    const rng = new Rng(seed + 4);
+    // Head width 8 and 5 heads (not a power of two); 70 positions: three decode chunks, three key tiles.
+    const kernel = await FlashAttentionKernel.create(ctx, 8, 70, { sink: true });
+    for (const c of [
+      { t: 37, pos0: 3, variant: 'flash' as const },
+      { t: 2, pos0: 66, variant: 'split' as const },
+      { t: 3, pos0: 5, variant: 'naive' as const },
+    ]) {
+      await check(kernel, rng, { d: 40, nHead: 5, ...c });
+    }
+    // Binding without sinks a kernel built for them (or the reverse) is refused, not silently wrong.
+    const plain = await FlashAttentionKernel.create(ctx, 8, 70);
+    const { device } = ctx;
+    const buf = storageBuffer(device, 'Test.buf', 4 * 3 * 40);
+    const step = uniformU32(device, 'Test.step', [0]);
+    const b = { qkv: buf, kcache: buf, vcache: buf, out: buf, step };
+    expect(() => kernel.bind(b, { t: 1, d: 40, nHead: 5 })).toThrow(/with sinks/);
+    expect(() => plain.bind({ ...b, sink: buf }, { t: 1, d: 40, nHead: 5 })).toThrow(/without sinks/);
+    buf.destroy();
+    step.destroy();
   });
 
   it('keeps a softmax dominated by a few keys exact across tiles and chunks (scores far apart)', async () => {

@@ -10,6 +10,13 @@ describe('GpuContext on Dawn', () => {
     expect(ctx.device).toBeDefined();
     expect(ctx.limitsRecord().maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 1024 * 1024);
     expect(typeof ctx.features.subgroups).toBe('boolean');
+    // The adapter kind drives kernel choices (chooseAttentionVariant, the fallback tunings): it must be
+    // read from the adapter, and the label must say it. CI and this machine run SwiftShader, a CPU adapter.
+    expect(typeof ctx.info.isFallbackAdapter).toBe('boolean');
+    expect(ctx.adapterLabel.endsWith('(fallback)')).toBe(ctx.info.isFallbackAdapter);
+    if (/swiftshader/i.test(`${ctx.info.vendor} ${ctx.info.architecture} ${ctx.info.description}`)) {
+      expect(ctx.info.isFallbackAdapter).toBe(true);
+    }
     console.log(`adapter: ${ctx.adapterLabel}`, ctx.features);
   });
 

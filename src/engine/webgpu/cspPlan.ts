@@ -1,9 +1,9 @@
 // The forward plan of a circuit_sparsity model (config.arch): the same plan shape, staging layout and pass
 // names as buildForwardPlan (GPT-2), with RMSNorm or LayerNorm, AbsTopK passes where the config asks, the
-// MLP activation and residual ReLU as in-place passes, attention over n_head·d_head with a sink, and the
+// MLP activation and residual ReLU as in-place passes, attention over n_head·d_head with a sink (the fused kernels, as GPT-2), and the
 // untied unembedding + final_logits_bias + bigram rows. CPU reference: forwardCsp (src/math/cspForward.ts).
 import type { AbsTopKKernel } from '../../gpu/kernels/absTopK';
-import type { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
+import type { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import type { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
 import type { Dispatch } from '../../gpu/kernels/dispatch';
 import { type AbsTopKLocation, attentionWidth, topKAt } from '../../math/arch';
@@ -15,7 +15,8 @@ import { allocatePlanBuffers, type ForwardPlan, finishPlan, type PlanOptions, ty
 export interface CspKernels {
   elementwise: CspElementwiseKernels;
   topK: AbsTopKKernel;
-  attention: AttentionSinkKernel;
+  /** Built with sinks (every variant takes the per-head sink logits). */
+  attention: FlashAttentionKernel;
 }
 
 export function buildCspForwardPlan(
@@ -95,11 +96,11 @@ export function buildCspForwardPlan(
     ]);
     pass(l, 'attn.core', [
       elementwise.kvWrite({ qkv, kcache: blk.kcache, vcache: blk.vcache, step }, { t, d: A }, `${L}.kvWrite`),
-      csp.attention.bind(
+      ...csp.attention.bind(
         { qkv, kcache: blk.kcache, vcache: blk.vcache, sink: extras.sinks[l], out: att, step },
-        { t, width: A, nHead },
+        { t, d: A, nHead },
         `${L}.attn`,
-      ),
+      ).dispatches,
     ]);
     pass(l, 'attn.proj', [linear(blk.attnProj, att, proj, t, d, A, `${L}.attnProj`)], true);
     pass(l, 'attn.add', [

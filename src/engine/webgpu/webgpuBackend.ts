@@ -7,7 +7,6 @@ import type { ForwardResult, WeightPath } from '../../contracts';
 import type { GpuContext } from '../../gpu/context';
 import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
 import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
-import { AttentionSinkKernel } from '../../gpu/kernels/attentionSink';
 import { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
 import { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import { LayerNormKernel } from '../../gpu/kernels/layerNorm';
@@ -82,7 +81,7 @@ export class WebGpuBackend implements Backend {
       CsrSpmm.create(ctx, { activation: 'gelu', variants: csrVariants }),
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
-    this.cspKernels = config.arch ? await createCspKernels(ctx, config.nCtx) : null;
+    this.cspKernels = config.arch ? await createCspKernels(ctx, config) : null;
     await uploadWithinMemory(
       ctx,
       describeModelBytes(models),
@@ -232,11 +231,12 @@ export class WebGpuBackend implements Backend {
   }
 }
 
-async function createCspKernels(ctx: GpuContext, nCtx: number): Promise<CspKernels> {
+async function createCspKernels(ctx: GpuContext, config: Gpt2Config): Promise<CspKernels> {
+  const headDim = attentionWidth(config) / config.nHead;
   const [elementwise, topK, attention] = await Promise.all([
     CspElementwiseKernels.create(ctx),
     AbsTopKKernel.create(ctx),
-    AttentionSinkKernel.create(ctx, nCtx),
+    FlashAttentionKernel.create(ctx, headDim, config.nCtx, { sink: true }),
   ]);
   return { elementwise, topK, attention };
 }

@@ -1,17 +1,19 @@
 // Host side of the fused attention kernels: shaders/attention_fused_flash.wgsl (prefill: query tiles, K/V tiles
 // in workgroup memory, online softmax) and shaders/attention_fused_split.wgsl + attention_fused_combine.wgsl (decode:
 // keys split across workgroups, then combined). CPU reference: causalAttention in src/math/attention.ts.
-// Heads wider than MAX_HEAD_DIM keep the one-workgroup-per-query kernel (shaders/attention.wgsl), as do
-// short calls on a CPU-emulated adapter (chooseAttentionVariant).
+// Heads wider than MAX_HEAD_DIM keep the one-workgroup-per-query kernel (shaders/attention.wgsl, or
+// shaders/attention_sink.wgsl for a model with sinks), as do short calls on a CPU-emulated adapter
+// (chooseAttentionVariant). Every variant takes an optional per-head sink logit (circuit_sparsity).
 // Nothing here is tuned for one adapter: tile sizes follow the head dimension and the device's
 // workgroup-storage limit, and the variant follows the grid size (chooseAttentionVariant).
 import combineCode from '../../../shaders/attention_fused_combine.wgsl?raw';
 import flashCode from '../../../shaders/attention_fused_flash.wgsl?raw';
 import splitCode from '../../../shaders/attention_fused_split.wgsl?raw';
-import { f32Bits, storageBuffer, uniformU32 } from '../buffers';
+import { f32Bits, storageBuffer, uniformU32, uploadStorage } from '../buffers';
 import type { GpuContext } from '../context';
 import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
 import { AttentionKernel } from './attention';
+import { AttentionSinkKernel, NO_SINK } from './attentionSink';
 import { ceilDiv, type Dispatch } from './dispatch';
 
 /** Largest head dimension the fused kernels take (their per-thread arrays; GPT-2 uses 64 at every size). */
@@ -69,6 +71,8 @@ interface Bindings {
   vcache: GPUBuffer;
   out: GPUBuffer;
   step: GPUBuffer;
+  /** Per-head sink logits (nHead f32); only for a kernel created with { sink: true }. */
+  sink?: GPUBuffer;
 }
 
 export class FlashAttentionKernel {
@@ -79,20 +83,42 @@ export class FlashAttentionKernel {
     private readonly flash: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null,
     private readonly split: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null,
     private readonly combine: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null,
-    private readonly naive: AttentionKernel | null,
+    private readonly naive: AttentionKernel | AttentionSinkKernel | null,
     private readonly fallbackAdapter: boolean,
+    readonly sinks: boolean,
   ) {}
 
-  /** Pipelines for one head dimension and context length (the model's hd and nCtx). */
-  static async create(ctx: GpuContext, headDim: number, maxCtx: number): Promise<FlashAttentionKernel> {
+  /**
+   * Pipelines for one head dimension and context length (the model's hd and nCtx). With `sink` every
+   * bind must pass per-head sink logits (the one-workgroup-per-query fallback is then attention_sink).
+   */
+  static async create(
+    ctx: GpuContext,
+    headDim: number,
+    maxCtx: number,
+    opts: { sink?: boolean } = {},
+  ): Promise<FlashAttentionKernel> {
+    const sinks = opts.sink ?? false;
     const { device } = ctx;
     const fallbackAdapter = ctx.info.isFallbackAdapter;
     // The one-workgroup-per-query kernel keeps a score per position in workgroup memory: 4 · (nCtx + 64)
     // bytes, within the 16 KiB default up to nCtx = 4032. Past that only the fused kernels run.
     const naiveFits = 4 * (maxCtx + 64) <= device.limits.maxComputeWorkgroupStorageSize;
-    const naive = naiveFits || headDim > MAX_HEAD_DIM ? await AttentionKernel.create(ctx, maxCtx) : null;
+    const makeNaive = () =>
+      sinks ? AttentionSinkKernel.create(ctx, maxCtx) : AttentionKernel.create(ctx, maxCtx);
+    const naive = naiveFits || headDim > MAX_HEAD_DIM ? await makeNaive() : null;
     if (headDim > MAX_HEAD_DIM) {
-      return new FlashAttentionKernel(device, headDim, maxCtx, null, null, null, naive, fallbackAdapter);
+      return new FlashAttentionKernel(
+        device,
+        headDim,
+        maxCtx,
+        null,
+        null,
+        null,
+        naive,
+        fallbackAdapter,
+        sinks,
+      );
     }
     const bk = flashKeyTile(headDim, device.limits.maxComputeWorkgroupStorageSize);
     const make = async (
@@ -106,7 +132,7 @@ export class FlashAttentionKernel {
       return { layout: bindGroupLayout, pipeline };
     };
     const [flash, split, combine] = await Promise.all([
-      make('AttentionFlash', { id: 'attention_fused_flash', code: flashCode }, [3, 1, 2], {
+      make('AttentionFlash', { id: 'attention_fused_flash', code: flashCode }, [4, 1, 2], {
         HD: headDim,
         BQ: FLASH_BQ,
         BK: bk,
@@ -115,12 +141,22 @@ export class FlashAttentionKernel {
         HD: headDim,
         WG: SPLIT_CHUNK,
       }),
-      make('AttentionCombine', { id: 'attention_fused_combine', code: combineCode }, [1, 1, 1], {
+      make('AttentionCombine', { id: 'attention_fused_combine', code: combineCode }, [2, 1, 1], {
         HD: headDim,
         WG: 64,
       }),
     ]);
-    return new FlashAttentionKernel(device, headDim, maxCtx, flash, split, combine, naive, fallbackAdapter);
+    return new FlashAttentionKernel(
+      device,
+      headDim,
+      maxCtx,
+      flash,
+      split,
+      combine,
+      naive,
+      fallbackAdapter,
+      sinks,
+    );
   }
 
   /** Nothing of its own to free: pipelines are the device cache's, uniforms their dispatches'. */
@@ -134,8 +170,9 @@ export class FlashAttentionKernel {
 
   /**
    * out (t, d) = softmax(q·Kᵀ·scale, causal) · V per head, q from qkv (t, 3d), K/V from the caches (this
-   * call's keys already written). The buffers made for these dispatches (the params uniform, the decode
-   * partials) are in their `uniforms`: free them together with disposeDispatches. `variant` forces a
+   * call's keys already written), with the per-head sink logits `b.sink` when the kernel was made for
+   * sinks. The buffers made for these dispatches (the params uniform, the decode partials, a NO_SINK
+   * vector) are in their `uniforms`: free them together with disposeDispatches. `variant` forces a
    * kernel (tests, benchmarks); default variantFor(t).
    */
   bind(
@@ -148,10 +185,19 @@ export class FlashAttentionKernel {
     if (headDim !== this.headDim) {
       throw new Error(`${label}: kernels built for head dimension ${this.headDim}, bound with ${headDim}`);
     }
+    if ((b.sink !== undefined) !== this.sinks) {
+      throw new Error(
+        `${label}: kernels built ${this.sinks ? 'with' : 'without'} sinks, bound the other way`,
+      );
+    }
     if (variant === 'naive' || !this.flash) {
       if (!this.naive)
         throw new Error(`${label}: no one-workgroup-per-query kernel for ${this.maxCtx} positions`);
-      return { variant: 'naive', dispatches: [this.naive.bind(b, shape, label)] };
+      const dispatch =
+        this.naive instanceof AttentionSinkKernel && b.sink
+          ? this.naive.bind({ ...b, sink: b.sink }, { t: shape.t, width: shape.d, nHead: shape.nHead }, label)
+          : (this.naive as AttentionKernel).bind(b, shape, label);
+      return { variant: 'naive', dispatches: [dispatch] };
     }
     const grids = attentionGrids({ t: shape.t, nHead: shape.nHead, maxCtx: this.maxCtx });
     const params = uniformU32(this.device, `${label}.params`, [
@@ -163,8 +209,14 @@ export class FlashAttentionKernel {
     ]);
     const group = (k: { layout: GPUBindGroupLayout }, name: string, buffers: GPUBuffer[]) =>
       bindBuffers(this.device, `${label}.${name}.bindGroup`, k.layout, buffers);
+    // A model without sinks binds NO_SINK logits (the dispatch owns that vector).
+    const noSink = b.sink
+      ? null
+      : uploadStorage(this.device, `${label}.noSink`, new Float32Array(shape.nHead).fill(NO_SINK));
+    const sink = b.sink ?? (noSink as GPUBuffer);
+    const own = (buffers: GPUBuffer[]) => (noSink ? [...buffers, noSink] : buffers);
     if (variant === 'flash' && this.flash) {
-      const bindGroup = group(this.flash, 'flash', [b.qkv, b.kcache, b.vcache, b.out, params, b.step]);
+      const bindGroup = group(this.flash, 'flash', [b.qkv, b.kcache, b.vcache, sink, b.out, params, b.step]);
       return {
         variant,
         dispatches: [
@@ -173,7 +225,7 @@ export class FlashAttentionKernel {
             pipeline: this.flash.pipeline,
             bindGroup,
             workgroups: grids.flash,
-            uniforms: [params],
+            uniforms: own([params]),
           },
         ],
       };
@@ -192,12 +244,12 @@ export class FlashAttentionKernel {
           pipeline: this.split.pipeline,
           bindGroup: group(this.split, 'split', [b.qkv, b.kcache, b.vcache, partials, params, b.step]),
           workgroups: grids.split,
-          uniforms: [params, partials],
+          uniforms: own([params, partials]),
         },
         {
           label: `${label}.combine`,
           pipeline: this.combine.pipeline,
-          bindGroup: group(this.combine, 'combine', [partials, b.out, params]),
+          bindGroup: group(this.combine, 'combine', [partials, sink, b.out, params]),
           workgroups: grids.combine,
           uniforms: [],
         },
