@@ -5,7 +5,7 @@
 // fallback without WASM SIMD) — WebGPU live images only (the default) and,
 // with --all-rows, WebGPU every image every layer; the dense CPU path (WASM SIMD) unless --no-dense.
 //   node --import ./bin/raw-register.mjs --import tsx scripts/bench-dnn.ts [--rounds 5] [--workers W]
-//        [--all-rows] [--no-dense] [--json docs/bench/dnn.json]
+//        [--all-rows] [--no-dense] [--cpu-only] [--json docs/bench/dnn.json]
 // Protocol: one warm-up run of each path (never reported), then `rounds` rounds with the order rotating;
 // medians with p10–p90 of each path's seconds (the layers only: loading, transposing and uploading
 // happen once, before). Wall time for every path; process CPU time too for the single-threaded ones
@@ -72,12 +72,18 @@ interface Sample {
 
 const transposed = transposeLayers(dnn);
 const bias = Math.fround(dnn.bias);
-const gpu = await createNodeGpu();
-const ctx = await GpuContext.create(gpu, { onError: (m) => console.error(`WebGPU error: ${m}`) });
-const live = await DnnGpuPlan.create(ctx, dnn, 'sparse', input.rows);
-const allRows = process.argv.includes('--all-rows')
-  ? await DnnGpuPlan.create(ctx, dnn, 'sparse', input.rows, { allImages: true })
-  : null;
+// --cpu-only: no WebGPU paths. Their runs (seconds of SwiftShader on every core, in the rotation) slowed
+// every other path, scipy's process too, 2–2.5× on this 2-core machine (docs/benchmarks.md §9).
+const ctx = process.argv.includes('--cpu-only')
+  ? null
+  : await GpuContext.create(await createNodeGpu(), {
+      onError: (m) => console.error(`WebGPU error: ${m}`),
+    });
+const live = ctx && (await DnnGpuPlan.create(ctx, dnn, 'sparse', input.rows));
+const allRows =
+  ctx && process.argv.includes('--all-rows')
+    ? await DnnGpuPlan.create(ctx, dnn, 'sparse', input.rows, { allImages: true })
+    : null;
 const pool = await DnnWorkerPool.create(dnn, workers, 'live-simd');
 
 /** A single-threaded CPU path timed by its layers, with the process CPU time it took. */
@@ -99,8 +105,8 @@ const paths: Record<string, () => Promise<Sample>> = {
   [`CPU live-simd (WASM SIMD), ${workers} worker threads`]: async () => pool.run(input),
   'CPU skip-zeros (JavaScript), main thread': async () =>
     mainThread(() => runSkipZerosTransposed(transposed, input, bias, dnn.ymax)),
-  'WebGPU live images (default)': async () => live.run(input),
 };
+if (live) paths['WebGPU live images (default)'] = async () => live.run(input);
 if (allRows) paths['WebGPU every image'] = async () => allRows.run(input);
 if (!process.argv.includes('--no-dense'))
   paths['CPU dense (WASM SIMD)'] = async () => runDnnCpu(dnn, input, { path: 'dense' });
@@ -116,9 +122,9 @@ for (let r = 0; r < rounds; r++) {
 }
 scipy.stdin.end();
 await pool.close();
-live.dispose();
+live?.dispose();
 allRows?.dispose();
-ctx.dispose();
+ctx?.dispose();
 
 const scipyWall = summarize(samples[names_[0]].map((s) => s.seconds * 1000));
 const scipyCpu = summarize(samples[names_[0]].map((s) => (s.cpuSeconds ?? Number.NaN) * 1000));
@@ -129,7 +135,7 @@ const ratio = (ref: ReturnType<typeof summarize>, x: ReturnType<typeof summarize
   return c.clear ? `${c.ratio.toFixed(2)}×` : `no clear difference (${c.ratio.toFixed(2)}×)`;
 };
 console.log(
-  `${ctx.adapterLabel}; ${rounds} rounds; ${workers} worker threads; ${os.availableParallelism()} cores`,
+  `${ctx?.adapterLabel ?? 'no WebGPU (--cpu-only)'}; ${rounds} rounds; ${workers} worker threads; ${os.availableParallelism()} cores`,
 );
 console.log(`load average per round: ${loads.map((l) => l.toFixed(1)).join(' ')}`);
 console.log(
@@ -157,5 +163,5 @@ const json = arg('json', '');
 if (json)
   writeFileSync(
     json,
-    `${JSON.stringify({ edges, workers, rounds, loads, adapter: ctx.adapterLabel, report }, null, 1)}\n`,
+    `${JSON.stringify({ edges, workers, rounds, loads, adapter: ctx?.adapterLabel ?? null, report }, null, 1)}\n`,
   );
