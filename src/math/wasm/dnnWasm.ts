@@ -7,7 +7,8 @@
 // Memory, byte addresses, 16-byte aligned regions:
 //   the network (resident, once per layers array, when it fits the budget of heap.ts; else copied into
 //   scratch each run): per layer rowPtr (N+1 u32) | pairs (nnz × (column·32 as u32, weight as f32))
-//   scratch: activations A and B (groups·maxWidth·32 bytes each) | live (groups·32) | from (images·4)
+//   scratch, per chunk of images: activations A and B (groups·maxWidth·32 bytes each) | live (groups·32) |
+//   from (images·4)
 // Each layer's time includes its share of host work: packing the CSR input into groups (layer 1),
 // reading the liveness and repacking (every layer), writing the dense result (the last layer).
 import type { CsrMatrix } from '../csr';
@@ -123,10 +124,12 @@ function copyNetwork(layers: readonly CsrMatrix[], layout: NetworkLayout, base: 
 
 /**
  * Layers (out×in CSR, Nₗ × Kₗ, Kₗ₊₁ = Nₗ) applied to `input` (images × K₀, CSR):
- * Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + bias, 0), ymax), accumulated in f32 (dnn.wat says in what order) then the bias, `bias` used
- * as its f32 value. Returns the final activations (images × N_last, dense) and each layer's wall time.
- * The layers arrays are copied into wasm memory once and kept (heap.ts's residency: the caller promises
- * not to modify them). Throws when unavailable (check wasmDnnAvailable) or memory cannot grow.
+ * Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + bias, 0), ymax), accumulated in f32 (dnn.wat says in what order) then the
+ * bias, `bias` used as its f32 value. Returns the final activations (images × N_last, dense) and each
+ * layer's wall time. The layers arrays are copied into wasm memory once and kept (heap.ts's residency:
+ * the caller promises not to modify them). Images go through in chunks of CHUNK_IMAGES, so the scratch
+ * stays under ≈ 2 · CHUNK_IMAGES · width · 4 bytes whatever the batch. Throws when unavailable (check
+ * wasmDnnAvailable) or memory cannot grow.
  * layerMs[l]: layer l's kernel time (the mean over layerRepeats[l] calls) plus its host work, once.
  */
 export function runDnnWasm(
@@ -141,35 +144,72 @@ export function runDnnWasm(
   const layout = networkLayout(layers);
   const resident = reserveResident(layout.key, layout.bytes, (ptr) => copyNetwork(layers, layout, ptr));
   const base = resident ? (residentBlock(layout.key)?.ptr ?? 0) : scratchBase();
-  const nImages = input.rows;
+  if (!resident) copyNetwork(layers, layout, base);
+  const width = layers[layers.length - 1].rows;
+  const run: ChunkRun = {
+    kernel,
+    layers,
+    layout,
+    base,
+    scratch: resident ? scratchBase() : align16(base + layout.bytes),
+    input,
+    bias: Math.fround(bias),
+    ymax,
+    minLayerMs: opts.minLayerMs ?? 0,
+    out: new Float32Array(input.rows * width),
+    layerMs: new Array<number>(layers.length).fill(0),
+    layerRepeats: new Array<number>(layers.length).fill(1),
+  };
+  for (let first = 0; first < input.rows; first += CHUNK_IMAGES) {
+    runChunk(run, first, Math.min(CHUNK_IMAGES, input.rows - first));
+  }
+  return { layerMs: run.layerMs, y: run.out, layerRepeats: run.layerRepeats };
+}
+
+/** Images per pass through all the layers (a multiple of LANES): 16 MiB of activations at width 1024. */
+const CHUNK_IMAGES = 2048;
+
+interface ChunkRun {
+  kernel: DnnKernel;
+  layers: readonly CsrMatrix[];
+  layout: NetworkLayout;
+  base: number;
+  scratch: number;
+  input: CsrMatrix;
+  bias: number;
+  ymax: number;
+  minLayerMs: number;
+  out: Float32Array;
+  layerMs: number[]; // added to, chunk by chunk
+  layerRepeats: number[]; // the most any chunk made
+}
+
+/** Images first..first+count−1 through every layer; their final rows into run.out. */
+function runChunk(run: ChunkRun, first: number, count: number): void {
+  const { kernel, layers, layout, base, input, bias, ymax, minLayerMs } = run;
   const maxWidth = Math.max(input.cols, ...layers.map((w) => w.rows));
-  let groups = Math.ceil(nImages / LANES);
+  let groups = Math.ceil(count / LANES);
   const bufBytes = groups * maxWidth * LANES * 4;
-  const bufA = resident ? scratchBase() : align16(base + layout.bytes);
+  const bufA = run.scratch;
   const bufB = bufA + bufBytes;
   const live = bufB + bufBytes;
   const from = live + groups * LANES * 4;
-  if (!resident) copyNetwork(layers, layout, base);
-  const { f32, u32 } = ensureMemory(from + nImages * 4);
+  const { f32, u32 } = ensureMemory(from + count * 4);
 
-  const layerMs: number[] = [];
-  const layerRepeats: number[] = [];
   const tPack = performance.now();
-  // Layer 1's input: image i in group i/8, lane i%8; the padded lanes are 0.
+  // Layer 1's input: image first + i in group i/8, lane i%8; the padded lanes are 0.
   const K0 = input.cols;
   f32.fill(0, bufA >> 2, (bufA >> 2) + groups * K0 * LANES);
-  for (let i = 0; i < nImages; i++) {
+  for (let i = 0; i < count; i++) {
     const at = (bufA >> 2) + Math.floor(i / LANES) * K0 * LANES + (i % LANES);
-    for (let p = input.rowPtr[i]; p < input.rowPtr[i + 1]; p++)
+    for (let p = input.rowPtr[first + i]; p < input.rowPtr[first + i + 1]; p++)
       f32[at + input.colIdx[p] * LANES] = input.values[p];
   }
   const packMs = performance.now() - tPack;
   let slots = new Int32Array(groups * LANES).fill(-1); // slot → image, −1 for a padded lane
-  for (let i = 0; i < nImages; i++) slots[i] = i;
+  for (let i = 0; i < count; i++) slots[i] = first + i;
   let x = bufA;
   let y = bufB;
-  const fbias = Math.fround(bias);
-  const minLayerMs = opts.minLayerMs ?? 0;
   layers.forEach((w, l) => {
     const p = layout.layers[l];
     // The kernel reads x and writes y only, so a repeat computes the same y (see minLayerMs).
@@ -177,39 +217,37 @@ export function runDnnWasm(
     let repeats = 0;
     let kernelMs = 0;
     do {
-      kernel.layer(x, y, groups, w.cols, w.rows, base + p.rowPtr, base + p.pairs, fbias, ymax, live);
+      kernel.layer(x, y, groups, w.cols, w.rows, base + p.rowPtr, base + p.pairs, bias, ymax, live);
       repeats++;
       kernelMs = performance.now() - tKernel;
     } while (kernelMs < minLayerMs && repeats < MAX_LAYER_REPEATS);
     const tHost = performance.now();
     [x, y] = [y, x]; // x: this layer's output
-    if (fbias <= 0) {
-      let count = 0;
+    if (bias <= 0) {
+      let alive = 0;
       for (let s = 0; s < groups * LANES; s++) {
-        if (slots[s] >= 0 && f32[(live >> 2) + s] !== 0) u32[(from >> 2) + count++] = s;
+        if (slots[s] >= 0 && f32[(live >> 2) + s] !== 0) u32[(from >> 2) + alive++] = s;
       }
-      if (Math.ceil(count / LANES) < groups) {
-        kernel.repack(x, y, w.rows, from, count);
-        const kept = new Int32Array(Math.ceil(count / LANES) * LANES).fill(-1);
-        for (let s = 0; s < count; s++) kept[s] = slots[u32[(from >> 2) + s]];
+      if (Math.ceil(alive / LANES) < groups) {
+        kernel.repack(x, y, w.rows, from, alive);
+        const kept = new Int32Array(Math.ceil(alive / LANES) * LANES).fill(-1);
+        for (let s = 0; s < alive; s++) kept[s] = slots[u32[(from >> 2) + s]];
         slots = kept;
-        groups = Math.ceil(count / LANES);
+        groups = Math.ceil(alive / LANES);
         [x, y] = [y, x];
       }
     }
-    layerMs.push(kernelMs / repeats + (performance.now() - tHost) + (l === 0 ? packMs : 0));
-    layerRepeats.push(repeats);
+    run.layerMs[l] += kernelMs / repeats + (performance.now() - tHost) + (l === 0 ? packMs : 0);
+    run.layerRepeats[l] = Math.max(run.layerRepeats[l], repeats);
   });
   // The dense result: each kept image's column of its group, the dead ones left 0.
-  const t1 = performance.now();
+  const tOut = performance.now();
   const width = layers[layers.length - 1].rows;
-  const out = new Float32Array(nImages * width);
   for (let s = 0; s < slots.length; s++) {
     const image = slots[s];
     if (image < 0) continue;
     const at = (x >> 2) + Math.floor(s / LANES) * width * LANES + (s % LANES);
-    for (let n = 0; n < width; n++) out[image * width + n] = f32[at + n * LANES];
+    for (let n = 0; n < width; n++) run.out[image * width + n] = f32[at + n * LANES];
   }
-  layerMs[layerMs.length - 1] += performance.now() - t1;
-  return { layerMs, y: out, layerRepeats };
+  run.layerMs[layers.length - 1] += performance.now() - tOut;
 }
