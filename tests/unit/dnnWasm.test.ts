@@ -13,6 +13,7 @@ import { CsrMatrix } from '../../src/math/csr';
 import { resolveDnnKernel, runDnnCpu, type SparseDnn } from '../../src/math/dnn';
 import { Rng } from '../../src/math/rng';
 import { runDnnWasm, wasmDnnAvailable } from '../../src/math/wasm/dnnWasm';
+import { isResident, releaseResident, setResidentBudget } from '../../src/math/wasm/heap';
 
 function randomDnn(rng: Rng, widths: number[], density: number, bias: number, ymax: number): SparseDnn {
   const layers = widths.slice(1).map((n, l) => {
@@ -155,6 +156,26 @@ describe('WASM SIMD DNN kernel (live images, 8 a group)', () => {
     const r = runDnnCpu(dnn, input, { path: 'sparse', sparseKernel: 'live-simd' });
     expect(Array.from(r.y)).toEqual(new Array(11 * width).fill(0.5));
     expect(r.categories).toHaveLength(11);
+  });
+});
+
+describe('weights not resident (over the residency budget)', () => {
+  afterEach(() => {
+    setResidentBudget(256 * 1024 * 1024);
+    releaseResident();
+  });
+
+  it('copies the layers into scratch for the run and gives the same result', () => {
+    const rng = new Rng(21);
+    const dnn = randomDnn(rng, [26, 30, 19, 22], 0.3, -0.1, 32);
+    const input = randomImages(rng, 17, 26, 0.5);
+    const want = runDnnWasm(dnn.layers, input, dnn.bias, dnn.ymax).y;
+    expect(dnn.layers.every((w) => !isResident(w))).toBe(true); // its own keys, not the CsrMatrix's
+    releaseResident();
+    setResidentBudget(0);
+    const poison = CsrMatrix.fromDense(new Float32Array(9 * 26).fill(Number.NaN), 9, 26);
+    runDnnWasm(dnn.layers, poison, dnn.bias, dnn.ymax); // leaves NaN in the scratch the next run reuses
+    expect(runDnnWasm(dnn.layers, input, dnn.bias, dnn.ymax).y).toEqual(want);
   });
 });
 

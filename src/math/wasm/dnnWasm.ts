@@ -5,8 +5,8 @@
 // are gathered into fresh groups (dnn.wat's repack) and the dead ones never cost anything again. With a
 // bias > 0 every image is kept (an all-zero row still gives clamp(b) > 0 next layer).
 // Memory, byte addresses, 16-byte aligned regions:
-//   the network (resident, once per layers array, when it fits the budget of heap.ts; else copied into
-//   scratch each run): per layer rowPtr (N+1 u32) | pairs (nnz × (column·32 as u32, weight as f32))
+//   each layer (resident, copied once per CsrMatrix while heap.ts's budget allows; else copied into
+//   scratch each run): rowPtr (N+1 u32) | pairs (nnz × (column·32 as u32, weight as f32))
 //   scratch, per chunk of images: activations A and B (groups·maxWidth·32 bytes each) | live (groups·32) |
 //   from (images·4)
 // Each layer's time includes its share of host work: packing the CSR input into groups (layer 1),
@@ -77,49 +77,45 @@ export function wasmDnnAvailable(): boolean {
   return dnnKernel() !== null;
 }
 
-interface PackedLayer {
-  rows: number;
-  cols: number;
-  rowPtr: number; // byte offsets from the network's base
-  pairs: number;
-}
+/** Each layer's residency key: a fresh object (the CsrMatrix itself keys spmmWasm's own layout). */
+const layerKeys = new WeakMap<CsrMatrix, object>();
 
-/** Where each layer's arrays sit in the network block, and the block's size. */
-interface NetworkLayout {
-  key: object; // the residency key (a fresh object: the CsrMatrix keys belong to spmmWasm's layout)
-  layers: PackedLayer[];
-  bytes: number;
-}
+/** A layer's block: rowPtr (N + 1 u32), then from this byte on the (column·32, weight) pairs. */
+const pairsOffset = (w: CsrMatrix) => align16((w.rows + 1) * 4);
+const layerBytes = (w: CsrMatrix) => align16(pairsOffset(w) + w.nnz * 8);
 
-const layouts = new WeakMap<readonly CsrMatrix[], NetworkLayout>();
-
-function networkLayout(layers: readonly CsrMatrix[]): NetworkLayout {
-  let layout = layouts.get(layers);
-  if (!layout) {
-    let at = 0;
-    const packed = layers.map((w) => {
-      const rowPtr = at;
-      const pairs = align16(rowPtr + (w.rows + 1) * 4);
-      at = align16(pairs + w.nnz * 8);
-      return { rows: w.rows, cols: w.cols, rowPtr, pairs };
-    });
-    layout = { key: {}, layers: packed, bytes: at };
-    layouts.set(layers, layout);
+function copyLayer(w: CsrMatrix, ptr: number): void {
+  const { f32, u32 } = ensureMemory(ptr + layerBytes(w));
+  u32.set(w.rowPtr, ptr >> 2);
+  const pairs = (ptr + pairsOffset(w)) >> 2;
+  for (let i = 0; i < w.nnz; i++) {
+    u32[pairs + 2 * i] = w.colIdx[i] * LANES * 4;
+    f32[pairs + 2 * i + 1] = w.values[i];
   }
-  return layout;
 }
 
-function copyNetwork(layers: readonly CsrMatrix[], layout: NetworkLayout, base: number): void {
-  const { f32, u32 } = ensureMemory(base + layout.bytes);
-  layers.forEach((w, l) => {
-    const p = layout.layers[l];
-    u32.set(w.rowPtr, (base + p.rowPtr) >> 2);
-    const pairs = (base + p.pairs) >> 2;
-    for (let i = 0; i < w.nnz; i++) {
-      u32[pairs + 2 * i] = w.colIdx[i] * LANES * 4;
-      f32[pairs + 2 * i + 1] = w.values[i];
+/**
+ * Each layer's block address: resident (copied once per CsrMatrix, heap.ts's budget) or, over the budget,
+ * copied into scratch for this run. Returns the addresses and the first scratch byte after them.
+ */
+function placeLayers(layers: readonly CsrMatrix[]): { at: number[]; scratch: number } {
+  const at = layers.map((w) => {
+    let key = layerKeys.get(w);
+    if (!key) {
+      key = {};
+      layerKeys.set(w, key);
     }
+    const kept = reserveResident(key, layerBytes(w), (ptr) => copyLayer(w, ptr));
+    return kept ? (residentBlock(key)?.ptr ?? -1) : -1;
   });
+  let scratch = scratchBase(); // above every resident block reserved just now
+  layers.forEach((w, l) => {
+    if (at[l] >= 0) return;
+    at[l] = scratch;
+    copyLayer(w, scratch);
+    scratch = align16(scratch + layerBytes(w));
+  });
+  return { at, scratch };
 }
 
 /**
@@ -141,17 +137,13 @@ export function runDnnWasm(
 ): { layerMs: number[]; y: Float32Array; layerRepeats: number[] } {
   const kernel = dnnKernel();
   if (!kernel) throw new Error('runDnnWasm: WebAssembly SIMD is not available here');
-  const layout = networkLayout(layers);
-  const resident = reserveResident(layout.key, layout.bytes, (ptr) => copyNetwork(layers, layout, ptr));
-  const base = resident ? (residentBlock(layout.key)?.ptr ?? 0) : scratchBase();
-  if (!resident) copyNetwork(layers, layout, base);
+  const { at, scratch } = placeLayers(layers);
   const width = layers[layers.length - 1].rows;
   const run: ChunkRun = {
     kernel,
     layers,
-    layout,
-    base,
-    scratch: resident ? scratchBase() : align16(base + layout.bytes),
+    at,
+    scratch,
     input,
     bias: Math.fround(bias),
     ymax,
@@ -172,8 +164,7 @@ const CHUNK_IMAGES = 2048;
 interface ChunkRun {
   kernel: DnnKernel;
   layers: readonly CsrMatrix[];
-  layout: NetworkLayout;
-  base: number;
+  at: number[]; // each layer's block (placeLayers)
   scratch: number;
   input: CsrMatrix;
   bias: number;
@@ -186,7 +177,7 @@ interface ChunkRun {
 
 /** Images first..first+count−1 through every layer; their final rows into run.out. */
 function runChunk(run: ChunkRun, first: number, count: number): void {
-  const { kernel, layers, layout, base, input, bias, ymax, minLayerMs } = run;
+  const { kernel, layers, at, input, bias, ymax, minLayerMs } = run;
   const maxWidth = Math.max(input.cols, ...layers.map((w) => w.rows));
   let groups = Math.ceil(count / LANES);
   const bufBytes = groups * maxWidth * LANES * 4;
@@ -211,13 +202,12 @@ function runChunk(run: ChunkRun, first: number, count: number): void {
   let x = bufA;
   let y = bufB;
   layers.forEach((w, l) => {
-    const p = layout.layers[l];
     // The kernel reads x and writes y only, so a repeat computes the same y (see minLayerMs).
     const tKernel = performance.now();
     let repeats = 0;
     let kernelMs = 0;
     do {
-      kernel.layer(x, y, groups, w.cols, w.rows, base + p.rowPtr, base + p.pairs, bias, ymax, live);
+      kernel.layer(x, y, groups, w.cols, w.rows, at[l], at[l] + pairsOffset(w), bias, ymax, live);
       repeats++;
       kernelMs = performance.now() - tKernel;
     } while (kernelMs < minLayerMs && repeats < MAX_LAYER_REPEATS);
