@@ -73,7 +73,7 @@ interface Sample {
 const transposed = transposeLayers(dnn);
 const bias = Math.fround(dnn.bias);
 // --cpu-only: no WebGPU paths. Their runs (seconds of SwiftShader on every core, in the rotation) slowed
-// every other path, scipy's process too, 2–2.5× on this 2-core machine (docs/benchmarks.md §9).
+// every other path, scipy's process too, 1.6–3.6× on this 2-core machine (docs/benchmarks.md §9).
 const ctx = process.argv.includes('--cpu-only')
   ? null
   : await GpuContext.create(await createNodeGpu(), {
