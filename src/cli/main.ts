@@ -9,6 +9,8 @@ commands:
   spmm --matrix A.mtx ...    Y = A·X for a Matrix Market matrix, on the GPU or CPU
   bench [--json out.json]    dense vs CSR kernel sweeps
   bench-model [--model M]    whole-model prefill/decode timings, dense vs sparse
+  bench-peers [--sizes N]    dense GEMM vs tfjs-backend-webgpu on the same adapter
+  bench-gpu [--quick]        the real-GPU report: all of the above in one go, to docs/bench/gpu-<adapter>
   run --model M --prompt T   GPT-2 forward pass, dense or sparse, with per-layer timings
   dnn --layers DIR --input F Graph Challenge sparse DNN inference
   circuit --model M --task T --json F   the smallest node set that still does a task (sparsescope-circuit/1)
@@ -23,6 +25,8 @@ const commands: Record<string, () => Promise<Command>> = {
   spmm: async () => (await import('./spmm')).spmmCommand,
   bench: async () => (await import('./bench')).benchCommand,
   'bench-model': async () => (await import('./benchModel')).benchModelCommand,
+  'bench-peers': async () => (await import('./benchPeers')).benchPeersCommand,
+  'bench-gpu': async () => (await import('./benchGpu')).benchGpuCommand,
   dnn: async () => (await import('./dnn')).dnnCommand,
   circuit: async () => (await import('./circuit')).circuitCommand,
 };
