@@ -1,13 +1,15 @@
 // The Graph Challenge sparse DNN (30 layers × 1024 neurons, 1200 images), every path in one run,
-// interleaved: scipy.sparse (scripts/dnn_scipy.py --serve, loaded once), the CPU skip-zeros kernel on the
-// main thread and on W worker threads (src/engine/dnnThreads.ts), WebGPU live images only (the default) and,
+// interleaved: scipy.sparse (scripts/dnn_scipy.py --serve, loaded once), the CPU sparse kernels — the
+// WebAssembly SIMD live-images kernel (src/math/wasm/dnnWasm.ts, the default) on the main thread and on W
+// worker threads (src/engine/dnnThreads.ts), the JavaScript skip-zeros kernel on the main thread (the
+// fallback without WASM SIMD) — WebGPU live images only (the default) and,
 // with --all-rows, WebGPU every image every layer; the dense CPU path (WASM SIMD) unless --no-dense.
 //   node --import ./bin/raw-register.mjs --import tsx scripts/bench-dnn.ts [--rounds 5] [--workers W]
-//        [--all-rows] [--no-dense] [--json docs/bench/dnn.json]
+//        [--all-rows] [--no-dense] [--cpu-only] [--json docs/bench/dnn.json]
 // Protocol: one warm-up run of each path (never reported), then `rounds` rounds with the order rotating;
 // medians with p10–p90 of each path's seconds (the layers only: loading, transposing and uploading
-// happen once, before). Wall time for every path; process CPU time too for the two single-threaded ones
-// (scipy and the main-thread kernel), because on a shared machine wall time mostly measures the load.
+// happen once, before). Wall time for every path; process CPU time too for the single-threaded ones
+// (scipy and the main-thread kernels), because on a shared machine wall time mostly measures the load.
 // Every run's categories are compared with the truth file. A benchmark, not a test: asserts nothing.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { DnnGpuPlan } from '../src/engine/dnnGpu';
 import { DnnWorkerPool } from '../src/engine/dnnThreads';
 import { GpuContext } from '../src/gpu/context';
 import { runDnnCpu, runSkipZerosTransposed, transposeLayers } from '../src/math/dnn';
+import { runDnnWasm } from '../src/math/wasm/dnnWasm';
 import {
   dnnCategories,
   dnnEdges,
@@ -69,30 +72,41 @@ interface Sample {
 
 const transposed = transposeLayers(dnn);
 const bias = Math.fround(dnn.bias);
-const gpu = await createNodeGpu();
-const ctx = await GpuContext.create(gpu, { onError: (m) => console.error(`WebGPU error: ${m}`) });
-const live = await DnnGpuPlan.create(ctx, dnn, 'sparse', input.rows);
-const allRows = process.argv.includes('--all-rows')
-  ? await DnnGpuPlan.create(ctx, dnn, 'sparse', input.rows, { allImages: true })
-  : null;
-const pool = await DnnWorkerPool.create(dnn, workers);
+// --cpu-only: no WebGPU paths. Their runs (seconds of SwiftShader on every core, in the rotation) slowed
+// every other path, scipy's process too, 1.6–3.6× on this 2-core machine (docs/benchmarks.md §9).
+const ctx = process.argv.includes('--cpu-only')
+  ? null
+  : await GpuContext.create(await createNodeGpu(), {
+      onError: (m) => console.error(`WebGPU error: ${m}`),
+    });
+const live = ctx && (await DnnGpuPlan.create(ctx, dnn, 'sparse', input.rows));
+const allRows =
+  ctx && process.argv.includes('--all-rows')
+    ? await DnnGpuPlan.create(ctx, dnn, 'sparse', input.rows, { allImages: true })
+    : null;
+const pool = await DnnWorkerPool.create(dnn, workers, 'live-simd');
+
+/** A single-threaded CPU path timed by its layers, with the process CPU time it took. */
+function mainThread(run: () => { layerMs: number[]; y: Float32Array }): Sample {
+  const c0 = process.cpuUsage();
+  const { layerMs, y } = run();
+  const c = process.cpuUsage(c0);
+  return {
+    seconds: layerMs.reduce((a, b) => a + b, 0) / 1000,
+    cpuSeconds: (c.user + c.system) / 1e6,
+    categories: dnnCategories(y, input.rows, width),
+  };
+}
 
 const paths: Record<string, () => Promise<Sample>> = {
   'scipy.sparse (1 thread)': runScipy,
-  'CPU skip-zeros, main thread': async () => {
-    const c0 = process.cpuUsage();
-    const { layerMs, y } = runSkipZerosTransposed(transposed, input, bias, dnn.ymax);
-    const c = process.cpuUsage(c0);
-    const seconds = layerMs.reduce((a, b) => a + b, 0) / 1000;
-    return {
-      seconds,
-      cpuSeconds: (c.user + c.system) / 1e6,
-      categories: dnnCategories(y, input.rows, width),
-    };
-  },
-  [`CPU skip-zeros, ${workers} worker threads`]: async () => pool.run(input),
-  'WebGPU live images (default)': async () => live.run(input),
+  'CPU live-simd (WASM SIMD), main thread': async () =>
+    mainThread(() => runDnnWasm(dnn.layers, input, bias, dnn.ymax)),
+  [`CPU live-simd (WASM SIMD), ${workers} worker threads`]: async () => pool.run(input),
+  'CPU skip-zeros (JavaScript), main thread': async () =>
+    mainThread(() => runSkipZerosTransposed(transposed, input, bias, dnn.ymax)),
 };
+if (live) paths['WebGPU live images (default)'] = async () => live.run(input);
 if (allRows) paths['WebGPU every image'] = async () => allRows.run(input);
 if (!process.argv.includes('--no-dense'))
   paths['CPU dense (WASM SIMD)'] = async () => runDnnCpu(dnn, input, { path: 'dense' });
@@ -108,9 +122,9 @@ for (let r = 0; r < rounds; r++) {
 }
 scipy.stdin.end();
 await pool.close();
-live.dispose();
+live?.dispose();
 allRows?.dispose();
-ctx.dispose();
+ctx?.dispose();
 
 const scipyWall = summarize(samples[names_[0]].map((s) => s.seconds * 1000));
 const scipyCpu = summarize(samples[names_[0]].map((s) => (s.cpuSeconds ?? Number.NaN) * 1000));
@@ -121,7 +135,7 @@ const ratio = (ref: ReturnType<typeof summarize>, x: ReturnType<typeof summarize
   return c.clear ? `${c.ratio.toFixed(2)}×` : `no clear difference (${c.ratio.toFixed(2)}×)`;
 };
 console.log(
-  `${ctx.adapterLabel}; ${rounds} rounds; ${workers} worker threads; ${os.availableParallelism()} cores`,
+  `${ctx?.adapterLabel ?? 'no WebGPU (--cpu-only)'}; ${rounds} rounds; ${workers} worker threads; ${os.availableParallelism()} cores`,
 );
 console.log(`load average per round: ${loads.map((l) => l.toFixed(1)).join(' ')}`);
 console.log(
@@ -149,5 +163,5 @@ const json = arg('json', '');
 if (json)
   writeFileSync(
     json,
-    `${JSON.stringify({ edges, workers, rounds, loads, adapter: ctx.adapterLabel, report }, null, 1)}\n`,
+    `${JSON.stringify({ edges, workers, rounds, loads, adapter: ctx?.adapterLabel ?? null, report }, null, 1)}\n`,
   );

@@ -1,7 +1,7 @@
 // Assembles the WebAssembly kernels from their readable .wat source into committed TypeScript modules
 // that export the bytes (base64), so the app, the Worker and Node load them synchronously with no
 // fetch and no bundler plugin.
-//   npx tsx scripts/build-wasm.ts            write src/math/wasm/{gemm,spmm,attention}.wasm.ts
+//   npx tsx scripts/build-wasm.ts            write src/math/wasm/{gemm,spmm,attention,dnn}.wasm.ts
 //   npx tsx scripts/build-wasm.ts --check    exit 1 if a committed file is out of date
 // tests/unit/gemmWasm.test.ts runs the same check.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ export const WASM_MODULES = [
   { wat: 'gemm.wat', module: 'gemm.wasm.ts', constant: 'GEMM_WASM_BASE64' },
   { wat: 'spmm.wat', module: 'spmm.wasm.ts', constant: 'SPMM_WASM_BASE64' },
   { wat: 'attention.wat', module: 'attention.wasm.ts', constant: 'ATTENTION_WASM_BASE64' },
+  { wat: 'dnn.wat', module: 'dnn.wasm.ts', constant: 'DNN_WASM_BASE64' },
 ] as const;
 
 export type WasmModuleSpec = (typeof WASM_MODULES)[number];

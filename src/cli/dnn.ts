@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import type { LayerTiming } from '../contracts';
 import { measurePaths } from '../engine/measure';
 import { GpuErrorScope } from '../gpu/limits';
-import { type DnnResult, runDnnCpu } from '../math/dnn';
+import { type DnnResult, resolveDnnKernel, runDnnCpu } from '../math/dnn';
 import {
   dnnEdges,
   layerNumber,
@@ -30,9 +30,11 @@ export const DNN_USAGE = `usage: sparsescope dnn --layers DIR --input IMAGES.mtx
   --bias B               bias on every neuron (default -0.3)     --ymax Y   ReLU clamp (default 32)
   --backend webgpu|cpu   default webgpu (falls back to the CPU with a message)
   --path sparse|dense    CSR weights, or the same weights stored densely (default sparse)
-  --cpu-kernel skip-zeros|spmm   CPU sparse kernel: scatter only live activations (default), or spmmFast
-                         over every image and every nonzero (the GPU kernel's work)
-  --workers W            CPU skip-zeros kernel: split the images over W worker threads (default: the
+  --cpu-kernel live-simd|skip-zeros|spmm   CPU sparse kernel: WebAssembly SIMD over the live images,
+                         8 at a time (default; skip-zeros where WASM SIMD is missing), JavaScript scatter
+                         of only the live activations, or spmmFast over every image and every nonzero
+                         (the GPU kernel's work)
+  --workers W            live-simd and skip-zeros: split the images over W worker threads (default: the
                          machine's cores, os.availableParallelism(); 1 runs on the main thread)
   --gpu-kernel live-rows|all-rows   WebGPU sparse kernel: only the images still alive, compacted on the
                          GPU after each layer (default; exact for bias ≤ 0), or every image every layer
@@ -79,7 +81,7 @@ const DNN_FLAGS = {
   ymax: flag.number(),
   backend: flag.backend(),
   path: flag.choice(['sparse', 'dense']),
-  'cpu-kernel': flag.choice(['skip-zeros', 'spmm']),
+  'cpu-kernel': flag.choice(['live-simd', 'skip-zeros', 'spmm']),
   'gpu-kernel': flag.choice(['live-rows', 'all-rows']),
   workers: flag.int(1, 256),
   images: flag.int(1, LIMITS.matrixSide),
@@ -104,7 +106,9 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
   const ymax = numberFlag(args, 'ymax', 32);
   if (!(ymax > 0)) throw new UsageError(`--ymax must be above 0 (the ReLU clamp), got ${ymax}`);
   const path = choiceFlag(args, 'path', ['sparse', 'dense'] as const, 'sparse');
-  const cpuKernel = choiceFlag(args, 'cpu-kernel', ['skip-zeros', 'spmm'] as const, 'skip-zeros');
+  const cpuKernel = resolveDnnKernel(
+    choiceFlag(args, 'cpu-kernel', ['live-simd', 'skip-zeros', 'spmm'] as const, 'live-simd'),
+  );
   const gpuKernel = choiceFlag(args, 'gpu-kernel', ['live-rows', 'all-rows'] as const, 'live-rows');
   const workers = numberFlag(args, 'workers', availableParallelism());
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer');
@@ -142,9 +146,9 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       plan.dispose();
       await scope.close(`dnn (${path} path)`);
     };
-  } else if (path === 'sparse' && cpuKernel === 'skip-zeros' && workers > 1) {
+  } else if (path === 'sparse' && cpuKernel !== 'spmm' && workers > 1) {
     const { DnnWorkerPool } = await import('../engine/dnnThreads');
-    const pool = await DnnWorkerPool.create(dnn, workers); // network sent and transposed once per worker
+    const pool = await DnnWorkerPool.create(dnn, workers, cpuKernel); // network sent once per worker
     runOnce = async () => ({ ...(await pool.run(input)), timerSource: 'wall' });
     release = () => pool.close();
   } else {
@@ -192,7 +196,7 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
   const adapter = backend.kind === 'webgpu' ? backend.ctx.adapterLabel : null;
   if (backend.kind === 'webgpu') backend.ctx.dispose();
   const kernel = backend.kind === 'webgpu' ? `webgpu (${adapter})` : `cpu (${backend.reason})`;
-  const threads = cpuKernel === 'skip-zeros' && workers > 1 ? `, ${workers} worker threads` : ', main thread';
+  const threads = cpuKernel !== 'spmm' && workers > 1 ? `, ${workers} worker threads` : ', main thread';
   const how =
     backend.kind === 'webgpu' ? gpuHow : path === 'sparse' ? `sparse, ${cpuKernel} kernel${threads}` : path;
   console.log(

@@ -3,7 +3,7 @@
 // buffer and writing the other (ping-pong). The sparse path with b ≤ 0 runs each layer on the images still
 // alive, compacted on the GPU after every layer (src/gpu/kernels/dnnLive.ts); `allImages` turns that off.
 // Each layer is its own timed compute pass, all in one submit.
-// Buffers: act[0], act[1]: (B × maxWidth) f32 row-major; bias: (N) f32, N copies of b per distinct width;
+// Buffers: act[0], act[1]: (B × maxWidth) f32 row-major (the live-images path: image-major, dnnLive.ts); bias: (N) f32, N copies of b per distinct width;
 // sparse: each Wₗ (Nₗ × Kₗ out×in) as CSR buffers; dense: each Wₗ as (Nₗ × Kₗ) f32 row-major.
 
 import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../gpu/buffers';
@@ -141,9 +141,11 @@ export class DnnGpuPlan {
         `DnnGpu: input is ${input.rows}×${input.cols}, the plan wants ${this.batch}×${this.dnn.layers[0].cols}`,
       );
     }
-    const x0 = input.toDense();
-    if (this.live) this.live.reset(x0);
-    else device.queue.writeBuffer(this.act[0], 0, x0.buffer, x0.byteOffset, x0.byteLength);
+    if (this.live) this.live.reset(input);
+    else {
+      const x0 = input.toDense();
+      device.queue.writeBuffer(this.act[0], 0, x0.buffer, x0.byteOffset, x0.byteLength);
+    }
     // One timed compute pass per layer (src/gpu/timing.ts): one submit with timestamps, a submit each without.
     const layerMs = await this.timing.run(
       this.dispatches.map((d, l) => ({ kind: 'pass', label: `DnnGpu.layer${l + 1}`, dispatches: d })),

@@ -1,11 +1,16 @@
-// Body of a DNN worker thread: holds one network's transposed layers and runs the skip-zeros kernel
-// (src/math/dnn.ts) on the image slices the pool (src/engine/dnnThreads.ts) sends it, served over the
-// worker RPC (rpc.ts, nodeRpc.ts).
+// Body of a DNN worker thread: holds one network and runs the CPU sparse kernel on the image slices the
+// pool (src/engine/dnnThreads.ts) sends it, served over the worker RPC (rpc.ts, nodeRpc.ts): the WASM
+// SIMD live-images kernel (src/math/wasm/dnnWasm.ts; its weights resident in this thread's wasm memory)
+// or the JavaScript skip-zeros kernel (src/math/dnn.ts, on layers transposed once at load).
 import { parentPort } from 'node:worker_threads';
 import { CsrMatrix, type CsrParts } from '../math/csr';
-import { runSkipZerosTransposed } from '../math/dnn';
+import { type DnnSparseKernel, resolveDnnKernel, runSkipZerosTransposed } from '../math/dnn';
+import { runDnnWasm } from '../math/wasm/dnnWasm';
 import { portScope } from './nodeRpc';
 import { serveRpc } from './rpc';
+
+/** The kernels a worker thread can run (spmm, the all-images kernel, stays on the main thread). */
+export type DnnLoopKernel = Exclude<DnnSparseKernel, 'spmm'>;
 
 export interface DnnSliceResult {
   y: Float32Array;
@@ -13,7 +18,8 @@ export interface DnnSliceResult {
 }
 
 export type DnnThreadApi = {
-  load(arg: { layers: CsrParts[]; bias: number; ymax: number }): void;
+  /** Returns the kernel this thread runs ('live-simd' falls back to 'skip-zeros' without WASM SIMD). */
+  load(arg: { layers: CsrParts[]; bias: number; ymax: number; kernel: DnnLoopKernel }): DnnLoopKernel;
   run(arg: { input: CsrParts }): DnnSliceResult;
 };
 
@@ -23,17 +29,39 @@ export function dnnThreadTransfer(method: string, value: unknown): Transferable[
 }
 
 class DnnThread implements DnnThreadApi {
-  private network: { transposed: CsrMatrix[]; bias: number; ymax: number } | null = null;
+  private network: {
+    layers: CsrMatrix[];
+    transposed: CsrMatrix[] | null;
+    bias: number;
+    ymax: number;
+    kernel: DnnLoopKernel;
+  } | null = null;
 
-  load({ layers, bias, ymax }: { layers: CsrParts[]; bias: number; ymax: number }): void {
-    const transposed = layers.map((p, l) => new CsrMatrix(p, `layer ${l + 1}`).transpose());
-    this.network = { transposed, bias: Math.fround(bias), ymax };
+  load({
+    layers,
+    bias,
+    ymax,
+    kernel,
+  }: {
+    layers: CsrParts[];
+    bias: number;
+    ymax: number;
+    kernel: DnnLoopKernel;
+  }) {
+    const csr = layers.map((p, l) => new CsrMatrix(p, `layer ${l + 1}`));
+    const resolved = resolveDnnKernel(kernel) as DnnLoopKernel;
+    const transposed = resolved === 'skip-zeros' ? csr.map((w) => w.transpose()) : null;
+    this.network = { layers: csr, transposed, bias: Math.fround(bias), ymax, kernel: resolved };
+    return resolved;
   }
 
   run({ input }: { input: CsrParts }): DnnSliceResult {
     if (!this.network) throw new Error('DNN worker: no network loaded');
-    const { transposed, bias, ymax } = this.network;
-    const { layerMs, y } = runSkipZerosTransposed(transposed, new CsrMatrix(input, 'images'), bias, ymax);
+    const { layers, transposed, bias, ymax } = this.network;
+    const images = new CsrMatrix(input, 'images');
+    const { layerMs, y } = transposed
+      ? runSkipZerosTransposed(transposed, images, bias, ymax)
+      : runDnnWasm(layers, images, bias, ymax);
     return { y, layerMs };
   }
 }

@@ -1,13 +1,15 @@
 // The CPU DNN on several cores (Node worker threads): the images are split into one contiguous slice
-// per worker and each worker runs every layer on its slice with the skip-zeros kernel (src/math/dnn.ts);
-// images are independent, so the workers never wait for one another. The network is sent and transposed
-// once per worker (not timed, like scipy's loading); a run's `seconds` is the wall time from posting the
+// per worker and each worker runs every layer on its slice with the CPU sparse kernel (dnnThread.ts:
+// WASM SIMD live images by default, or the JavaScript skip-zeros kernel);
+// images are independent, so the workers never wait for one another. The network is sent once per worker
+// and prepared there (transposed, or copied into wasm memory on the first run; not timed, like scipy's
+// loading); a run's `seconds` is the wall time from posting the
 // slices to the last reply, messages included. layerMs is, per layer, the slowest worker's time.
 import { Worker } from 'node:worker_threads';
 import type { CsrMatrix } from '../math/csr';
 import { checkDnnRun, type DnnResult } from '../math/dnn';
 import { dnnCategories, type SparseDnn, selectImages } from '../model/dnn';
-import type { DnnThreadApi } from './dnnThread';
+import type { DnnLoopKernel, DnnThreadApi } from './dnnThread';
 import { NodeWorkerLike } from './nodeRpc';
 import { WorkerRpc } from './rpc';
 
@@ -31,11 +33,22 @@ export class DnnWorkerPool {
     private readonly threads: Thread[],
   ) {}
 
+  private loaded: DnnLoopKernel = 'live-simd';
+
   get size(): number {
     return this.threads.length;
   }
 
-  static async create(dnn: SparseDnn, size: number): Promise<DnnWorkerPool> {
+  /** The kernel the threads run (resolved: 'skip-zeros' where WASM SIMD is missing). */
+  get kernel(): DnnLoopKernel {
+    return this.loaded;
+  }
+
+  static async create(
+    dnn: SparseDnn,
+    size: number,
+    kernel: DnnLoopKernel = 'live-simd',
+  ): Promise<DnnWorkerPool> {
     if (!Number.isInteger(size) || size < 1)
       throw new Error(`DNN workers: ${size} is not a positive integer`);
     const url = new URL('./dnnThreadBoot.mjs', import.meta.url);
@@ -52,7 +65,10 @@ export class DnnWorkerPool {
         colIdx,
         values,
       }));
-      await Promise.all(threads.map((t) => t.rpc.call('load', { layers, bias: dnn.bias, ymax: dnn.ymax })));
+      const loaded = await Promise.all(
+        threads.map((t) => t.rpc.call('load', { layers, bias: dnn.bias, ymax: dnn.ymax, kernel })),
+      );
+      pool.loaded = loaded[0];
     } catch (err) {
       await pool.close();
       throw err;

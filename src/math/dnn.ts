@@ -1,5 +1,8 @@
 // CPU inference of a layered sparse network (src/model/dnn.ts): Yₗ₊₁ = min(max(Yₗ · Wₗᵀ + b, 0), ymax).
-// Y: (nImages × width) row-major; Wₗ: (Nₗ × Kₗ) out×in CSR. Three kernels:
+// Y: (nImages × width) row-major; Wₗ: (Nₗ × Kₗ) out×in CSR. Four kernels:
+// - 'sparse' / 'live-simd' (the default where WebAssembly SIMD is available): runDnnWasm
+//   (src/math/wasm/dnnWasm.ts), every live image's full row, 8 images per SIMD group, dead images
+//   dropped after each layer (bias ≤ 0). Cost ∝ Σ live images · nnz(W) / 8 lanes.
 // - 'sparse' / 'skip-zeros': each live activation y[i,k] is scattered along row k of the file's in×out
 //   matrix (Wₗᵀ as CSR), and rows that die are dropped. Cost ∝ Σ nnz(Y) · 32, not nImages · nnz(W): the
 //   activations of this network die out fast, which is exactly what scipy.sparse exploits implicitly.
@@ -12,6 +15,7 @@ import { checkDense } from '../params/limits';
 import type { CsrMatrix } from './csr';
 import { matmulFast } from './matmul';
 import { spmmFast } from './spmm';
+import { runDnnWasm, wasmDnnAvailable } from './wasm/dnnWasm';
 
 /** A bad layered network or input: the message names the file, layer or size. */
 export class DnnError extends Error {
@@ -48,11 +52,21 @@ export function dnnCategories(y: Float32Array, nImages: number, width: number): 
 }
 
 export type DnnPath = 'sparse' | 'dense';
-type DnnSparseKernel = 'skip-zeros' | 'spmm';
+export type DnnSparseKernel = 'live-simd' | 'skip-zeros' | 'spmm';
 
 export interface DnnRunOptions {
   path: DnnPath;
-  sparseKernel?: DnnSparseKernel; // default 'skip-zeros'
+  sparseKernel?: DnnSparseKernel; // default 'live-simd' (see resolveDnnKernel)
+  /** live-simd only: repeat each layer's kernel for at least this long and time the mean (DnnWasmOptions). */
+  minLayerMs?: number;
+}
+
+/**
+ * The sparse kernel that runs for a request: 'live-simd' (also the default) needs WebAssembly SIMD and
+ * falls back to the JavaScript 'skip-zeros' kernel where it is missing; the others run as asked.
+ */
+export function resolveDnnKernel(requested: DnnSparseKernel = 'live-simd'): DnnSparseKernel {
+  return requested === 'live-simd' && !wasmDnnAvailable() ? 'skip-zeros' : requested;
 }
 
 export interface DnnResult {
@@ -60,6 +74,7 @@ export interface DnnResult {
   categories: number[]; // 0-based images whose final row has a nonzero
   layerMs: number[]; // wall time per layer
   seconds: number; // sum of the layers (weight re-layout before the first layer is not counted)
+  layerRepeats?: number[]; // kernel calls each layer's time is the mean of, where more than one ran
 }
 
 /**
@@ -79,18 +94,22 @@ export function checkDnnRun(dnn: SparseDnn, input: CsrMatrix): void {
 export function runDnnCpu(dnn: SparseDnn, input: CsrMatrix, opts: DnnRunOptions): DnnResult {
   checkDnnRun(dnn, input);
   const bias = Math.fround(dnn.bias);
-  const { layerMs, y } =
+  const kernel = resolveDnnKernel(opts.sparseKernel);
+  const { layerMs, y, layerRepeats }: { layerMs: number[]; y: Float32Array; layerRepeats?: number[] } =
     opts.path === 'dense'
       ? runDense(dnn, input, bias)
-      : (opts.sparseKernel ?? 'skip-zeros') === 'spmm'
+      : kernel === 'spmm'
         ? runSpmm(dnn, input, bias)
-        : runSkipZeros(dnn, input, bias);
+        : kernel === 'live-simd'
+          ? runDnnWasm(dnn.layers, input, bias, dnn.ymax, { minLayerMs: opts.minLayerMs })
+          : runSkipZeros(dnn, input, bias);
   const width = dnn.layers[dnn.layers.length - 1].rows;
   return {
     y,
     categories: dnnCategories(y, input.rows, width),
     layerMs,
     seconds: layerMs.reduce((a, b) => a + b, 0) / 1000,
+    ...(layerRepeats?.some((r) => r > 1) ? { layerRepeats } : {}),
   };
 }
 

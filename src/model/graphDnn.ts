@@ -81,13 +81,20 @@ export function graphFromDnn(dnn: SparseDnn, options: DnnGraphOptions): NetworkG
   return graph;
 }
 
-/** Per-layer times (ms, layer order) of one path as the rows the overlays anchor to graphFromDnn's layers. */
+/**
+ * Per-layer times (ms, layer order) of one path as the rows the overlays anchor to graphFromDnn's layers;
+ * repeats[l] > 1: layer l's time is the mean of that many kernel calls (the views say so).
+ */
 export function dnnTimings(
   layerMs: readonly number[],
   path: WeightPath,
   source: TimerSourceName,
+  repeats?: readonly number[],
 ): LayerTiming[] {
-  return layerMs.map((ms, layer) => ({ layer, op: DNN_TIMING_OP, path, ms, source }));
+  return layerMs.map((ms, layer) => {
+    const r = repeats?.[layer] ?? 1;
+    return { layer, op: DNN_TIMING_OP, path, ms, source, ...(r > 1 ? { repeats: r } : {}) };
+  });
 }
 
 /**

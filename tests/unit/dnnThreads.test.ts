@@ -24,7 +24,7 @@ describe('DNN worker pool', () => {
   });
 
   // Starting a thread loads tsx and the sources (~1 s each on a busy machine): a longer timeout, 2 threads.
-  it('2 worker threads give the same activations and categories as the main thread', async () => {
+  it('2 worker threads give the same activations and categories as the main thread, either kernel', async () => {
     const rng = new Rng(99);
     const widths = [31, 40, 23, 17];
     const layers = widths.slice(1).map((n, l) => {
@@ -37,15 +37,19 @@ describe('DNN worker pool', () => {
     const single = runDnnCpu(dnn, input, { path: 'sparse' });
     expect(single.categories.length).toBeGreaterThan(0);
     expect(single.categories.length).toBeLessThan(50);
-    const pool = await DnnWorkerPool.create(dnn, 2);
-    try {
-      expect(pool.size).toBe(2);
-      const split = await pool.run(input);
-      expect(split.y).toEqual(single.y);
-      expect(split.categories).toEqual(single.categories);
-      expect(split.layerMs).toHaveLength(3);
-    } finally {
-      await pool.close();
+    for (const kernel of ['live-simd', 'skip-zeros'] as const) {
+      const pool = await DnnWorkerPool.create(dnn, 2, kernel);
+      try {
+        expect(pool.size).toBe(2);
+        expect(pool.kernel).toBe(kernel);
+        const split = await pool.run(input);
+        const one = runDnnCpu(dnn, input, { path: 'sparse', sparseKernel: kernel });
+        expect(split.y).toEqual(one.y);
+        expect(split.categories).toEqual(single.categories);
+        expect(split.layerMs).toHaveLength(3);
+      } finally {
+        await pool.close();
+      }
     }
     await expect(DnnWorkerPool.create(dnn, 0)).rejects.toThrow(/positive integer/);
   }, 60_000);

@@ -81,7 +81,7 @@ export class CpuBackend implements Backend {
 
   async runDnn(images: CsrMatrix, path: WeightPath): Promise<DnnRun> {
     const r = await this.runners[path].call('runDnn', { input: csrParts(images), path });
-    return { ...r, timings: dnnTimings(r.layerMs, path, 'wall') };
+    return { ...r, timings: dnnTimings(r.layerMs, path, 'wall', r.layerRepeats) };
   }
 
   release(): void {

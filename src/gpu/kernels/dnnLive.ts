@@ -4,24 +4,37 @@
 // next layer's grid, written on the GPU, covers only them (dispatchWorkgroupsIndirect), so nothing is
 // read back between layers. Exact for a bias ≤ 0 only (an all-zero row then stays zero: max(0 + b, 0) = 0);
 // with b > 0 every image stays alive and the caller keeps the plain CSR path.
-// Buffers, B = the batch, W = the widest layer: act[2] (B × W f32, packed live rows), sel, ids, alive
-// (B u32), state (4 u32: [live, 0, 0, 0]), indirect (3 u32), per layer the CSR arrays and a uniform.
+// Activations are image-major (a neuron's values for every image slot are contiguous; docs/kernels.md says
+// why), so adjacent invocations read adjacent images.
+// Buffers, B = the batch, S = B rounded up to 4 (image slots), W = the widest layer: act[2] (W × S f32,
+// neuron-major, live images packed in the first slots), sel, ids, alive (S u32), state (4 u32: [live, 0, 0,
+// 0]), indirect (3 u32), per layer the CSR arrays and two uniforms.
 import compactCode from '../../../shaders/dnn_live_compact.wgsl?raw';
 import layerCode from '../../../shaders/dnn_live_layer.wgsl?raw';
 import type { CsrMatrix } from '../../math/csr';
 import { f32Bits, poisonBuffer, readFloat32, storageBuffer, uniformU32, uploadStorage } from '../buffers';
 import type { GpuContext } from '../context';
-import { bindBuffers, getPipeline, kernelLayout } from '../pipelines';
-import { ceilDiv, type Dispatch } from './dispatch';
+import { bindBuffers, getPipeline, kernelLayout, wgslConstU32 } from '../pipelines';
+import { ceilDiv, type Dispatch, linearGrid } from './dispatch';
 
-/** Output neurons per layer workgroup (one per thread) and images per thread (RB in the shader). */
+/** Layer workgroup size, the compaction's, and the grid's x limit (the spec's minimum, as linearGrid's). */
 const DNN_LIVE_WG = 64;
-const DNN_LIVE_ROWS_PER_THREAD = 8;
-const COMPACT_WG = 256;
+const COMPACT_WG = 64;
+const MAX_GRID_X = 65535;
+/** Image slots per layer thread: 4 quads of 4 (QUADS_PER_THREAD in the shader, read from its text). */
+const IMAGES_PER_THREAD = 4 * wgslConstU32({ id: 'dnn_live_layer', code: layerCode }, 'QUADS_PER_THREAD');
 
-/** The layer grid for `live` images of an N-wide layer: (⌈N / WG⌉, ⌈live / RB⌉, 1); the shader writes the same. */
+/** Image slots of a batch: rounded up to whole quads (the layer reads and writes vec4s of slots). */
+export function liveSlots(batch: number): number {
+  return 4 * ceilDiv(batch, 4);
+}
+
+/**
+ * The layer grid for `live` images of an N-wide layer: ⌈live / 16⌉ · N threads, folded by linearGrid;
+ * the compaction shader writes the same for the next layer.
+ */
 export function liveLayerGrid(n: number, live: number): [number, number, number] {
-  return [ceilDiv(n, DNN_LIVE_WG), ceilDiv(live, DNN_LIVE_ROWS_PER_THREAD), 1];
+  return linearGrid(ceilDiv(live, IMAGES_PER_THREAD) * n, DNN_LIVE_WG, MAX_GRID_X);
 }
 
 /** Whether compaction is exact for this network: an image with an all-zero row stays dead only if b ≤ 0. */
@@ -33,6 +46,7 @@ export class DnnLiveRows {
   private constructor(
     private readonly device: GPUDevice,
     readonly batch: number,
+    private readonly slots: number,
     private readonly widths: number[],
     private readonly buffers: {
       act: [GPUBuffer, GPUBuffer];
@@ -56,6 +70,7 @@ export class DnnLiveRows {
     if (!liveRowsExact(opts.bias))
       throw new Error(`DnnLiveRows: bias ${opts.bias} > 0 keeps every image alive`);
     const { batch } = opts;
+    const slots = liveSlots(batch);
     const width = Math.max(layers[0].cols, ...layers.map((w) => w.rows));
     const owned: GPUBuffer[] = [];
     const own = (b: GPUBuffer) => {
@@ -64,17 +79,17 @@ export class DnnLiveRows {
     };
     const buffers = {
       act: [
-        own(storageBuffer(device, 'DnnLive.act0', 4 * batch * width)),
-        own(storageBuffer(device, 'DnnLive.act1', 4 * batch * width)),
+        own(storageBuffer(device, 'DnnLive.act0', 4 * slots * width)),
+        own(storageBuffer(device, 'DnnLive.act1', 4 * slots * width)),
       ] as [GPUBuffer, GPUBuffer],
-      sel: own(storageBuffer(device, 'DnnLive.sel', 4 * batch)),
-      ids: own(storageBuffer(device, 'DnnLive.ids', 4 * batch)),
-      alive: own(storageBuffer(device, 'DnnLive.alive', 4 * batch)),
+      sel: own(storageBuffer(device, 'DnnLive.sel', 4 * slots)),
+      ids: own(storageBuffer(device, 'DnnLive.ids', 4 * slots)),
+      alive: own(storageBuffer(device, 'DnnLive.alive', 4 * slots)),
       state: own(storageBuffer(device, 'DnnLive.state', 16)),
       indirect: own(storageBuffer(device, 'DnnLive.indirect', 12, GPUBufferUsage.INDIRECT)),
     };
-    // NaN until written: a row the layer skipped but the compaction kept shows up as NaN, never as 0.
-    for (const b of buffers.act) poisonBuffer(device, b, 4 * batch * width);
+    // NaN until written: a slot the layer skipped but the compaction kept shows up as NaN, never as 0.
+    for (const b of buffers.act) poisonBuffer(device, b, 4 * slots * width);
     const layer = kernelLayout(device, 'DnnLive.layer', [6, 2, 1]);
     const compact = kernelLayout(device, 'DnnLive.compact', [0, 5, 1]);
     const layerLayout = layer.bindGroupLayout;
@@ -83,7 +98,7 @@ export class DnnLiveRows {
       getPipeline(device, {
         shader: { id: 'dnn_live_layer', code: layerCode },
         layout: layer.pipelineLayout,
-        constants: { WG: DNN_LIVE_WG, RB: DNN_LIVE_ROWS_PER_THREAD },
+        constants: { WG: DNN_LIVE_WG },
       }),
       getPipeline(device, {
         shader: { id: 'dnn_live_compact', code: compactCode },
@@ -103,10 +118,18 @@ export class DnnLiveRows {
           own(uploadStorage(device, `${L}.values`, w.values)),
         ];
         const params = own(
-          uniformU32(device, `${L}.params`, [w.rows, w.cols, f32Bits(opts.bias), f32Bits(opts.ymax)]),
+          uniformU32(device, `${L}.params`, [
+            w.rows,
+            w.cols,
+            f32Bits(opts.bias),
+            f32Bits(opts.ymax),
+            slots / 4,
+          ]),
         );
         const nextN = layers[l + 1]?.rows ?? w.rows;
-        const next = own(uniformU32(device, `${L}.next`, [nextN, DNN_LIVE_WG, DNN_LIVE_ROWS_PER_THREAD]));
+        const next = own(
+          uniformU32(device, `${L}.next`, [nextN, DNN_LIVE_WG, IMAGES_PER_THREAD, MAX_GRID_X]),
+        );
         const { act, sel, ids, alive, state, indirect } = buffers;
         const x = act[l % 2];
         const y = act[(l + 1) % 2];
@@ -141,31 +164,39 @@ export class DnnLiveRows {
       throw err;
     }
     const widths = layers.map((w) => w.rows);
-    return new DnnLiveRows(device, batch, widths, buffers, dispatches, owned);
+    return new DnnLiveRows(device, batch, slots, widths, buffers, dispatches, owned);
   }
 
-  /** The two packed activation buffers (ping-pong). */
+  /** The two activation buffers (ping-pong), image-major (width × S). */
   get act(): [GPUBuffer, GPUBuffer] {
     return this.buffers.act;
   }
 
-  /** Y₀ (batch × K₀, dense row-major) in, every image alive: identity sel and ids, the first layer's grid. */
-  reset(x0: Float32Array): void {
+  /**
+   * Y₀ (batch × K₀ CSR) in, stored image-major (K₀ × S); every image alive: identity sel and ids, the first
+   * layer's grid. Slots past the batch hold zeros and are never flagged alive.
+   */
+  reset(x0: CsrMatrix): void {
     const { queue } = this.device;
     const { act, sel, ids, alive, state, indirect } = this.buffers;
-    queue.writeBuffer(act[0], 0, x0.buffer, x0.byteOffset, x0.byteLength);
-    const identity = new Uint32Array(this.batch);
-    for (let i = 0; i < this.batch; i++) identity[i] = i;
+    const { slots } = this;
+    const xT = new Float32Array(x0.cols * slots);
+    for (let b = 0; b < x0.rows; b++) {
+      for (let i = x0.rowPtr[b]; i < x0.rowPtr[b + 1]; i++) xT[x0.colIdx[i] * slots + b] = x0.values[i];
+    }
+    queue.writeBuffer(act[0], 0, xT);
+    const identity = new Uint32Array(slots);
+    for (let i = 0; i < slots; i++) identity[i] = i;
     queue.writeBuffer(sel, 0, identity);
     queue.writeBuffer(ids, 0, identity);
-    queue.writeBuffer(alive, 0, new Uint32Array(this.batch));
+    queue.writeBuffer(alive, 0, new Uint32Array(slots));
     queue.writeBuffer(state, 0, new Uint32Array([this.batch, 0, 0, 0]));
     queue.writeBuffer(indirect, 0, new Uint32Array(liveLayerGrid(this.widths[0], this.batch)));
   }
 
   /**
-   * The last layer's output as a full (batch × N) matrix: live rows from the GPU, zeros for the rest.
-   * After the last compaction, kept row i is image ids[i], found at packed row sel[i] of the output.
+   * The last layer's output as a full (batch × N) row-major matrix: live images from the GPU, zeros for the
+   * rest. After the last compaction, kept image i is image ids[i], found at slot sel[i] of the (N × S) output.
    */
   async read(): Promise<{ y: Float32Array; live: number }> {
     const { device } = this;
@@ -181,8 +212,12 @@ export class DnnLiveRows {
         readFloat32(device, this.buffers.sel, 4 * live),
       ])
     ).map(u32);
-    const rows = await readFloat32(device, this.buffers.act[layerCount % 2], 4 * (sel[live - 1] + 1) * n);
-    for (let i = 0; i < live; i++) y.set(rows.subarray(sel[i] * n, (sel[i] + 1) * n), ids[i] * n);
+    const { slots } = this;
+    const yT = await readFloat32(device, this.buffers.act[layerCount % 2], 4 * n * slots);
+    for (let i = 0; i < live; i++) {
+      const row = ids[i] * n;
+      for (let j = 0; j < n; j++) y[row + j] = yT[j * slots + sel[i]];
+    }
     return { y, live };
   }
 
