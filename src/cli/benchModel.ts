@@ -95,11 +95,12 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
   });
   // --sparse-embeddings: prune the tied embedding too, so the sparse path's unembedding is CSR as well.
   const embeddings = args.flags.has('sparse-embeddings');
+  const tuning = tuneOptions(args); // checked before the backend opens
   const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
   const backend: Backend =
     opened.kind === 'webgpu' ? new WebGpuBackend(opened.ctx) : new CpuBackend(opened.reason);
   const timer = opened.kind === 'webgpu' ? (backend as WebGpuBackend).timerSource : 'wall';
-  if (backend instanceof WebGpuBackend) backend.tuning = { ...tuneOptions(args), batches: [1, ...prefills] };
+  if (backend instanceof WebGpuBackend) backend.tuning = { ...tuning, batches: [1, ...prefills] };
   console.log(
     `model ${model.name}; backend ${backend.description}; timer ${timer}; ≥ ${measureOptions.minSamples} interleaved samples per path and point (warm-up apart)`,
   );

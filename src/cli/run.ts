@@ -109,6 +109,7 @@ export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
   const generateN = numberFlag(args, 'generate', 0);
   const repeats = numberFlag(args, 'repeats', 1);
   const jsonPath = stringFlag(args, 'json');
+  const tuning = tuneOptions(args); // checked before the model loads
 
   const t0 = performance.now();
   // Progress on stderr (stdout stays the report): a gpt2-small prefill on a slow adapter takes minutes.
@@ -160,8 +161,7 @@ export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
   );
   // Every GPU step runs inside error scopes: a validation or out-of-memory error fails the command.
   const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
-  if (backend instanceof WebGpuBackend)
-    backend.tuning = { ...tuneOptions(args), batches: [tokens.length, 1] };
+  if (backend instanceof WebGpuBackend) backend.tuning = { ...tuning, batches: [tokens.length, 1] };
   await backend.prepare(pair);
   if (backend instanceof WebGpuBackend) console.log(tuningLine(backend.tuned));
 

@@ -37,14 +37,15 @@ export function tuneOptions(args: ParsedArgs): PrepareTuningOptions {
 /** One line on how the kernels were chosen: tuned now (in how long, of what budget), cached, or defaults. */
 export function tuningLine(t: PreparedTuning | null): string {
   if (!t) return 'kernels: default choices (no tuning)';
-  const parts = [];
   const r = t.report;
-  if (r) {
-    const tuned = Object.values(r.table).filter((e) => e.how === 'tuned').length;
+  if (!r && t.cached === 0) return 'kernels: default choices (tuning off)';
+  const table = Object.values(t.chooser.table);
+  const tuned = table.filter((e) => e.how === 'tuned').length;
+  const parts = [`${tuned} of ${table.length} shapes run a kernel tuned on this adapter`];
+  if (r)
     parts.push(
-      `${tuned} shape(s) tuned on this adapter in ${(r.elapsedMs / 1000).toFixed(1)} s (budget ${(r.budgetMs / 1000).toFixed(1)} s)`,
+      `tuned now in ${(r.elapsedMs / 1000).toFixed(1)} s (budget ${(r.budgetMs / 1000).toFixed(1)} s)`,
     );
-  }
-  if (t.cached > 0) parts.push(`${t.cached} from the cache`);
-  return `kernels: ${parts.length ? parts.join(', ') : 'default choices (tuning off)'}; the rest default`;
+  if (t.cached > 0) parts.push(`${t.cached} shapes from the cache`);
+  return `kernels: ${parts.join(', ')}; the others the default`;
 }

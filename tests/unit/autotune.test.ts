@@ -17,7 +17,12 @@ import {
   describeChoice,
 } from '../../src/gpu/autotune/candidates';
 import { denseKey, KernelChooser, type TuningTable } from '../../src/gpu/autotune/table';
-import { pickFastest, type TuneTarget, tuneCandidates } from '../../src/gpu/autotune/tuneLoop';
+import {
+  keepDefaultUnlessClear,
+  pickFastest,
+  type TuneTarget,
+  tuneCandidates,
+} from '../../src/gpu/autotune/tuneLoop';
 import { DEFAULT_CSR_TUNING } from '../../src/gpu/kernels/spmmCsr';
 
 /** Fake candidates: each has a fixed time per sample and may fail its check; the clock advances by the time. */
@@ -78,6 +83,19 @@ describe('tuning loop', () => {
     expect(out.choice.id).toBe('ok');
     expect(out.results[1]).toMatchObject({ valid: false, samples: 0, error: 'broken: wrong output' });
     expect(pickFastest([{ id: 'x', valid: false, ms: 1, samples: 3 }])).toBeNull();
+  });
+
+  it('keeps the default when the winner was timed fewer than 3 times', () => {
+    const timed = (ms: number, samples: number) => ({
+      id: `${ms}`,
+      valid: true,
+      ms,
+      p10: ms,
+      p90: ms,
+      samples,
+    });
+    expect(keepDefaultUnlessClear([timed(5, 2), timed(1, 2)], 1)).toBe(0);
+    expect(keepDefaultUnlessClear([timed(5, 3), timed(1, 3)], 1)).toBe(1);
   });
 
   it('keeps the default when the fastest median is not clearly faster (p10–p90 overlap)', async () => {

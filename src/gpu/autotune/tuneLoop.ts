@@ -51,7 +51,7 @@ export interface TuneLoopOptions {
   /** After the first round, drop candidates this many times slower than the fastest (default 3). */
   pruneRatio?: number;
   /**
-   * The longest a candidate took to open so far (compile, check, warm-up), shared across calls: a candidate
+   * How long the last candidate took to open (compile, check, warm-up), shared across calls: a candidate
    * is not opened when that long would pass the time for opening. Updated here.
    */
   openCost?: { ms: number };
@@ -67,9 +67,12 @@ export function pickFastest(results: readonly CandidateResult[]): number | null 
   return best;
 }
 
+const MIN_COMPARED_SAMPLES = 3;
+
 /**
  * The default stays when the fastest candidate's p10–p90 overlaps the default's ("no clear difference", the
- * project's rule for any comparison): a noisy adapter then keeps today's kernel rather than a lucky one.
+ * project's rule for any comparison), or when either has fewer than 3 samples: a noisy adapter, or a budget
+ * that ran out after a round or two, then keeps today's kernel rather than a lucky one.
  */
 export function keepDefaultUnlessClear(
   results: readonly CandidateResult[],
@@ -78,6 +81,8 @@ export function keepDefaultUnlessClear(
   const base = results[0];
   if (best === null || best === 0 || !base?.valid || base.ms === undefined) return best;
   const challenger = results[best];
+  // Fewer samples than this on either side is no comparison (a single sample has no spread at all).
+  if (Math.min(challenger.samples, base.samples) < MIN_COMPARED_SAMPLES) return 0;
   const overlap = (challenger.p90 ?? Number.POSITIVE_INFINITY) >= (base.p10 ?? Number.NEGATIVE_INFINITY);
   return overlap ? 0 : best;
 }
@@ -118,8 +123,10 @@ export async function tuneCandidates<C>(
       } catch (err) {
         results[i].error = errorMessage(err);
       }
-      // The default's kernel is usually compiled already (the engine's own): its cost says little.
-      if (i > 0) openCost.ms = Math.max(openCost.ms, clock() - t0);
+      // The latest cost: pipelines are cached per device, so a shape whose candidates share constants with
+      // one tuned before opens them far faster. (The default's kernel is usually compiled already — the
+      // engine's own — so its cost says little.)
+      if (i > 0) openCost.ms = clock() - t0;
     }
     let live = [...trials.keys()];
     // A round is started only when one like the last still fits before the deadline; inside the first,
