@@ -49,14 +49,13 @@ describe('autotune on this adapter', () => {
         shape.candidates.every((c) => c.valid),
         JSON.stringify(shape.candidates),
       ).toBe(true);
-      // The measured-fastest valid candidate, unless its spread overlaps the default's (then the default).
+      // The measured-fastest valid candidate, unless it did not win ≥ 80 % of its rounds beside the default.
       const fastest = pickFastest(shape.candidates);
       expect(fastest).not.toBeNull();
       const best = keepDefaultUnlessClear(shape.candidates, fastest)!;
       expect(describeChoice(entry.choice)).toBe(shape.candidates[best].id);
       expect(entry.ms).toBe(shape.candidates[best].ms);
-      if (best !== fastest)
-        expect(shape.candidates[fastest!].p90!).toBeGreaterThanOrEqual(shape.candidates[0].p10!);
+      if (best !== fastest) expect(best).toBe(0);
     }
 
     // The engine's binding path: every layer asks the chooser.

@@ -85,25 +85,21 @@ describe('tuning loop', () => {
     expect(pickFastest([{ id: 'x', valid: false, ms: 1, samples: 3 }])).toBeNull();
   });
 
-  it('keeps the default when the winner was timed fewer than 3 times', () => {
-    const timed = (ms: number, samples: number) => ({
-      id: `${ms}`,
-      valid: true,
-      ms,
-      p10: ms,
-      p90: ms,
-      samples,
-    });
-    expect(keepDefaultUnlessClear([timed(5, 2), timed(1, 2)], 1)).toBe(0);
-    expect(keepDefaultUnlessClear([timed(5, 3), timed(1, 3)], 1)).toBe(1);
+  it('keeps the default when the winner was timed beside it fewer than 3 times, or won under 80 %', () => {
+    const timed = (rounds: number[]) => ({ id: 'x', valid: true, ms: 1, samples: rounds.length, rounds });
+    expect(keepDefaultUnlessClear([timed([5, 5]), timed([1, 1])], 1)).toBe(0);
+    expect(keepDefaultUnlessClear([timed([5, 5, 5]), timed([1, 1, 1])], 1)).toBe(1);
+    expect(keepDefaultUnlessClear([timed([5, 5, 5, 5, 5]), timed([1, 1, 1, 1, 9])], 1)).toBe(1); // 4 of 5
+    expect(keepDefaultUnlessClear([timed([5, 5, 5, 5, 5]), timed([1, 1, 1, 9, 9])], 1)).toBe(0); // 3 of 5
   });
 
-  it('keeps the default when the fastest median is not clearly faster (p10–p90 overlap)', async () => {
+  it('keeps the default unless the fastest won at least 80 % of the rounds timed side by side', async () => {
     const clock = { now: 0 };
+    // warm-up first, then 5 rounds: 'lucky' has the lower median but wins only 3 of 5 rounds.
     const { target } = fakeTarget(
       [
-        { id: 'default', ms: [5, 4, 6, 5, 5, 4] },
-        { id: 'lucky', ms: [4.5, 4.6, 5.5, 4.4, 4.7, 4.5] },
+        { id: 'default', ms: [9, 5, 4, 6, 5, 5] },
+        { id: 'lucky', ms: [9, 4.5, 4.6, 5.5, 4.4, 5.5] },
       ],
       clock,
     );

@@ -29,6 +29,8 @@ export interface CandidateResult {
   p10?: number;
   p90?: number;
   samples: number;
+  /** Each round's ms (round r of every candidate was timed side by side; NaN where none came back). */
+  rounds?: number[];
 }
 
 export interface TuneOutcome<C> {
@@ -67,12 +69,15 @@ export function pickFastest(results: readonly CandidateResult[]): number | null 
   return best;
 }
 
-const MIN_COMPARED_SAMPLES = 3;
+/** Rounds a challenger must have been timed beside the default, and the share of them it must win. */
+const MIN_ROUNDS = 3;
+const WIN_SHARE = 0.8;
 
 /**
- * The default stays when the fastest candidate's p10–p90 overlaps the default's ("no clear difference", the
- * project's rule for any comparison), or when either has fewer than 3 samples: a noisy adapter, or a budget
- * that ran out after a round or two, then keeps today's kernel rather than a lucky one.
+ * The fastest candidate replaces the default only when it was faster in at least 80 % of the rounds in which
+ * the two were timed side by side (at least 3; round r of each ran back to back, so a change of load hits
+ * both): a noisy adapter, or a budget that ran out after a round or two, keeps today's kernel rather than
+ * a lucky one.
  */
 export function keepDefaultUnlessClear(
   results: readonly CandidateResult[],
@@ -80,11 +85,16 @@ export function keepDefaultUnlessClear(
 ): number | null {
   const base = results[0];
   if (best === null || best === 0 || !base?.valid || base.ms === undefined) return best;
-  const challenger = results[best];
-  // Fewer samples than this on either side is no comparison (a single sample has no spread at all).
-  if (Math.min(challenger.samples, base.samples) < MIN_COMPARED_SAMPLES) return 0;
-  const overlap = (challenger.p90 ?? Number.POSITIVE_INFINITY) >= (base.p10 ?? Number.NEGATIVE_INFINITY);
-  return overlap ? 0 : best;
+  const a = base.rounds ?? [];
+  const b = results[best].rounds ?? [];
+  let pairs = 0;
+  let wins = 0;
+  for (let r = 0; r < Math.min(a.length, b.length); r++) {
+    if (!(Number.isFinite(a[r]) && Number.isFinite(b[r]))) continue;
+    pairs++;
+    if (b[r] < a[r]) wins++;
+  }
+  return pairs >= MIN_ROUNDS && wins >= Math.ceil(WIN_SHARE * pairs) ? best : 0;
 }
 
 function errorMessage(err: unknown): string {
@@ -152,6 +162,7 @@ export async function tuneCandidates<C>(
   samples.forEach((xs, i) => {
     const finite = xs.filter(Number.isFinite);
     results[i].samples = finite.length;
+    if (xs.length > 0) results[i].rounds = xs;
     if (finite.length === 0) return;
     results[i].ms = percentile(finite, 50);
     results[i].p10 = percentile(finite, 10);
