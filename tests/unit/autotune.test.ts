@@ -138,6 +138,28 @@ describe('tuning loop', () => {
     expect(opened).toEqual(['default']); // warm-up of the default used the budget; nothing else opened
   });
 
+  it('stops opening and timing once skipped', async () => {
+    const clock = { now: 0 };
+    const skip = new AbortController();
+    const { target, opened } = fakeTarget(
+      [
+        { id: 'default', ms: 5 },
+        { id: 'fast', ms: 1 },
+      ],
+      clock,
+    );
+    const open = target.open;
+    target.open = async (c) => {
+      const trial = await open(c);
+      skip.abort(); // Skip pressed while the default was being checked
+      return trial;
+    };
+    const out = await tuneCandidates(target, { deadline: 1e9, clock: () => clock.now, signal: skip.signal });
+    expect(opened).toEqual(['default']);
+    expect(out.results[0].samples).toBe(0);
+    expect(out.how).toBe('default');
+  });
+
   it('stops timing at the deadline', async () => {
     const clock = { now: 0 };
     const { target } = fakeTarget(

@@ -57,6 +57,8 @@ export interface TuneLoopOptions {
    * is not opened when that long would pass the time for opening. Updated here.
    */
   openCost?: { ms: number };
+  /** Skip: once aborted, nothing more is opened or timed (what was timed still counts). */
+  signal?: AbortSignal;
 }
 
 /** The fastest valid timed candidate (by median), or null when none was. Ties keep the earlier one. */
@@ -110,7 +112,7 @@ export async function tuneCandidates<C>(
   const minSamples = options.minSamples ?? 3;
   const maxSamples = Math.max(minSamples, options.maxSamples ?? 5);
   const pruneRatio = options.pruneRatio ?? 3;
-  const timeLeft = () => clock() < options.deadline;
+  const timeLeft = () => clock() < options.deadline && !options.signal?.aborted;
   // Compiling and checking stop at 60% of the time, so that the candidates opened can still be timed.
   const start = clock();
   const openUntil = start + 0.6 * (options.deadline - start);
@@ -123,7 +125,9 @@ export async function tuneCandidates<C>(
   const trials = new Map<number, Trial>();
   try {
     const openCost = options.openCost ?? { ms: 0 };
-    for (let i = 0; i < target.candidates.length && clock() + (i === 0 ? 0 : openCost.ms) < openUntil; i++) {
+    const mayOpen = (i: number) =>
+      clock() + (i === 0 ? 0 : openCost.ms) < openUntil && !options.signal?.aborted;
+    for (let i = 0; i < target.candidates.length && mayOpen(i); i++) {
       const t0 = clock();
       try {
         const trial = await target.open(target.candidates[i]);
@@ -144,7 +148,7 @@ export async function tuneCandidates<C>(
     let lastRoundMs = 0;
     for (let round = 0; round < maxSamples && live.length > 0; round++) {
       const roundStart = clock();
-      if (roundStart + lastRoundMs >= options.deadline) break;
+      if (roundStart + lastRoundMs >= options.deadline || options.signal?.aborted) break;
       for (const i of live) {
         if (!timeLeft()) break;
         samples[i].push(await (trials.get(i) as Trial).sample());

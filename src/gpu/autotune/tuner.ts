@@ -49,7 +49,7 @@ interface TuneProgress {
 export interface AutotuneOptions {
   budgetMs?: number;
   onProgress?: (p: TuneProgress) => void;
-  /** Skip the rest: tuning stops after the shape in progress and returns what it has. */
+  /** Skip the rest: tuning stops at once (the shape in progress keeps what it timed) and returns what it has. */
   signal?: AbortSignal;
   clock?: () => number;
   seed?: number;
@@ -120,7 +120,12 @@ export async function autotune(
       const live = new OwnedResources();
       let outcome: TuneOutcome<KernelChoice>;
       try {
-        outcome = await tuneShape(ctx, job, caps, timing, rng, live, { deadline, clock, openCost });
+        outcome = await tuneShape(ctx, job, caps, timing, rng, live, {
+          deadline,
+          clock,
+          openCost,
+          signal: options.signal,
+        });
       } finally {
         live.dispose();
       }
@@ -158,7 +163,7 @@ async function tuneShape(
   timing: GpuTiming,
   rng: Rng,
   live: OwnedResources,
-  loop: { deadline: number; clock: () => number; openCost: { ms: number } },
+  loop: { deadline: number; clock: () => number; openCost: { ms: number }; signal?: AbortSignal },
 ): Promise<TuneOutcome<KernelChoice>> {
   const { device } = ctx;
   const up = (label: string, n: number) => live.add(uploadStorage(device, label, rng.uniformArray(n)));
