@@ -167,7 +167,8 @@ function gemmSection(report: GpuReport): string {
 
 /** One row per layer shape and batch: the dense time, then each density's CSR time and speedup. */
 function sweepSection(all: BenchRecord[]): string {
-  const records = all.filter((r) => !r.shape.startsWith('gemm '));
+  // The kernels the sweep chose (tuned, cached or default); --all-candidates rows are not points.
+  const records = all.filter((r) => !r.shape.startsWith('gemm ') && r.chosen !== 'candidate');
   if (records.length === 0) return 'Not measured (see the steps above).';
   const densities = [...new Set(records.filter((r) => r.path === 'sparse').map((r) => r.density))].sort(
     (x, y) => y - x,
@@ -181,7 +182,9 @@ function sweepSection(all: BenchRecord[]): string {
     return [
       shape,
       batch,
-      dense ? `${dense.variant} ${spread(dense.medianMs, dense.p10Ms, dense.p90Ms)}` : '—',
+      dense
+        ? `${dense.kernel ?? dense.variant}${dense.chosen ? ` [${dense.chosen}]` : ''} ${spread(dense.medianMs, dense.p10Ms, dense.p90Ms)}`
+        : '—',
       dense ? dense.gflops : '—',
       dense && naive ? ratio(naive.medianMs / dense.medianMs) : '—',
       ...densities.map((d) => {
@@ -193,7 +196,7 @@ function sweepSection(all: BenchRecord[]): string {
     ];
   });
   return [
-    'Dense: kernel, ms (p10–p90). Density columns: CSR median ms (dense ÷ CSR; > 1× means CSR is faster).',
+    'Dense: kernel [how it was chosen: tuned, cached or default], ms (p10–p90). Density columns: CSR median ms (dense ÷ CSR; > 1× means CSR is faster).',
     `Timer: ${records[0].timer}.`,
     '',
     markdownTable(

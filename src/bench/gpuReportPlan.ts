@@ -39,6 +39,9 @@ export interface GpuBenchPlanOptions {
  */
 export const RETUNE_FLAG = '--retune';
 
+/** A quick run tunes for 1 s per step (first use on SwiftShader would otherwise take 4–10 s of each). */
+const QUICK_TUNING = (quick: boolean): string[] => (quick ? ['--tune-budget-ms', '1000'] : []);
+
 /** Total seconds of a full run and of a quick one (the sum of the parts' budgets stays under it). */
 export const TOTAL_BUDGET_S = { full: 540, quick: 240 } as const;
 
@@ -102,6 +105,7 @@ export function gpuBenchPlan(options: GpuBenchPlanOptions): GpuBenchPart[] {
         b,
         ...(i === 0 ? ['--gemm', quick ? '64' : '1024,2048,4096'] : []),
         ...(options.retune ? [RETUNE_FLAG] : []),
+        ...QUICK_TUNING(quick),
       ]),
     ),
   };
@@ -123,6 +127,7 @@ export function gpuBenchPlan(options: GpuBenchPlanOptions): GpuBenchPart[] {
             '3',
             '--budget-ms',
             '0',
+            ...QUICK_TUNING(quick),
           ])
         : step('model', 'gpt2-small: prefill 1, 64, 256; decode', 'bench-model', [
             '--model',
