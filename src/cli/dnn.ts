@@ -207,6 +207,8 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
   console.log(
     `backend ${kernel}, path ${how}, timer ${run.timerSource}, median (p10–p90) of ${total.samples} run(s) after a warm-up of ${(measuredPath.warmupMs / 1000).toFixed(4)} s (start-up, not counted)`,
   );
+  const fallback = runs.find((r) => r.fallback)?.fallback;
+  if (fallback) console.log(`note: ${fallback}`);
   printLayerTable(dnn, layers);
   console.log(`categories (${categories.length}, 1-based): ${categories.join(' ')}`);
   console.log(

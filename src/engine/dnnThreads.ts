@@ -97,7 +97,14 @@ export class DnnWorkerPool {
         layerMs[l] = Math.max(layerMs[l], ms);
       });
     });
-    return { y, categories: dnnCategories(y, input.rows, width), layerMs, seconds };
+    const fallback = replies.find((r) => r.fallback)?.fallback;
+    return {
+      y,
+      categories: dnnCategories(y, input.rows, width),
+      layerMs,
+      seconds,
+      ...(fallback ? { fallback: `a worker's ${fallback}` } : {}),
+    };
   }
 
   async close(): Promise<void> {

@@ -86,8 +86,8 @@ const layerBytes = (w: CsrMatrix) => align16(pairsOffset(w) + w.nnz * 8);
 
 function copyLayer(w: CsrMatrix, ptr: number): void {
   const { f32, u32 } = ensureMemory(ptr + layerBytes(w));
-  u32.set(w.rowPtr, ptr >> 2);
-  const pairs = (ptr + pairsOffset(w)) >> 2;
+  u32.set(w.rowPtr, ptr >>> 2);
+  const pairs = (ptr + pairsOffset(w)) >>> 2;
   for (let i = 0; i < w.nnz; i++) {
     u32[pairs + 2 * i] = w.colIdx[i] * LANES * 4;
     f32[pairs + 2 * i + 1] = w.values[i];
@@ -190,9 +190,9 @@ function runChunk(run: ChunkRun, first: number, count: number): void {
   const tPack = performance.now();
   // Layer 1's input: image first + i in group i/8, lane i%8; the padded lanes are 0.
   const K0 = input.cols;
-  f32.fill(0, bufA >> 2, (bufA >> 2) + groups * K0 * LANES);
+  f32.fill(0, bufA >>> 2, (bufA >>> 2) + groups * K0 * LANES);
   for (let i = 0; i < count; i++) {
-    const at = (bufA >> 2) + Math.floor(i / LANES) * K0 * LANES + (i % LANES);
+    const at = (bufA >>> 2) + Math.floor(i / LANES) * K0 * LANES + (i % LANES);
     for (let p = input.rowPtr[first + i]; p < input.rowPtr[first + i + 1]; p++)
       f32[at + input.colIdx[p] * LANES] = input.values[p];
   }
@@ -216,12 +216,12 @@ function runChunk(run: ChunkRun, first: number, count: number): void {
     if (bias <= 0) {
       let alive = 0;
       for (let s = 0; s < groups * LANES; s++) {
-        if (slots[s] >= 0 && f32[(live >> 2) + s] !== 0) u32[(from >> 2) + alive++] = s;
+        if (slots[s] >= 0 && f32[(live >>> 2) + s] !== 0) u32[(from >>> 2) + alive++] = s;
       }
       if (Math.ceil(alive / LANES) < groups) {
         kernel.repack(x, y, w.rows, from, alive);
         const kept = new Int32Array(Math.ceil(alive / LANES) * LANES).fill(-1);
-        for (let s = 0; s < alive; s++) kept[s] = slots[u32[(from >> 2) + s]];
+        for (let s = 0; s < alive; s++) kept[s] = slots[u32[(from >>> 2) + s]];
         slots = kept;
         groups = Math.ceil(alive / LANES);
         [x, y] = [y, x];
@@ -236,7 +236,7 @@ function runChunk(run: ChunkRun, first: number, count: number): void {
   for (let s = 0; s < slots.length; s++) {
     const image = slots[s];
     if (image < 0) continue;
-    const at = (x >> 2) + Math.floor(s / LANES) * width * LANES + (s % LANES);
+    const at = (x >>> 2) + Math.floor(s / LANES) * width * LANES + (s % LANES);
     for (let n = 0; n < width; n++) run.out[image * width + n] = f32[at + n * LANES];
   }
   run.layerMs[layers.length - 1] += performance.now() - tOut;
