@@ -110,7 +110,7 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
     choiceFlag(args, 'cpu-kernel', ['live-simd', 'skip-zeros', 'spmm'] as const, 'live-simd'),
   );
   const gpuKernel = choiceFlag(args, 'gpu-kernel', ['live-rows', 'all-rows'] as const, 'live-rows');
-  const workers = numberFlag(args, 'workers', availableParallelism());
+  let workers = numberFlag(args, 'workers', availableParallelism());
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer');
   const repeat = numberFlag(args, 'repeat', path === 'dense' ? 1 : 3);
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError('--repeat must be a positive integer');
@@ -147,10 +147,17 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       await scope.close(`dnn (${path} path)`);
     };
   } else if (path === 'sparse' && cpuKernel !== 'spmm' && workers > 1) {
-    const { DnnWorkerPool } = await import('../engine/dnnThreads');
-    const pool = await DnnWorkerPool.create(dnn, workers, cpuKernel); // network sent once per worker
-    runOnce = async () => ({ ...(await pool.run(input)), timerSource: 'wall' });
-    release = () => pool.close();
+    const pool = await startWorkerPool(dnn, workers, cpuKernel); // network sent once per worker
+    if (pool) {
+      runOnce = async () => ({ ...(await pool.run(input)), timerSource: 'wall' });
+      release = () => pool.close();
+    } else {
+      workers = 1;
+      runOnce = async () => ({
+        ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }),
+        timerSource: 'wall',
+      });
+    }
   } else {
     runOnce = async () => ({
       ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }),
@@ -283,4 +290,16 @@ function compareTruth(text: string, file: string, got: number[], first: number, 
       `missing ${missing.length ? missing.join(' ') : 'none'}; unexpected ${extra.length ? extra.join(' ') : 'none'}`,
   );
   return 1;
+}
+
+/** The worker pool, or null (a note printed) where its threads cannot load their code: the main thread runs. */
+async function startWorkerPool(dnn: SparseDnn, workers: number, kernel: 'live-simd' | 'skip-zeros') {
+  const { DnnWorkerPool, DnnWorkerStartError } = await import('../engine/dnnThreads');
+  try {
+    return await DnnWorkerPool.create(dnn, workers, kernel);
+  } catch (err) {
+    if (!(err instanceof DnnWorkerStartError)) throw err;
+    console.log(`note: ${err.message}; running on the main thread (1 worker)`);
+    return null;
+  }
 }
