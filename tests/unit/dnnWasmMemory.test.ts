@@ -1,9 +1,11 @@
 // The WASM kernels' 2 GiB address limit (src/math/wasm/heap.ts): past 2^31 the hosts' 32-bit arithmetic
 // and dnn.wat's address comparisons went wrong silently (every output of a run whose scratch crossed
-// 2 GiB was wrong, no error). Now heap.ts refuses memory above 2^31 with WasmMemoryError and runDnnCpu
-// takes the JavaScript skip-zeros kernel, saying so. Growing the memory only reserves address space (the
-// run below keeps ≈ 90 MB resident), so the real crossing is tested, in a few seconds.
+// 2 GiB was wrong, no error). Now heap.ts refuses memory above 2^31 with WasmMemoryError, runDnnCpu
+// takes the JavaScript skip-zeros kernel, saying so, and attention its JavaScript kernel. Growing the
+// memory only reserves address space (the run keeps ≈ 90 MB resident): the real crossing, in a second.
 import { afterAll, describe, expect, it } from 'vitest';
+import { causalAttention } from '../../src/math/attention';
+import { causalAttentionFast } from '../../src/math/attentionFast';
 import { CsrMatrix } from '../../src/math/csr';
 import { runDnnCpu, type SparseDnn } from '../../src/math/dnn';
 import { runDnnWasm } from '../../src/math/wasm/dnnWasm';
@@ -72,5 +74,15 @@ describe('WASM kernels above 2 GiB of memory', () => {
     }
     expect(wrong).toBe(0);
     expect(got.layerMs).toHaveLength(3);
+  });
+
+  it('attention whose scratch would cross 2 GiB takes the JavaScript kernel, not an error', () => {
+    expect(scratchBase()).toBeGreaterThan(2 ** 31 - 40000); // the previous test's resident blocks
+    const T = 64; // qkv alone is 48 KiB of scratch
+    const d = 64;
+    const qkv = new Float32Array(T * 3 * d).map((_, i) => Math.sin(i));
+    const cache = () => new Float32Array(T * d);
+    const want = causalAttention(qkv, T, 0, 4, d, cache(), cache());
+    expect(causalAttentionFast(qkv, T, 0, 4, d, cache(), cache())).toEqual(want);
   });
 });
