@@ -42,6 +42,10 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     }
     let mine = flags.x + flags.y + flags.z + flags.w;
     scan[lid] = mine;
+    // Every thread's reads of ids/alive above happen before any thread's writes of ids below (in place:
+    // a write may land on a slot another thread read). workgroupBarrier orders workgroup memory only;
+    // storageBarrier orders these storage accesses on every backend (Metal, D3D, Vulkan).
+    storageBarrier();
     workgroupBarrier();
     for (var offset = 1u; offset < WG; offset = offset * 2u) {
       var add = 0u;

@@ -90,7 +90,9 @@ export async function executePlan(plan: GpuBenchPart[], options: ExecuteOptions)
         if (result !== undefined) results.set(step, result);
         if (ran.timedOut) Object.assign(outcome, { status: 'cut', reason: 'stopped at its budget' });
         else if (ran.exitCode !== 0 || result === undefined) {
-          const mismatch = step.command === 'dnn' && /truth: MISMATCH/.test(ran.tail);
+          // The dnn step's JSON says how its categories compare (not its log, whose tail may cut the line).
+          const truth = (result as { truth?: { match?: boolean } | null } | undefined)?.truth;
+          const mismatch = step.part === 'dnn' && truth?.match === false;
           const why = mismatch ? 'categories differ from the truth file' : lastLines(ran.tail);
           Object.assign(outcome, { status: 'failed', reason: why || 'no result written' });
         }

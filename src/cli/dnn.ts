@@ -223,10 +223,11 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       `${(edges / seconds).toExponential(3)} edges/s (${edges} edges)`,
   );
 
-  let status = 0;
   const truthPath = stringFlag(args, 'truth');
-  if (truthPath)
-    status = compareTruth(await readFile(truthPath, 'utf8'), truthPath, categories, first, input.rows);
+  const truth = truthPath
+    ? compareTruth(await readFile(truthPath, 'utf8'), truthPath, categories, first, input.rows)
+    : null;
+  const status = truth && !truth.match ? 1 : 0;
 
   const jsonPath = stringFlag(args, 'json');
   if (jsonPath) {
@@ -254,6 +255,7 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       cpuKernel: backend.kind === 'cpu' && path === 'sparse' ? cpuKernel : null,
       timerSource: run.timerSource,
       loadSeconds,
+      truth, // null without --truth; a reader decides match/mismatch from here, never from the log
     };
     await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${jsonPath}`);
@@ -272,24 +274,54 @@ function printLayerTable(dnn: SparseDnn, layers: LayerTiming[]): void {
   });
 }
 
-/** Compare with a truth file (restricted to the images that ran); 0 on a match, 1 otherwise. */
-function compareTruth(text: string, file: string, got: number[], first: number, count: number): number {
+/** How the categories compare with a truth file (1-based image numbers). */
+interface TruthComparison {
+  file: string;
+  match: boolean;
+  expected: number;
+  found: number;
+  missing: number[];
+  unexpected: number[];
+}
+
+/** Compare with a truth file (restricted to the images that ran); printed, the verdict last. */
+function compareTruth(
+  text: string,
+  file: string,
+  got: number[],
+  first: number,
+  count: number,
+): TruthComparison {
   const truth = loadDnnCategories(text, basename(file))
     .filter((i) => i >= first && i < first + count)
     .map((i) => i + 1);
   const gotSet = new Set(got);
   const truthSet = new Set(truth);
   const missing = truth.filter((i) => !gotSet.has(i));
-  const extra = got.filter((i) => !truthSet.has(i));
-  if (missing.length === 0 && extra.length === 0) {
+  const unexpected = got.filter((i) => !truthSet.has(i));
+  const result = {
+    file: basename(file),
+    match: missing.length === 0 && unexpected.length === 0,
+    expected: truth.length,
+    found: got.length,
+    missing,
+    unexpected,
+  };
+  if (result.match) {
     console.log(`truth: match (${truth.length} categories, ${basename(file)})`);
-    return 0;
+    return result;
   }
+  // At most 20 image numbers per list, so the verdict stays on the last line however wrong the run was.
+  const list = (ids: number[]) =>
+    ids.length === 0
+      ? 'none'
+      : `${ids.slice(0, 20).join(' ')}${ids.length > 20 ? ` … (${ids.length} in all)` : ''}`;
+  console.error(`truth: missing ${list(missing)}; unexpected ${list(unexpected)}`);
   console.error(
-    `truth: MISMATCH against ${basename(file)}: ${truth.length} expected, ${got.length} found; ` +
-      `missing ${missing.length ? missing.join(' ') : 'none'}; unexpected ${extra.length ? extra.join(' ') : 'none'}`,
+    `truth: MISMATCH against ${basename(file)}: ${truth.length} expected, ${got.length} found ` +
+      `(${missing.length} missing, ${unexpected.length} unexpected)`,
   );
-  return 1;
+  return result;
 }
 
 /** The worker pool, or null (a note printed) where its threads cannot load their code: the main thread runs. */

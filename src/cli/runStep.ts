@@ -27,14 +27,16 @@ export function runCliStep(
     let stdout = '';
     let tail = '';
     let timedOut = false;
-    const keep = (chunk: Buffer, isStdout: boolean) => {
-      const text = chunk.toString('utf8');
+    // Decoded by the streams, so a multi-byte character split across chunks (×, –) stays whole.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    const keep = (text: string, isStdout: boolean) => {
       if (isStdout) stdout += text;
       tail = (tail + text).slice(-2000);
       process.stderr.write(text);
     };
-    child.stdout.on('data', (c: Buffer) => keep(c, true));
-    child.stderr.on('data', (c: Buffer) => keep(c, false));
+    child.stdout.on('data', (c: string) => keep(c, true));
+    child.stderr.on('data', (c: string) => keep(c, false));
     let killer: NodeJS.Timeout | undefined;
     const timer = setTimeout(
       () => {

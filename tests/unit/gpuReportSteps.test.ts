@@ -48,7 +48,10 @@ describe('executePlan', () => {
   ];
   /** A fake child: takes `seconds` of the fake clock (or its whole budget), writes its --json. */
   function fakeRunner(
-    behaviour: Record<string, { seconds: number; exit?: number; hang?: boolean; info?: object }>,
+    behaviour: Record<
+      string,
+      { seconds: number; exit?: number; hang?: boolean; info?: object; json?: object; tail?: string }
+    >,
   ) {
     let t = 0;
     const clock = () => t;
@@ -61,13 +64,13 @@ describe('executePlan', () => {
       const seconds = b.hang ? timeoutS : b.seconds;
       t += seconds * 1000;
       const json = args.indexOf('--json');
-      if (json >= 0 && !b.hang) writeFileSync(args[json + 1], '{"ok":true}');
+      if (json >= 0 && !b.hang) writeFileSync(args[json + 1], JSON.stringify(b.json ?? { ok: true }));
       return {
         exitCode: b.hang ? null : (b.exit ?? 0),
         timedOut: Boolean(b.hang),
         seconds,
         stdout: b.info ? JSON.stringify(b.info) : name,
-        tail: b.exit ? 'step started\nsomething broke: bad input' : '',
+        tail: b.tail ?? (b.exit ? 'step started\nsomething broke: bad input' : ''),
       };
     };
     return { runStep, clock, calls };
@@ -133,5 +136,27 @@ describe('executePlan', () => {
     });
     expect(run.noAdapter).toBe('no Vulkan ICD found');
     expect(fake.calls).toEqual(['info']);
+  });
+
+  it("calls a DNN step's wrong categories a mismatch from its JSON, whatever its log's tail holds", async () => {
+    const fake = fakeRunner({
+      info: { seconds: 1, info: { backend: 'webgpu' } },
+      g1: { seconds: 1 },
+      g2: { seconds: 1 },
+      g3: { seconds: 1 },
+      s1: { seconds: 1 },
+      // A badly wrong run prints long lists of image numbers: the verdict is not in the last 2000 characters.
+      d1: { seconds: 1, exit: 1, json: { truth: { match: false } }, tail: '1 2 3 4 5 6 7 8 9 '.repeat(200) },
+    });
+    const { steps } = await executePlan(plan, {
+      budgetS: 500,
+      parts: new Set(GPU_BENCH_PARTS),
+      dnnDir: tmpdir(), // exists: the fake runner never reads it
+      ...fake,
+    });
+    expect(steps.find((s) => s.name === 'd1')).toMatchObject({
+      status: 'failed',
+      reason: 'categories differ from the truth file',
+    });
   });
 });
