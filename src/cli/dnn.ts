@@ -253,6 +253,8 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       adapter,
       path,
       cpuKernel: backend.kind === 'cpu' && path === 'sparse' ? cpuKernel : null,
+      cpuThreads: backend.kind === 'cpu' && path === 'sparse' && cpuKernel !== 'spmm' ? workers : null,
+      fallback: fallback ?? null, // the kernel that ran instead of cpuKernel, and why (runDnnCpu)
       timerSource: run.timerSource,
       loadSeconds,
       truth, // null without --truth; a reader decides match/mismatch from here, never from the log
