@@ -42,6 +42,17 @@ const builtServer = {
   timeout: 120_000,
 };
 
+// Every spec starts with kernel tuning off (src/ui/kernelTuning.ts): tuning on each fresh page's first load
+// would add its budget to every test. tests/e2e/autotune.spec.ts clears this and tunes.
+const TUNING_OFF = { name: 'sparsescope.tuning.off', value: '1' };
+const storageState = {
+  cookies: [],
+  origins: [PORT, BUILT_PORT].map((port) => ({
+    origin: `http://127.0.0.1:${port}`,
+    localStorage: [TUNING_OFF],
+  })),
+};
+
 export default defineConfig({
   testDir: 'tests/e2e',
   timeout: 120_000,
@@ -55,6 +66,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1280, height: 800 },
     screenshot: 'only-on-failure',
+    storageState,
   },
   webServer: onlyBuilt ? [builtServer] : withBuilt ? [devServer, builtServer] : [devServer],
   projects: [

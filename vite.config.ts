@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { cspPlugin } from './scripts/cspPlugin.js';
@@ -26,6 +28,9 @@ export default defineConfig({
     }),
   ],
   test: {
+    // The CLI's kernel-tuning cache ($XDG_CACHE_HOME/sparsescope/tuning.json) goes to a temporary folder for
+    // every test and every CLI a test spawns: no test writes to the real home.
+    env: { XDG_CACHE_HOME: join(tmpdir(), `sparsescope-test-cache-${process.pid}`) },
     projects: [
       {
         extends: true,

@@ -23,7 +23,13 @@ export interface LayerTiming {
   samples?: number;
   /** Times the op ran inside one sample (sub-resolution ops are repeated; `ms` is per run). */
   repeats?: number;
+  /** A linear layer's GPU kernel ('tiled-vec4 TX=4 …') and how it was chosen (src/gpu/autotune). */
+  kernel?: string;
+  chosen?: KernelChoiceOrigin;
 }
+
+/** How a kernel was chosen: tuned on this adapter in this session, read from the tuning cache, or the default. */
+export type KernelChoiceOrigin = 'tuned' | 'cached' | 'default';
 
 /** A time over repeated samples: the median (ms), p10, p90 and how many samples (src/engine/measure.ts). */
 export interface Spread {

@@ -1,14 +1,19 @@
 // Dense vs CSR kernel sweeps: every point is measured in one run on one adapter, so a speedup is always
 // the ratio of two numbers taken together. Shared by `sparsescope bench` and the app's benchmark panel.
 
+import type { KernelChoiceOrigin } from '../contracts';
+import { LinearKernels } from '../gpu/autotune/linearKernels';
+import { type PrepareTuningOptions, prepareTuning } from '../gpu/autotune/prepare';
+import type { TuneRequest } from '../gpu/autotune/tuner';
 import { storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { type Dispatch, disposeDispatches } from '../gpu/kernels/dispatch';
-import { chooseDenseVariant, DenseMatmul, type DenseVariant } from '../gpu/kernels/matmul';
-import { autoCsrVariants, CsrSpmm } from '../gpu/kernels/spmmCsr';
+import { DenseMatmul } from '../gpu/kernels/matmul';
+import { CsrSpmm } from '../gpu/kernels/spmmCsr';
 import { OwnedResources } from '../gpu/owned';
 import { GpuTiming } from '../gpu/timing';
 import { Rng } from '../math/rng';
+import { timeCandidates } from './candidateSweep';
 import { randomCsr } from './matrices';
 import { gbps, gflops, matmulBytes, matmulFlops, type Summary } from './stats';
 import { type TimingOptions, type TimingResult, timeDispatches } from './timeDispatch';
@@ -35,11 +40,19 @@ export interface SweepConfig {
   timing?: TimingOptions;
   /** Also time the naive one-output-per-thread dense kernel (the baseline the tiled GEMM must beat). */
   naive?: boolean;
+  /** How the kernels are chosen (src/gpu/autotune): default 'auto' (tuned, cached), 'off' for defaults. */
+  tune?: PrepareTuningOptions;
+  /** Also time every autotuning candidate of each point, side by side with the chosen kernel. */
+  allCandidates?: boolean;
 }
 
 export interface BenchRecord {
   path: 'dense' | 'sparse';
   variant: string; // kernel variant actually dispatched (tiled, gemv, naive, subgroup, workgroup, batched)
+  /** The variant with its override constants ('tiled-vec4 TX=4 TY=4 RM=2 RN=2 BK=8'). */
+  kernel?: string;
+  /** How the kernel was chosen ('candidate': one of the autotuner's, timed side by side with --all-candidates). */
+  chosen?: KernelChoiceOrigin | 'candidate';
   shape: string;
   n: number;
   k: number;
@@ -64,6 +77,19 @@ export interface SweepProgress {
   current: string;
 }
 
+/** Every point's shape, for the autotuner: dense at each batch, CSR at each batch and density. */
+function sweepTuneRequest(config: SweepConfig): TuneRequest {
+  const dense: TuneRequest['dense'] = [];
+  const csr: TuneRequest['csr'] = [];
+  for (const { n, k } of config.shapes) {
+    for (const batch of config.batches) {
+      dense.push({ batch, n, k });
+      for (const density of config.densities) csr.push({ batch, n, k, nnzPerRow: Math.max(1, density * k) });
+    }
+  }
+  return { dense, csr };
+}
+
 export function sweepSize(config: SweepConfig): number {
   const perShapeBatch = config.densities.length + 1 + (config.naive ? 1 : 0);
   return config.shapes.length * config.batches.length * perShapeBatch;
@@ -77,13 +103,9 @@ export async function runKernelSweep(
 ): Promise<BenchRecord[]> {
   const { device } = ctx;
   const rng = new Rng(config.seed ?? 1);
-  // Compile only what the sweep dispatches ('auto' choices for its shapes, plus naive if asked): every
-  // pipeline costs seconds on SwiftShader.
-  const denseVariants = new Set<DenseVariant>();
-  for (const { n, k } of config.shapes) {
-    for (const batch of config.batches) denseVariants.add(chooseDenseVariant({ batch, n, k }));
-  }
-  if (config.naive) denseVariants.add('naive');
+  // The kernel for each point: tuned on this adapter (or cached) within the tuning budget, else today's
+  // default. Only what the sweep dispatches is compiled: every pipeline costs seconds on SwiftShader.
+  const tuned = await prepareTuning(ctx, sweepTuneRequest(config), config.tune);
   // Everything the sweep makes (kernels, buffers, dispatch uniforms) is released even when a point fails or
   // is cancelled.
   const live = new OwnedResources();
@@ -107,8 +129,15 @@ export async function runKernelSweep(
     }
   };
   try {
-    const dense = live.add(await DenseMatmul.create(ctx, { variants: [...denseVariants] }));
-    const sparse = live.add(await CsrSpmm.create(ctx, { variants: autoCsrVariants(ctx) }));
+    const linear = live.add(
+      await LinearKernels.create(
+        ctx,
+        tuned.chooser,
+        config.shapes.map(({ n, k }) => ({ n, k, activation: 'none', bias: true })),
+      ),
+    );
+    const naive = config.naive ? live.add(await DenseMatmul.create(ctx, { variants: ['naive'] })) : null;
+    const uploader = live.add(await CsrSpmm.create(ctx, { variants: [] }));
     for (const shape of config.shapes) {
       const { n, k } = shape;
       const label = shape.label ?? `${n}×${k}`;
@@ -122,27 +151,56 @@ export async function runKernelSweep(
           density: number,
           nnz: number,
           t: TimingResult,
+          run?: Pick<BenchRecord, 'kernel' | 'chosen'>,
         ) => {
-          records.push(benchRecord(base, { path, variant, shape: label, n, k, batch, density, nnz }, t));
-          done++;
+          const point = { path, variant, shape: label, n, k, batch, density, nnz, ...run };
+          records.push(benchRecord(base, point, t));
+          if (run?.chosen !== 'candidate') done++; // candidates are extra rows, not points
         };
 
         const w = live.add(uploadStorage(device, 'Bench.w', rng.uniformArray(n * k)));
-        const denseVariants: ('auto' | 'naive')[] = config.naive ? ['auto', 'naive'] : ['auto'];
-        for (const variant of denseVariants) {
-          step(`dense ${variant} ${label} batch ${batch}`);
-          const d = dense.bind({ x, w, bias, y }, { batch, n, k }, variant);
-          const t = await time(d);
-          record('dense', kernelName(d.label, variant), 1, n * k, t);
+        step(`dense ${label} batch ${batch}`);
+        const d = linear.bindDense('none', { x, w, bias, y }, { batch, n, k });
+        record('dense', kernelName(d.label, 'auto'), 1, n * k, await time(d), {
+          kernel: d.run.kernel,
+          chosen: d.run.how,
+        });
+        if (naive) {
+          step(`dense naive ${label} batch ${batch}`);
+          const d = naive.bind({ x, w, bias, y }, { batch, n, k }, 'naive');
+          record('dense', 'naive', 1, n * k, await time(d));
+        }
+        if (config.allCandidates) {
+          for (const c of await timeCandidates(
+            ctx,
+            { kind: 'dense', x, w, bias, y, shape: { batch, n, k } },
+            time,
+          )) {
+            record('dense', c.variant, 1, n * k, c.timing, { kernel: c.kernel, chosen: 'candidate' });
+          }
         }
         live.release(w);
 
         for (const density of config.densities) {
           step(`sparse ${label} batch ${batch} density ${density}`);
-          const csr = live.add(sparse.upload(device, randomCsr(rng, n, k, density), 'Bench.csr'));
-          const d = sparse.bind({ x, csr, bias, y }, { batch });
+          const csr = live.add(uploader.upload(device, randomCsr(rng, n, k, density), 'Bench.csr'));
+          await linear.add([{ n, k, activation: 'none', bias: true, nnzPerRow: csr.nnz / csr.rows }]);
+          const d = linear.bindCsr('none', { x, csr, bias, y }, { batch });
           const t = await time(d);
-          record('sparse', kernelName(d.label, 'auto'), density, csr.nnz, t);
+          record('sparse', kernelName(d.label, 'auto'), density, csr.nnz, t, {
+            kernel: d.run.kernel,
+            chosen: d.run.how,
+          });
+          if (config.allCandidates) {
+            const nnzPerRow = csr.nnz / csr.rows;
+            const shape = { batch, n, k, nnzPerRow };
+            for (const c of await timeCandidates(ctx, { kind: 'csr', x, csr, bias, y, shape }, time)) {
+              record('sparse', c.variant, density, csr.nnz, c.timing, {
+                kernel: c.kernel,
+                chosen: 'candidate',
+              });
+            }
+          }
           live.release(csr);
         }
         live.release(x);
@@ -161,7 +219,7 @@ export async function runKernelSweep(
 /** What one point of a sweep ran: the matmul's shape, path, kernel variant and sparsity. */
 export type BenchPoint = Pick<
   BenchRecord,
-  'path' | 'variant' | 'shape' | 'n' | 'k' | 'batch' | 'density' | 'nnz'
+  'path' | 'variant' | 'shape' | 'n' | 'k' | 'batch' | 'density' | 'nnz' | 'kernel' | 'chosen'
 >;
 
 /** A point's record: its timing summary, useful GFLOP/s and compulsory GB/s (GPU and CPU sweeps alike). */
@@ -201,7 +259,8 @@ export function speedups(records: BenchRecord[]): (BenchRecord & { speedup: numb
 export function speedupLookup(records: BenchRecord[]): (r: BenchRecord) => number | undefined {
   const dense = new Map<string, number>();
   for (const r of records) {
-    if (r.path === 'dense' && r.variant !== 'naive') dense.set(`${r.n}x${r.k}x${r.batch}`, r.medianMs);
+    if (r.path === 'dense' && r.variant !== 'naive' && r.chosen !== 'candidate')
+      dense.set(`${r.n}x${r.k}x${r.batch}`, r.medianMs);
   }
   return (r) =>
     r.path === 'sparse' ? (dense.get(`${r.n}x${r.k}x${r.batch}`) ?? Number.NaN) / r.medianMs : undefined;

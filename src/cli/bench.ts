@@ -17,6 +17,7 @@ import { LIMITS } from '../params/limits';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
+import { TUNE_FLAGS, tuneOptions } from './tuneFlags';
 
 export function parseShapes(spec: string | undefined): Shape[] {
   if (!spec || spec === 'gpt2') return GPT2_SMALL_SHAPES;
@@ -42,7 +43,8 @@ export function benchTable(records: BenchRecord[]): string {
       r.shape,
       r.batch,
       r.path,
-      r.variant,
+      r.kernel ?? r.variant,
+      r.chosen ?? '—',
       r.density,
       r.medianMs,
       r.p10Ms,
@@ -53,7 +55,20 @@ export function benchTable(records: BenchRecord[]): string {
     ];
   });
   return formatTable(
-    ['shape', 'batch', 'path', 'variant', 'density', 'median ms', 'p10', 'p90', 'GFLOP/s', 'GB/s', 'speedup'],
+    [
+      'shape',
+      'batch',
+      'path',
+      'variant',
+      'chosen',
+      'density',
+      'median ms',
+      'p10',
+      'p90',
+      'GFLOP/s',
+      'GB/s',
+      'speedup',
+    ],
     rows,
   );
 }
@@ -84,6 +99,8 @@ const BENCH_FLAGS = {
   'no-naive': flag.bool('skip the naive dense kernel'),
   json: flag.text('write the report here'),
   backend: flag.backend(),
+  'all-candidates': flag.bool('also time every autotuning candidate of each point'),
+  ...TUNE_FLAGS,
 } satisfies FlagTable;
 
 export async function benchCommand(rawArgs: ParsedArgs): Promise<number> {
@@ -94,6 +111,8 @@ export async function benchCommand(rawArgs: ParsedArgs): Promise<number> {
     batches: numberListFlag(args, 'batches', [1, 64, 512]),
     seed: numberFlag(args, 'seed', 1),
     naive: !args.flags.has('no-naive'),
+    tune: tuneOptions(args),
+    allCandidates: args.flags.has('all-candidates'),
     timing: {
       samples: numberFlag(args, 'samples', 9),
       warmup: 1,

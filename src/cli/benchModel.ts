@@ -15,6 +15,7 @@ import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 import { loadModel, makePair } from './loadModel';
 import { MEASURE_FLAGS, measureFlags } from './measureFlags';
+import { TUNE_FLAGS, tuneOptions, tuningLine } from './tuneFlags';
 
 export interface ModelBenchRecord {
   density: number;
@@ -73,6 +74,7 @@ const BENCH_MODEL_FLAGS = {
   json: flag.text('write the records here'),
   backend: flag.backend(),
   ...MEASURE_FLAGS,
+  ...TUNE_FLAGS,
 } satisfies FlagTable;
 
 export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
@@ -93,10 +95,12 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
   });
   // --sparse-embeddings: prune the tied embedding too, so the sparse path's unembedding is CSR as well.
   const embeddings = args.flags.has('sparse-embeddings');
+  const tuning = tuneOptions(args); // checked before the backend opens
   const opened = await openBackend(choiceFlag(args, 'backend', ['webgpu', 'cpu'] as const, 'webgpu'));
   const backend: Backend =
     opened.kind === 'webgpu' ? new WebGpuBackend(opened.ctx) : new CpuBackend(opened.reason);
   const timer = opened.kind === 'webgpu' ? (backend as WebGpuBackend).timerSource : 'wall';
+  if (backend instanceof WebGpuBackend) backend.tuning = { ...tuning, batches: [1, ...prefills] };
   console.log(
     `model ${model.name}; backend ${backend.description}; timer ${timer}; ≥ ${measureOptions.minSamples} interleaved samples per path and point (warm-up apart)`,
   );
@@ -108,6 +112,7 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
   for (const density of densities) {
     const t0 = performance.now();
     await backend.prepare(makePair(model.weights, density, 4, embeddings));
+    if (backend instanceof WebGpuBackend) console.log(tuningLine(backend.tuned));
     console.log(
       `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );

@@ -19,6 +19,7 @@ import { type FlagTable, flag, strictFlags } from './flags';
 import { openBackend } from './gpu';
 import { loadModel, makePair, tokenizerFor } from './loadModel';
 import { MEASURE_FLAGS, measureFlags, spreadCell } from './measureFlags';
+import { TUNE_FLAGS, tuneOptions, tuningLine } from './tuneFlags';
 
 /**
  * Per-layer table: each path's attention and MLP sub-block times — medians with p10–p90 when measured — the
@@ -89,6 +90,7 @@ const RUN_FLAGS = {
   json: flag.text('write the per-op medians, p10, p90, samples and the warm-up time here'),
   backend: flag.backend(),
   ...MEASURE_FLAGS,
+  ...TUNE_FLAGS,
 } satisfies FlagTable;
 
 export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
@@ -107,6 +109,7 @@ export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
   const generateN = numberFlag(args, 'generate', 0);
   const repeats = numberFlag(args, 'repeats', 1);
   const jsonPath = stringFlag(args, 'json');
+  const tuning = tuneOptions(args); // checked before the model loads
 
   const t0 = performance.now();
   // Progress on stderr (stdout stays the report): a gpt2-small prefill on a slow adapter takes minutes.
@@ -158,7 +161,9 @@ export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
   );
   // Every GPU step runs inside error scopes: a validation or out-of-memory error fails the command.
   const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
+  if (backend instanceof WebGpuBackend) backend.tuning = { ...tuning, batches: [tokens.length, 1] };
   await backend.prepare(pair);
+  if (backend instanceof WebGpuBackend) console.log(tuningLine(backend.tuned));
 
   // The measurement protocol (src/engine/measure.ts): a warm-up forward per path (start-up, not in the
   // table), then the paths interleaved until enough samples; medians with p10–p90.

@@ -3,6 +3,7 @@
 // the model — when the GPU is lost mid-session. The device comes from a DeviceProvider the page shares
 // (the benchmark panel uses the same one). No DOM: the UI subscribes to status changes and renders them.
 import type { BackendKind, ForwardResult, MeasureProgress, MeasureSummary, WeightPath } from '../contracts';
+import type { PreparedTuning } from '../gpu/autotune/prepare';
 import { errorText, type GpuContext, GpuUnavailableError } from '../gpu/context';
 import { DeviceProvider } from '../gpu/deviceProvider';
 import { withGpuErrors } from '../gpu/limits';
@@ -10,7 +11,7 @@ import type { CsrMatrix } from '../math/csr';
 import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from './backend';
 import { CpuBackend, type WorkerFactory } from './cpu/cpuBackend';
 import { type MeasureOptions, measuredResult, measurePaths, measureSummary } from './measure';
-import { WebGpuBackend } from './webgpu/webgpuBackend';
+import { type BackendTuning, WebGpuBackend } from './webgpu/webgpuBackend';
 
 export interface SessionStatus {
   kind: BackendKind;
@@ -60,6 +61,8 @@ export class Session {
   private readonly stopListening: () => void;
   /** How runs are measured (samples, budget); progress goes to the view while samples are collected. */
   measureOptions: MeasureOptions = {};
+  /** How a WebGPU backend chooses its linear kernels at the next load (src/gpu/autotune); unset: defaults. */
+  tuning: BackendTuning | undefined;
   onMeasureProgress: ((progress: MeasureProgress) => void) | undefined;
 
   private constructor(private readonly options: SessionOptions) {
@@ -84,6 +87,11 @@ export class Session {
 
   get current(): Backend {
     return this.backend;
+  }
+
+  /** The last load's kernel tuning on WebGPU (what was tuned, cached, left default), else null. */
+  get tuned(): PreparedTuning | null {
+    return this.backend instanceof WebGpuBackend ? this.backend.tuned : null;
   }
 
   private async open(
@@ -147,6 +155,7 @@ export class Session {
   private prepareLoaded(onProgress?: (f: number, what: string) => void): Promise<void> {
     const loaded = this.loaded;
     if (!loaded) return Promise.resolve();
+    if (this.backend instanceof WebGpuBackend && this.tuning) this.backend.tuning = this.tuning;
     return loaded.kind === 'pair'
       ? this.backend.prepare(loaded.models, onProgress)
       : this.backend.prepareDnn(loaded.model);

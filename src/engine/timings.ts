@@ -1,6 +1,6 @@
 // Turn per-pass GPU times into the LayerTiming records every consumer reads: each pass as measured, plus
 // the 'attn' and 'mlp' totals of every block (the numbers the scene's overlays show).
-import type { LayerTiming, TimerSourceName, WeightPath } from '../contracts';
+import type { KernelChoiceOrigin, LayerTiming, TimerSourceName, WeightPath } from '../contracts';
 
 export interface PassTime {
   layer: number;
@@ -8,6 +8,8 @@ export interface PassTime {
   ms: number;
   /** Runs inside the timed pass (the time is per run). */
   repeats?: number;
+  /** The pass's linear kernel and how it was chosen. */
+  kernel?: { kernel: string; how: KernelChoiceOrigin };
 }
 
 /** Passes that make up a block's attention and MLP sub-blocks (residual adds included). */
@@ -22,6 +24,7 @@ export function layerTimings(passes: PassTime[], path: WeightPath, source: Timer
     ms: p.ms,
     source,
     ...((p.repeats ?? 1) > 1 ? { repeats: p.repeats } : {}),
+    ...(p.kernel ? { kernel: p.kernel.kernel, chosen: p.kernel.how } : {}),
   }));
   const totals = new Map<string, { layer: number; op: string; ms: number }>();
   for (const p of passes) {

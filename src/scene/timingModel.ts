@@ -5,7 +5,7 @@
 // engine timed inside an aggregate but did not name is one 'other' part); a path's total is the sum of its
 // blocks. So headline = Σ blocks = Σ parts by construction, and nothing is counted twice.
 
-import type { LayerTiming, TimerSourceName, WeightPath } from '../contracts';
+import type { KernelChoiceOrigin, LayerTiming, TimerSourceName, WeightPath } from '../contracts';
 
 /** Block-level totals the engine adds on top of the passes inside them (src/engine/timings.ts). */
 const AGGREGATE_OPS = new Set(['attn', 'mlp']);
@@ -21,6 +21,9 @@ export function parentOp(op: string): string {
 export interface OpTime {
   op: string;
   ms: number;
+  /** A linear layer's GPU kernel and how it was chosen (LayerTiming.kernel, .chosen). */
+  kernel?: string;
+  chosen?: KernelChoiceOrigin;
 }
 
 export interface AnchorTime {
@@ -87,7 +90,8 @@ function summarizePath(rows: LayerTiming[], path: WeightPath): PathTimes {
       aggregate.set(key, (aggregate.get(key) ?? 0) + row.ms);
       anchor.measured = row;
     } else {
-      anchor.split.push({ op: row.op, ms: Math.max(0, row.ms) });
+      const kernel = row.kernel ? { kernel: row.kernel, chosen: row.chosen } : {};
+      anchor.split.push({ op: row.op, ms: Math.max(0, row.ms), ...kernel });
       if (row.op === op) own.set(key, row); // a block that is one pass (embed, unembed, a DNN layer)
     }
   }

@@ -11,6 +11,7 @@ import type { App } from './app';
 import { escapePrompt, unescapePrompt } from './appState';
 import type { Controls, ControlValues } from './controls';
 import { densityOf, STORED_DENSITY } from './controls';
+import { KernelTuningControl } from './kernelTuning';
 import type { ExampleRow, PredictionsPanel } from './predictions';
 import { Gpt2Workload } from './workloads/gpt2';
 import { createBuiltin, DEFAULT_INPUTS } from './workloads/registry';
@@ -24,6 +25,8 @@ export class AppRunner {
   private readonly banner = el('div', 'app-error');
   private readonly notice = el('div', 'app-notice');
   private noticeTimer = 0;
+  /** The kernel tuning's progress, Skip and Retune, in the status bar. */
+  readonly tuning: KernelTuningControl;
   /** Extra workloads made from the user's files, by id. */
   readonly opened = new Map<string, Workload>();
   /** The page's one GPU device: the session's backend, the layered networks and the benchmark panel. */
@@ -50,6 +53,8 @@ export class AppRunner {
       this.banner.hidden = true;
     });
     root.append(this.banner, this.notice);
+    this.tuning = new KernelTuningControl(app.status.root);
+    this.tuning.onRetune = () => void this.load();
     // Uncaptured GPU errors (a validation error, out of memory) from anything on the page's device.
     this.devices.onError((message) => this.showError(`GPU error: ${message}`));
   }
@@ -144,7 +149,9 @@ export class AppRunner {
     // A density counts as asked for when the user chose one for this model; a newly opened checkpoint
     // that stores its zeros starts from its own sparsity.
     const asked = sameModel && this.values.density !== STORED_DENSITY;
+    session.tuning = this.tuning.options();
     await workload.load(session, densityOf(this.values.density), this.progress, asked);
+    this.tuning.show(session.tuned);
     this.workload = workload;
     const twin = workload instanceof Gpt2Workload ? workload.twin : null;
     this.controls.showStoredDensity(twin?.stored ?? null, twin?.density === 'exact');

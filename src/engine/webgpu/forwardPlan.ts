@@ -1,6 +1,7 @@
 // A forward plan: every dispatch of one GPT-2 forward pass for T new tokens on one path, bound once to
 // buffers allocated once. Plans are cached per (path, T, logits mode, activations); a call only writes the tokens and
 // the start position, encodes, and reads back one staging buffer. What a plan is, and its buffers: plan.ts.
+import type { KernelRun, LinearKernels } from '../../gpu/autotune/linearKernels';
 import type { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import type { Dispatch } from '../../gpu/kernels/dispatch';
 import type { ElementwiseKernels } from '../../gpu/kernels/elementwise';
@@ -19,6 +20,8 @@ export interface Kernels {
   denseGelu: DenseMatmul;
   sparse: CsrSpmm;
   sparseGelu: CsrSpmm;
+  /** The block linears' kernels chosen per shape (tuned, cached or default); absent: the kernels above. */
+  linear?: LinearKernels;
 }
 
 export function buildForwardPlan(
@@ -41,11 +44,28 @@ export function buildForwardPlan(
   const steps: PlanStep[] = [];
   // Every pass but the residual adds (x += y) writes the same output when run again: the measurement
   // protocol may repeat it inside one sample (the KV write stores the same rows again).
-  const pass = (layer: number, op: string, dispatches: Dispatch[], idempotent = !op.endsWith('.add')) =>
-    steps.push({ kind: 'pass', pass: { layer, op, dispatches, idempotent } });
+  const pass = (
+    layer: number,
+    op: string,
+    dispatches: (Dispatch & { run?: KernelRun })[],
+    idempotent = !op.endsWith('.add'),
+  ) => steps.push({ kind: 'pass', pass: { layer, op, dispatches, idempotent, kernel: dispatches[0]?.run } });
   const copy = (src: GPUBuffer, dstOffset: number, size: number) =>
     steps.push({ kind: 'copy', copy: { src, srcOffset: 0, dst: staging, dstOffset, size } });
   const linear = (lin: GpuLinear, input: GPUBuffer, output: GPUBuffer, gelu: boolean, label: string) => {
+    const chosen = kernels.linear;
+    if (chosen) {
+      const activation = gelu ? 'gelu' : 'none';
+      if (lin.dense) {
+        return chosen.bindDense(
+          activation,
+          { x: input, w: lin.dense, bias: lin.bias, y: output },
+          { batch: t, n: lin.n, k: lin.k },
+        );
+      }
+      if (!lin.csr) throw new Error(`${label}: no weights uploaded`);
+      return chosen.bindCsr(activation, { x: input, csr: lin.csr, bias: lin.bias, y: output }, { batch: t });
+    }
     if (lin.dense) {
       const k = gelu ? kernels.denseGelu : kernels.dense;
       return k.bind({ x: input, w: lin.dense, bias: lin.bias, y: output }, { batch: t, n: lin.n, k: lin.k });

@@ -1,6 +1,7 @@
 // What a forward plan is (its steps, staging layout and buffers), and the parts every plan builder shares
 // (GPT-2's buildForwardPlan in forwardPlan.ts, circuit_sparsity's buildCspForwardPlan in cspPlan.ts): the
 // work buffers allocated once per plan, the staging buffer and its layout, and the finished plan's dispose.
+import type { KernelRun } from '../../gpu/autotune/linearKernels';
 import { storageBuffer, uniformU32 } from '../../gpu/buffers';
 import { type Dispatch, disposeDispatches } from '../../gpu/kernels/dispatch';
 import { checkBufferSize } from '../../gpu/limits';
@@ -11,6 +12,8 @@ interface PlanPass {
   op: string;
   dispatches: Dispatch[];
   idempotent: boolean;
+  /** A linear layer's kernel and how it was chosen (LinearKernels). */
+  kernel?: KernelRun;
 }
 
 interface PlanCopy {

@@ -4,6 +4,8 @@
 // and reads one staging buffer. Every pass is timed (GPU timestamps, or wall clock without them).
 
 import type { ForwardResult, WeightPath } from '../../contracts';
+import { LinearKernels } from '../../gpu/autotune/linearKernels';
+import { type PreparedTuning, type PrepareTuningOptions, prepareTuning } from '../../gpu/autotune/prepare';
 import type { GpuContext } from '../../gpu/context';
 import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
 import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
@@ -21,11 +23,15 @@ import { layerTimings, type PassTime } from '../timings';
 import { buildCspForwardPlan, type CspKernels } from './cspPlan';
 import { DnnPlans } from './dnnPlans';
 import { buildForwardPlan, type Kernels } from './forwardPlan';
+import { linearTuneRequest, linearUses } from './linearTuning';
 import { checkModelFits, type GpuModel, uploadModel } from './modelBuffers';
 import { describeModelBytes, uploadWithinMemory } from './modelFit';
 import type { ForwardPlan, PlanStep } from './plan';
 
 const MAX_PLANS = 6;
+
+/** How the backend tunes: the autotuner's options and the batches to tune at (linearTuning.ts). */
+export type BackendTuning = PrepareTuningOptions & { batches?: readonly number[] };
 
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
@@ -39,6 +45,10 @@ export class WebGpuBackend implements Backend {
   private dnn: DnnPlans | null = null;
   private cache: Record<WeightPath, number> = { dense: 0, sparse: 0 };
   private readonly timing: GpuTiming;
+  /** How prepare() chooses the linear layers' kernels (src/gpu/autotune): today's defaults unless a caller asks. */
+  tuning: BackendTuning = { mode: 'off' };
+  /** The last prepare()'s tuning: what was tuned, cached or left at the default. */
+  tuned: PreparedTuning | null = null;
   /** This forward's runs per op (BackendForwardOptions.repeats); `timingRepeats` where it names none. */
   private repeats: Readonly<Record<string, number>> = {};
 
@@ -82,6 +92,19 @@ export class WebGpuBackend implements Backend {
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
     this.cspKernels = config.arch ? await createCspKernels(ctx, config) : null;
+    if (!config.arch) {
+      // circuit_sparsity models keep the default kernels (their plan binds its own linears).
+      const { batches, ...options } = this.tuning;
+      onProgress?.(0.05, 'tuning kernels for this GPU');
+      this.tuned = await prepareTuning(ctx, linearTuneRequest(models, batches), {
+        ...options,
+        onProgress: (p) => {
+          options.onProgress?.(p);
+          onProgress?.(0.05 + 0.2 * (p.done / Math.max(1, p.total)), `tuning kernels (${p.done}/${p.total})`);
+        },
+      });
+      this.kernels.linear = await LinearKernels.create(ctx, this.tuned.chooser, linearUses(models));
+    }
     await uploadWithinMemory(
       ctx,
       describeModelBytes(models),
@@ -165,15 +188,15 @@ export class WebGpuBackend implements Backend {
   /** Every pass of the plan, timed (idempotent passes repeated `repeatsOf` times; the time of one run). */
   private async runTimed(steps: PlanStep[]): Promise<PassTime[]> {
     const timed: TimedStep[] = [];
-    const passes: { layer: number; op: string; repeats: number }[] = [];
+    const passes: Omit<PassTime, 'ms'>[] = [];
     for (const step of steps) {
       if (step.kind === 'copy') {
         timed.push(step);
         continue;
       }
-      const { layer, op, dispatches } = step.pass;
+      const { layer, op, dispatches, kernel } = step.pass;
       const repeats = this.repeatsOf(step.pass);
-      passes.push({ layer, op, repeats });
+      passes.push({ layer, op, repeats, kernel });
       timed.push({ kind: 'pass', label: op, dispatches, repeats });
     }
     const ms = await this.timing.run(timed);
@@ -221,7 +244,7 @@ export class WebGpuBackend implements Backend {
     this.models.dense?.dispose();
     this.models.sparse?.dispose();
     this.models = {};
-    for (const kernel of Object.values(this.kernels ?? {})) kernel.dispose();
+    for (const kernel of Object.values(this.kernels ?? {})) kernel?.dispose();
     this.kernels = null;
   }
 

@@ -152,6 +152,8 @@ export interface DenseMatmulOptions {
    * SwiftShader, so a caller that knows its shapes (K % 4 == 0, say) can skip the ones it never runs.
    */
   variants?: readonly DenseVariant[];
+  /** Bias modes to compile (default both): the autotuner times its candidates with a bias only. */
+  biasModes?: readonly ('bias' | 'noBias')[];
 }
 
 export interface DenseBuffers {
@@ -183,7 +185,7 @@ function variantKernel(variant: DenseVariant): { family: DenseFamily; entryPoint
   return { family, entryPoint: `main_${load}` };
 }
 
-type PipelinePair = { bias: GPUComputePipeline; noBias: GPUComputePipeline };
+type PipelinePair = { bias?: GPUComputePipeline; noBias?: GPUComputePipeline };
 
 export class DenseMatmul {
   private constructor(
@@ -211,8 +213,11 @@ export class DenseMatmul {
         constants: { ...constants(tuning), ...epilogue, HAS_BIAS: hasBias ? 1 : 0 },
       });
     };
+    const modes = opts.biasModes ?? ['bias', 'noBias'];
     const pair = async (v: DenseVariant): Promise<PipelinePair> => {
-      const [bias, noBias] = await Promise.all([compile(v, true), compile(v, false)]);
+      const [bias, noBias] = await Promise.all(
+        (['bias', 'noBias'] as const).map((m) => (modes.includes(m) ? compile(v, m === 'bias') : undefined)),
+      );
       return { bias, noBias };
     };
     const pipelines = new Map<DenseVariant, PipelinePair>();
@@ -252,6 +257,8 @@ export class DenseMatmul {
     const pair = this.pipelines.get(variant);
     if (!pair) throw new Error(`DenseMatmul: ${variant} was not compiled (see the variants option)`);
     const pipeline = buffers.bias ? pair.bias : pair.noBias;
+    if (!pipeline)
+      throw new Error(`DenseMatmul: ${variant} was not compiled ${buffers.bias ? 'with' : 'without'} a bias`);
     // 4 × u32: batch, n, k, pad.
     const uniform = uniformU32(device, 'DenseMatmul.shape', [batch, n, k, 0]);
     const bindGroup = bindBuffers(device, `DenseMatmul.bindGroup.${variant}`, this.layout, [

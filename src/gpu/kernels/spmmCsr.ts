@@ -43,6 +43,13 @@ export const DEFAULT_CSR_TUNING: CsrTuning = {
   batched: { WG: 64, TB: 8 },
 };
 
+/** Today's tuning on this adapter: DEFAULT_CSR_TUNING with the subgroup kernel's rows per workgroup. */
+export function csrTuningFor(ctx: GpuContext): CsrTuning {
+  const { WG } = DEFAULT_CSR_TUNING.subgroup;
+  const rows = subgroupRowsPerWorkgroup(WG, ctx.adapter.info.subgroupMinSize);
+  return { ...DEFAULT_CSR_TUNING, subgroup: { ...DEFAULT_CSR_TUNING.subgroup, ROWS_PER_WG: rows } };
+}
+
 /**
  * Rows a subgroup-kernel workgroup covers: two per subgroup when the adapter reports its smallest
  * subgroup size (GPUAdapterInfo.subgroupMinSize), else 16. Only speed depends on it — the kernel is
@@ -133,6 +140,8 @@ export interface CsrSpmmOptions {
   maxWorkgroupsPerDimension?: number;
   /** Kernels to compile (default: all this device can run). Compiles are slow on SwiftShader. */
   variants?: readonly CsrVariant[];
+  /** Bias modes to compile (default both): the autotuner times its candidates with a bias only. */
+  biasModes?: readonly ('bias' | 'noBias')[];
 }
 
 /** The variants 'auto' can pick on this device: compile just these when only 'auto' is used. */
@@ -147,7 +156,7 @@ export function autoCsrVariants(ctx: GpuContext): CsrVariant[] {
   return [...new Set(choices)];
 }
 
-type PipelineSet = Partial<Record<CsrVariant, { bias: GPUComputePipeline; noBias: GPUComputePipeline }>>;
+type PipelineSet = Partial<Record<CsrVariant, { bias?: GPUComputePipeline; noBias?: GPUComputePipeline }>>;
 
 export class CsrSpmm {
   private constructor(
@@ -162,11 +171,7 @@ export class CsrSpmm {
   /** Compiles every kernel this device can run (subgroup only with 'subgroups'), with and without bias. */
   static async create(ctx: GpuContext, opts: CsrSpmmOptions = {}): Promise<CsrSpmm> {
     const { device } = ctx;
-    const subgroup = {
-      ...DEFAULT_CSR_TUNING.subgroup,
-      ROWS_PER_WG: subgroupRowsPerWorkgroup(DEFAULT_CSR_TUNING.subgroup.WG, ctx.adapter.info.subgroupMinSize),
-    };
-    const tuning: CsrTuning = { ...DEFAULT_CSR_TUNING, subgroup, ...opts.tuning };
+    const tuning: CsrTuning = { ...csrTuningFor(ctx), ...opts.tuning };
     for (const v of CSR_VARIANTS) {
       if (tuning[v].TB < 1 || tuning[v].TB > csrMaxTb(v)) {
         throw new Error(`CsrSpmm: ${v} TB = ${tuning[v].TB} is outside 1..${csrMaxTb(v)}`);
@@ -187,10 +192,15 @@ export class CsrSpmm {
         layout: pipelineLayout,
         constants: { ...tuning[variant], ...epilogue, HAS_BIAS: hasBias ? 1 : 0 },
       });
+    const modes = opts.biasModes ?? ['bias', 'noBias'];
     const pipelines: PipelineSet = {};
     await Promise.all(
       variants.map(async (v) => {
-        const [bias, noBias] = await Promise.all([compile(v, true), compile(v, false)]);
+        const [bias, noBias] = await Promise.all(
+          (['bias', 'noBias'] as const).map((m) =>
+            modes.includes(m) ? compile(v, m === 'bias') : undefined,
+          ),
+        );
         pipelines[v] = { bias, noBias };
       }),
     );
@@ -246,6 +256,9 @@ export class CsrSpmm {
     const chosen = variant === 'auto' ? this.chooseVariant(batch) : variant;
     const pair = this.pipelines[chosen];
     if (!pair) throw new Error(`CsrSpmm: the ${chosen} kernel is not available on this device`);
+    const pipeline = buffers.bias ? pair.bias : pair.noBias;
+    if (!pipeline)
+      throw new Error(`CsrSpmm: ${chosen} was not compiled ${buffers.bias ? 'with' : 'without'} a bias`);
     const need = (what: string, buffer: GPUBuffer, bytes: number): void => {
       if (buffer.size < bytes) {
         throw new Error(`CsrSpmm: ${what} '${buffer.label}' has ${buffer.size} bytes, needs ${bytes}`);
@@ -269,7 +282,7 @@ export class CsrSpmm {
     ]);
     return {
       label: `CsrSpmm.${chosen}`,
-      pipeline: buffers.bias ? pair.bias : pair.noBias,
+      pipeline,
       bindGroup,
       workgroups,
       uniforms: [uniform],

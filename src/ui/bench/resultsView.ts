@@ -23,6 +23,14 @@ const COLUMNS = [
   'speedup',
 ] as const;
 
+/** How a record's kernel was chosen, in the table. */
+const CHOSEN_TEXT: Record<NonNullable<BenchRecord['chosen']>, string> = {
+  tuned: 'tuned on this adapter',
+  cached: 'tuned here, cached',
+  default: 'default',
+  candidate: 'candidate',
+};
+
 /** Numbers from storage may be null (JSON has no NaN): show a dash. */
 function num(v: number | null | undefined): string {
   return typeof v === 'number' && Number.isFinite(v) ? formatNumber(v) : '—';
@@ -33,7 +41,7 @@ function cells(r: BenchRecord, speedup: number | undefined, copyGbps: number | u
     r.shape,
     String(r.batch),
     r.path === 'sparse' ? 'CSR' : 'dense',
-    r.variant,
+    r.chosen ? `${r.variant} (${CHOSEN_TEXT[r.chosen]})` : r.variant,
     r.path === 'sparse' ? formatDensity(r.density) : '1',
     r.nnz.toLocaleString('en-US'),
     num(r.medianMs),

@@ -8,6 +8,7 @@ import { BENCH_SCHEMA } from '../../bench/report';
 import { runBench } from '../../bench/runBench';
 import { errorText, type GpuContext, GpuUnavailableError } from '../../gpu/context';
 import type { DeviceProvider } from '../../gpu/deviceProvider';
+import { pageTuning } from '../kernelTuning';
 import { caveatsFor, type PanelEnvironment, type PanelReport } from './caveats';
 import type { BackendChoice } from './params';
 
@@ -59,7 +60,9 @@ export async function runPanelBench(
     const stopListening = device.devices.onError((message) => errors.push(message));
     try {
       const cached = device.compiledBefore(ctx);
-      const run = await runBench({ kind: 'webgpu', ctx }, config, { onProgress, signal, timeCompile: true });
+      // The sweep's kernels: tuned on this adapter (cached in localStorage, as the model's are), else defaults.
+      const tuned = { ...config, tune: { ...pageTuning(), signal } };
+      const run = await runBench({ kind: 'webgpu', ctx }, tuned, { onProgress, signal, timeCompile: true });
       device.markCompiled(ctx);
       if (errors.length > 0) throw new Error(`GPU error during the sweep: ${errors[0]}`);
       if (ctx.isLost) throw new Error(ctx.lostMessage ?? 'GPU device lost during the sweep');

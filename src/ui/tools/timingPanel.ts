@@ -2,10 +2,44 @@
 // layers where the spine between the networks has room for only some of them. Rows come from the same
 // aggregation as the headline (timingModel.ts), so the footer equals the headline and each row's parts add
 // up to it. Sortable: model order, or slowest first on either path.
+
+import type { KernelChoiceOrigin } from '../../contracts';
 import { el } from '../../scene/overlays';
-import { type AnchorTime, formatMs, shortOp, type TimingSummary } from '../../scene/timingModel';
+import { type AnchorTime, formatMs, type OpTime, shortOp, type TimingSummary } from '../../scene/timingModel';
 
 type SortKey = 'order' | 'sparse' | 'dense';
+
+/** How a linear layer's kernel was chosen, in words. */
+const CHOSEN: Record<KernelChoiceOrigin, string> = {
+  tuned: 'tuned on this adapter',
+  cached: 'tuned on this adapter (cached)',
+  default: 'default',
+};
+
+/** One line per matmul of a block: its kernel and how it was chosen. */
+function kernelLines(parts: readonly OpTime[]): string {
+  return parts
+    .filter((p) => p.kernel)
+    .map((p) => `\n${shortOp(p.op)}: ${p.kernel} — ${CHOSEN[p.chosen ?? 'default']}`)
+    .join('');
+}
+
+/** 'linear kernels: 8 tuned on this adapter (cached) · 8 default', or '' when no run said. */
+function kernelsLine(s: TimingSummary): string {
+  const counts = new Map<KernelChoiceOrigin, number>();
+  for (const path of [s.sparse, s.dense]) {
+    for (const a of path.anchors.values()) {
+      for (const p of a.split)
+        if (p.kernel) counts.set(p.chosen ?? 'default', (counts.get(p.chosen ?? 'default') ?? 0) + 1);
+    }
+  }
+  if (counts.size === 0) return '';
+  const order: KernelChoiceOrigin[] = ['tuned', 'cached', 'default'];
+  return `linear kernels: ${order
+    .filter((o) => counts.has(o))
+    .map((o) => `${counts.get(o)} ${CHOSEN[o]}`)
+    .join(' · ')}`;
+}
 
 interface BlockRow {
   key: string;
@@ -93,7 +127,7 @@ export class TimingPanel {
         cell.append(bar, el('span', 'timing-cell-ms', t ? formatMs(t.ms, s.resolutionMs) : '—'));
         if (t) {
           cell.dataset.ms = String(t.ms);
-          cell.title = `${side} ${row.label}: ${formatMs(t.ms, s.resolutionMs)} = ${t.split.map((p) => `${shortOp(p.op)} ${formatMs(p.ms, s.resolutionMs)}`).join(' + ') || 'one pass'}`;
+          cell.title = `${side} ${row.label}: ${formatMs(t.ms, s.resolutionMs)} = ${t.split.map((p) => `${shortOp(p.op)} ${formatMs(p.ms, s.resolutionMs)}`).join(' + ') || 'one pass'}${kernelLines(t.split)}`;
         }
         r.append(cell);
       }
@@ -106,5 +140,7 @@ export class TimingPanel {
       el('span', 'timing-cell cell-dense', formatMs(s.dense.totalMs, s.resolutionMs)),
     );
     this.foot.append(total, el('div', 'timing-source', s.sourceLabel));
+    const kernels = kernelsLine(s);
+    if (kernels) this.foot.append(el('div', 'timing-kernels', kernels));
   }
 }

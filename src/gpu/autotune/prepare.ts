@@ -1,0 +1,71 @@
+// Tuning as a model load or a sweep uses it: read the cache for this adapter and kernel version, tune the
+// shapes it lacks within the budget (or every shape, on retune; none, when tuning is off), save, and hand
+// back the chooser every linear layer asks for its kernel.
+
+import type { GpuContext } from '../context';
+import { csrTuningFor } from '../kernels/spmmCsr';
+import {
+  adapterIdentity,
+  kernelVersion,
+  loadTuning,
+  saveTuning,
+  type TuningStore,
+  tuningCacheKey,
+} from './cache';
+import { csrKey, denseKey, KernelChooser, type TuningTable } from './table';
+import { type AutotuneOptions, type AutotuneReport, adapterCaps, autotune, type TuneRequest } from './tuner';
+
+/** 'auto': cached choices, tune what is missing; 'retune': ignore the cache; 'off': today's defaults. */
+type TuningMode = 'auto' | 'retune' | 'off';
+
+export interface PrepareTuningOptions extends AutotuneOptions {
+  mode?: TuningMode;
+  /** Where the cache lives; none: tune every time and keep nothing. */
+  store?: TuningStore;
+  warn?: (message: string) => void;
+}
+
+export interface PreparedTuning {
+  chooser: KernelChooser;
+  /** This run's tuning (absent when nothing needed tuning). */
+  report?: AutotuneReport;
+  /** Shapes whose choices came from the cache. */
+  cached: number;
+  cacheKey: string;
+}
+
+export async function prepareTuning(
+  ctx: GpuContext,
+  request: TuneRequest,
+  options: PrepareTuningOptions = {},
+): Promise<PreparedTuning> {
+  const mode = options.mode ?? 'auto';
+  const warn = options.warn ?? ((m: string) => console.warn(m));
+  const cacheKey = tuningCacheKey(adapterIdentity(ctx), kernelVersion());
+  const chooser = (table: TuningTable, fresh: Set<string>) =>
+    new KernelChooser(table, fresh, adapterCaps(ctx), csrTuningFor(ctx));
+  if (mode === 'off') return { chooser: chooser({}, new Set()), cached: 0, cacheKey };
+  const stored = mode === 'auto' && options.store ? (loadTuning(options.store, cacheKey, warn) ?? {}) : {};
+  // A shape left at the default because time ran out stays so until a retune: a reload does no tuning.
+  const known = (key: string) => stored[key] !== undefined;
+  const dense = unique(request.dense, denseKey);
+  const csr = unique(request.csr, csrKey);
+  const missing: TuneRequest = {
+    dense: dense.filter((s) => !known(denseKey(s))),
+    csr: csr.filter((s) => !known(csrKey(s))),
+  };
+  const cached = dense.length + csr.length - missing.dense.length - missing.csr.length;
+  if (missing.dense.length + missing.csr.length === 0) {
+    return { chooser: chooser(stored, new Set()), cached, cacheKey };
+  }
+  const report = await autotune(ctx, missing, options);
+  const table = { ...stored, ...report.table };
+  if (options.store) saveTuning(options.store, cacheKey, table, ctx.adapterLabel, warn);
+  return { chooser: chooser(table, new Set(Object.keys(report.table))), report, cached, cacheKey };
+}
+
+function unique<T>(items: readonly T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}

@@ -1,0 +1,220 @@
+// One candidate on the GPU, for the tuning loop: compile only it (with a bias, as the model's layers run),
+// check it on a small case that is not a tile multiple against the CPU reference with its output
+// NaN-poisoned first, inside validation error scopes; then time it on the real shape through the one
+// timing loop (GpuTiming), repeating the dispatch inside one pass until a sample is well above the timer's
+// resolution.
+import { CsrMatrix } from '../../math/csr';
+import { matmulRef } from '../../math/matmul';
+import type { Rng } from '../../math/rng';
+import { spmmRef } from '../../math/spmm';
+import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../buffers';
+import type { GpuContext } from '../context';
+import { type Dispatch, disposeDispatches, runDispatches } from '../kernels/dispatch';
+import { DenseMatmul, type DenseShape } from '../kernels/matmul';
+import { type CsrBuffers, CsrSpmm } from '../kernels/spmmCsr';
+import type { GpuTiming } from '../timing';
+import type { CsrChoice, CsrShape, DenseChoice } from './candidates';
+import type { Trial } from './tuneLoop';
+
+/** The real shape's operands, shared by every candidate of that shape. */
+export interface DenseOperands {
+  shape: DenseShape;
+  x: GPUBuffer;
+  w: GPUBuffer;
+  bias: GPUBuffer;
+  y: GPUBuffer;
+}
+
+export interface CsrOperands {
+  shape: CsrShape;
+  x: GPUBuffer;
+  csr: CsrBuffers;
+  bias: GPUBuffer;
+  y: GPUBuffer;
+}
+
+/** The small check: batch up to 37, 133 outputs (past two 64-wide tiles), K = 52 or 51 (K's parity kept). */
+function checkShape(shape: { batch: number; k: number }): DenseShape {
+  return { batch: Math.min(shape.batch, 37), n: 133, k: shape.k % 4 === 0 ? 52 : 51 };
+}
+
+/** A CSR matrix with `perRow` nonzeros in every row, spread over the columns from a random offset. */
+export function spreadCsr(rng: Rng, rows: number, cols: number, perRow: number): CsrMatrix {
+  const count = Math.max(1, Math.min(cols, Math.round(perRow)));
+  const rowPtr = new Uint32Array(rows + 1);
+  const colIdx = new Uint32Array(rows * count);
+  for (let r = 0; r < rows; r++) {
+    rowPtr[r + 1] = rowPtr[r] + count;
+    const offset = rng.next();
+    for (let j = 0; j < count; j++) colIdx[r * count + j] = Math.floor(((j + offset) * cols) / count);
+  }
+  const values = new Float32Array(rows * count).map(() => rng.next() * 2 - 1);
+  return new CsrMatrix({ rows, cols, rowPtr, colIdx, values });
+}
+
+function worstError(actual: Float32Array, expected: Float32Array): string | null {
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i];
+    if (!(Math.abs(actual[i] - e) <= 1e-3 + 1e-3 * Math.abs(e))) {
+      return `element ${i} is ${actual[i]}, the CPU reference says ${e}`;
+    }
+  }
+  return null;
+}
+
+/** Run `fn` in validation and out-of-memory scopes; any error they catch is thrown. */
+async function scoped<T>(device: GPUDevice, fn: () => Promise<T>): Promise<T> {
+  device.pushErrorScope('validation');
+  device.pushErrorScope('out-of-memory');
+  let result: T | undefined;
+  let thrown: unknown = null;
+  try {
+    result = await fn();
+  } catch (err) {
+    thrown = err;
+  }
+  const oom = await device.popErrorScope();
+  const validation = await device.popErrorScope();
+  if (thrown) throw thrown;
+  const error = validation ?? oom;
+  if (error) throw new Error(error.message);
+  return result as T;
+}
+
+/** Run one dispatch on poisoned output and compare with the reference; frees what it made. */
+async function checkDispatch(
+  ctx: GpuContext,
+  bind: (y: GPUBuffer) => Dispatch,
+  outFloats: number,
+  expected: Float32Array,
+): Promise<void> {
+  const { device } = ctx;
+  const y = storageBuffer(device, 'Autotune.check.y', 4 * outFloats);
+  try {
+    poisonBuffer(device, y, 4 * outFloats);
+    const d = bind(y);
+    runDispatches(device, [d], 'Autotune.check');
+    disposeDispatches([d]);
+    const error = worstError(await readFloat32(device, y, 4 * outFloats), expected);
+    if (error) throw new Error(`wrong output: ${error}`);
+  } finally {
+    y.destroy();
+  }
+}
+
+/** Time a bound dispatch: the first sample calibrates how often one sample repeats it. */
+function timedTrial(timing: GpuTiming, d: Dispatch, release: () => void): Trial {
+  let repeats = 0;
+  // Timestamps resolve microseconds (rounded to 100 µs in Chrome); the wall clock adds submit latency.
+  const targetMs = timing.source === 'gpu-timestamp' ? 1 : 4;
+  const run = async (r: number) =>
+    (await timing.run([{ kind: 'pass', label: 'Autotune.pass', dispatches: [d], repeats: r }]))[0];
+  return {
+    async sample() {
+      if (repeats === 0) {
+        const once = await run(1);
+        repeats = once > 0 ? Math.min(64, Math.max(1, Math.ceil(targetMs / once))) : 64;
+        return once;
+      }
+      return run(repeats);
+    },
+    dispose() {
+      disposeDispatches([d]);
+      release();
+    },
+  };
+}
+
+export async function openDenseTrial(
+  ctx: GpuContext,
+  choice: DenseChoice,
+  operands: DenseOperands,
+  timing: GpuTiming,
+  rng: Rng,
+): Promise<Trial> {
+  const { device } = ctx;
+  const kernel = await scoped(device, async () => {
+    const k = await DenseMatmul.create(ctx, {
+      tuning: choice.tuning,
+      variants: [choice.variant],
+      biasModes: ['bias'],
+    });
+    try {
+      const small = checkShape(operands.shape);
+      const x = rng.uniformArray(small.batch * small.k);
+      const w = rng.uniformArray(small.n * small.k);
+      const bias = rng.uniformArray(small.n);
+      const expected = matmulRef(x, w, bias, small.batch, small.n, small.k);
+      const buffers = [
+        uploadStorage(device, 'Autotune.check.x', x),
+        uploadStorage(device, 'Autotune.check.w', w),
+      ];
+      const biasBuffer = uploadStorage(device, 'Autotune.check.bias', bias);
+      try {
+        await checkDispatch(
+          ctx,
+          (y) => k.bind({ x: buffers[0], w: buffers[1], bias: biasBuffer, y }, small, choice.variant),
+          small.batch * small.n,
+          expected,
+        );
+      } finally {
+        for (const b of [...buffers, biasBuffer]) b.destroy();
+      }
+      return k;
+    } catch (err) {
+      k.dispose();
+      throw err;
+    }
+  });
+  const { x, w, bias, y, shape } = operands;
+  const d = kernel.bind({ x, w, bias, y }, shape, choice.variant);
+  return timedTrial(timing, d, () => kernel.dispose());
+}
+
+export async function openCsrTrial(
+  ctx: GpuContext,
+  choice: CsrChoice,
+  operands: CsrOperands,
+  timing: GpuTiming,
+  rng: Rng,
+): Promise<Trial> {
+  const { device } = ctx;
+  const kernel = await scoped(device, async () => {
+    const k = await CsrSpmm.create(ctx, {
+      tuning: choice.tuning,
+      variants: [choice.variant],
+      biasModes: ['bias'],
+    });
+    try {
+      if (!k.variants.includes(choice.variant)) throw new Error(`${choice.variant} is not available here`);
+      const small = checkShape(operands.shape);
+      const perRow = Math.max(1, (operands.shape.nnzPerRow * small.k) / operands.shape.k);
+      const csr = spreadCsr(rng, small.n, small.k, perRow);
+      const x = rng.uniformArray(small.batch * small.k);
+      const bias = rng.uniformArray(small.n);
+      const expected = spmmRef(x, csr, bias, small.batch);
+      const csrBuffers = k.upload(device, csr, 'Autotune.check.csr');
+      const xBuffer = uploadStorage(device, 'Autotune.check.x', x);
+      const biasBuffer = uploadStorage(device, 'Autotune.check.bias', bias);
+      try {
+        await checkDispatch(
+          ctx,
+          (y) => k.bind({ x: xBuffer, csr: csrBuffers, bias: biasBuffer, y }, small, choice.variant),
+          small.batch * small.n,
+          expected,
+        );
+      } finally {
+        csrBuffers.dispose();
+        xBuffer.destroy();
+        biasBuffer.destroy();
+      }
+      return k;
+    } catch (err) {
+      k.dispose();
+      throw err;
+    }
+  });
+  const { x, csr, bias, y, shape } = operands;
+  const d = kernel.bind({ x, csr, bias, y }, shape, choice.variant);
+  return timedTrial(timing, d, () => kernel.dispose());
+}
