@@ -2,7 +2,8 @@
 // package (a native addon, kept external): `npx tsx scripts/bundle-cli.ts [OUT_DIR]` (default dist/cli/).
 // Shaders are inlined with their `// #include` lines expanded (the app's Vite plugin); tfjs is bundled
 // for `bench-peers`. Used by scripts/device-bench-gpu.sh to carry the CLI to a GPU machine.
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { wgslIncludesPlugin } from './wgslPlugin';
 
@@ -14,12 +15,32 @@ await build({
   plugins: [wgslIncludesPlugin()],
   ssr: { noExternal: true, external: ['webgpu'], target: 'node' },
   build: {
-    ssr: resolve(import.meta.dirname, 'cli-bundle-entry.ts'),
+    ssr: true,
     outDir,
     emptyOutDir: true,
     target: 'node20',
     minify: false,
-    rollupOptions: { output: { entryFileNames: 'sparsescope.mjs', format: 'es' } },
+    rollupOptions: {
+      // The DNN worker threads' entry (src/engine/dnnThreads.ts starts ./dnnThreadBoot.mjs beside itself):
+      // the worker body bundled, which needs no tsx.
+      input: {
+        sparsescope: resolve(import.meta.dirname, 'cli-bundle-entry.ts'),
+        dnnThreadBoot: resolve(import.meta.dirname, '../src/engine/dnnThread.ts'),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'dnnThreadBoot' ? 'assets/[name].mjs' : '[name].mjs'),
+        chunkFileNames: 'assets/[name]-[hash].js',
+        format: 'es',
+      },
+    },
   },
 });
-console.log(`bundled the CLI into ${outDir}/sparsescope.mjs`);
+// The worker entry must sit beside the chunk that starts it.
+const assets = join(outDir, 'assets');
+const starter = readdirSync(assets).find((f) =>
+  readFileSync(join(assets, f), 'utf8').includes('new URL("./dnnThreadBoot.mjs", import.meta.url)'),
+);
+if (!starter || !existsSync(join(assets, 'dnnThreadBoot.mjs'))) {
+  throw new Error(`bundle-cli: the DNN worker entry is not beside its starter (${starter ?? 'not found'})`);
+}
+console.log(`bundled the CLI into ${outDir}/sparsescope.mjs (DNN worker entry assets/dnnThreadBoot.mjs)`);

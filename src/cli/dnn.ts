@@ -110,7 +110,7 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
     choiceFlag(args, 'cpu-kernel', ['live-simd', 'skip-zeros', 'spmm'] as const, 'live-simd'),
   );
   const gpuKernel = choiceFlag(args, 'gpu-kernel', ['live-rows', 'all-rows'] as const, 'live-rows');
-  const workers = numberFlag(args, 'workers', availableParallelism());
+  let workers = numberFlag(args, 'workers', availableParallelism());
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer');
   const repeat = numberFlag(args, 'repeat', path === 'dense' ? 1 : 3);
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError('--repeat must be a positive integer');
@@ -147,10 +147,17 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       await scope.close(`dnn (${path} path)`);
     };
   } else if (path === 'sparse' && cpuKernel !== 'spmm' && workers > 1) {
-    const { DnnWorkerPool } = await import('../engine/dnnThreads');
-    const pool = await DnnWorkerPool.create(dnn, workers, cpuKernel); // network sent once per worker
-    runOnce = async () => ({ ...(await pool.run(input)), timerSource: 'wall' });
-    release = () => pool.close();
+    const pool = await startWorkerPool(dnn, workers, cpuKernel); // network sent once per worker
+    if (pool) {
+      runOnce = async () => ({ ...(await pool.run(input)), timerSource: 'wall' });
+      release = () => pool.close();
+    } else {
+      workers = 1;
+      runOnce = async () => ({
+        ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }),
+        timerSource: 'wall',
+      });
+    }
   } else {
     runOnce = async () => ({
       ...runDnnCpu(dnn, input, { path, sparseKernel: cpuKernel }),
@@ -207,6 +214,8 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
   console.log(
     `backend ${kernel}, path ${how}, timer ${run.timerSource}, median (p10–p90) of ${total.samples} run(s) after a warm-up of ${(measuredPath.warmupMs / 1000).toFixed(4)} s (start-up, not counted)`,
   );
+  const fallback = runs.find((r) => r.fallback)?.fallback;
+  if (fallback) console.log(`note: ${fallback}`);
   printLayerTable(dnn, layers);
   console.log(`categories (${categories.length}, 1-based): ${categories.join(' ')}`);
   console.log(
@@ -244,6 +253,8 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
       adapter,
       path,
       cpuKernel: backend.kind === 'cpu' && path === 'sparse' ? cpuKernel : null,
+      cpuThreads: backend.kind === 'cpu' && path === 'sparse' && cpuKernel !== 'spmm' ? workers : null,
+      fallback: fallback ?? null, // the kernel that ran instead of cpuKernel, and why (runDnnCpu)
       timerSource: run.timerSource,
       loadSeconds,
       truth, // null without --truth; a reader decides match/mismatch from here, never from the log
@@ -313,4 +324,16 @@ function compareTruth(
       `(${missing.length} missing, ${unexpected.length} unexpected)`,
   );
   return result;
+}
+
+/** The worker pool, or null (a note printed) where its threads cannot load their code: the main thread runs. */
+async function startWorkerPool(dnn: SparseDnn, workers: number, kernel: 'live-simd' | 'skip-zeros') {
+  const { DnnWorkerPool, DnnWorkerStartError } = await import('../engine/dnnThreads');
+  try {
+    return await DnnWorkerPool.create(dnn, workers, kernel);
+  } catch (err) {
+    if (!(err instanceof DnnWorkerStartError)) throw err;
+    console.log(`note: ${err.message}; running on the main thread (1 worker)`);
+    return null;
+  }
 }

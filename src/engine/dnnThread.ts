@@ -4,8 +4,7 @@
 // or the JavaScript skip-zeros kernel (src/math/dnn.ts, on layers transposed once at load).
 import { parentPort } from 'node:worker_threads';
 import { CsrMatrix, type CsrParts } from '../math/csr';
-import { type DnnSparseKernel, resolveDnnKernel, runSkipZerosTransposed } from '../math/dnn';
-import { runDnnWasm } from '../math/wasm/dnnWasm';
+import { type DnnSparseKernel, resolveDnnKernel, runLiveSimd, runSkipZerosTransposed } from '../math/dnn';
 import { portScope } from './nodeRpc';
 import { serveRpc } from './rpc';
 
@@ -15,6 +14,7 @@ export type DnnLoopKernel = Exclude<DnnSparseKernel, 'spmm'>;
 export interface DnnSliceResult {
   y: Float32Array;
   layerMs: number[];
+  fallback?: string; // the live-simd kernel ran out of wasm memory and skip-zeros ran (runLiveSimd)
 }
 
 export type DnnThreadApi = {
@@ -36,6 +36,8 @@ class DnnThread implements DnnThreadApi {
     ymax: number;
     kernel: DnnLoopKernel;
   } | null = null;
+  /** live-simd's layers transposed for skip-zeros, made on its first fallback (runLiveSimd). */
+  private fallbackLayers: CsrMatrix[] | null = null;
 
   load({
     layers,
@@ -52,6 +54,7 @@ class DnnThread implements DnnThreadApi {
     const resolved = resolveDnnKernel(kernel) as DnnLoopKernel;
     const transposed = resolved === 'skip-zeros' ? csr.map((w) => w.transpose()) : null;
     this.network = { layers: csr, transposed, bias: Math.fround(bias), ymax, kernel: resolved };
+    this.fallbackLayers = null;
     return resolved;
   }
 
@@ -59,10 +62,12 @@ class DnnThread implements DnnThreadApi {
     if (!this.network) throw new Error('DNN worker: no network loaded');
     const { layers, transposed, bias, ymax } = this.network;
     const images = new CsrMatrix(input, 'images');
-    const { layerMs, y } = transposed
-      ? runSkipZerosTransposed(transposed, images, bias, ymax)
-      : runDnnWasm(layers, images, bias, ymax);
-    return { y, layerMs };
+    if (transposed) return runSkipZerosTransposed(transposed, images, bias, ymax);
+    const { y, layerMs, fallback } = runLiveSimd(layers, images, bias, ymax, 0, () => {
+      this.fallbackLayers ??= layers.map((w) => w.transpose()); // a later fallback reuses them
+      return this.fallbackLayers;
+    });
+    return { y, layerMs, ...(fallback ? { fallback } : {}) };
   }
 }
 

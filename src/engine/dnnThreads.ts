@@ -13,6 +13,21 @@ import type { DnnLoopKernel, DnnThreadApi } from './dnnThread';
 import { NodeWorkerLike } from './nodeRpc';
 import { WorkerRpc } from './rpc';
 
+/**
+ * A worker thread could not load its code (the boot file or a module it imports is missing: the bundled
+ * CLI without a worker entry, or no tsx beside the sources). The caller can run on its own thread.
+ */
+export class DnnWorkerStartError extends Error {
+  override name = 'DnnWorkerStartError';
+}
+
+/** The thread's entry: the boot file beside this module (tsx from the sources; the bundle's own entry). */
+const BOOT_URL = new URL('./dnnThreadBoot.mjs', import.meta.url);
+
+const isModuleNotFound = (err: unknown): err is Error =>
+  err instanceof Error &&
+  ['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes((err as { code?: unknown }).code as string);
+
 interface Thread {
   port: NodeWorkerLike;
   rpc: WorkerRpc<DnnThreadApi>;
@@ -48,12 +63,17 @@ export class DnnWorkerPool {
     dnn: SparseDnn,
     size: number,
     kernel: DnnLoopKernel = 'live-simd',
+    bootUrl: URL = BOOT_URL,
   ): Promise<DnnWorkerPool> {
     if (!Number.isInteger(size) || size < 1)
       throw new Error(`DNN workers: ${size} is not a positive integer`);
-    const url = new URL('./dnnThreadBoot.mjs', import.meta.url);
+    const notFound: Error[] = []; // a thread's code could not be loaded
     const threads = Array.from({ length: size }, (): Thread => {
-      const port = new NodeWorkerLike(new Worker(url));
+      const worker = new Worker(bootUrl);
+      worker.on('error', (err: unknown) => {
+        if (isModuleNotFound(err)) notFound.push(err);
+      });
+      const port = new NodeWorkerLike(worker);
       return { port, rpc: new WorkerRpc<DnnThreadApi>(port, 'DNN worker') };
     });
     const pool = new DnnWorkerPool(dnn, threads);
@@ -71,6 +91,9 @@ export class DnnWorkerPool {
       pool.loaded = loaded[0];
     } catch (err) {
       await pool.close();
+      if (notFound.length > 0) {
+        throw new DnnWorkerStartError(`DNN worker threads cannot start: ${notFound[0].message}`);
+      }
       throw err;
     }
     return pool;
@@ -97,7 +120,14 @@ export class DnnWorkerPool {
         layerMs[l] = Math.max(layerMs[l], ms);
       });
     });
-    return { y, categories: dnnCategories(y, input.rows, width), layerMs, seconds };
+    const fallback = replies.find((r) => r.fallback)?.fallback;
+    return {
+      y,
+      categories: dnnCategories(y, input.rows, width),
+      layerMs,
+      seconds,
+      ...(fallback ? { fallback: `a worker's ${fallback}` } : {}),
+    };
   }
 
   async close(): Promise<void> {

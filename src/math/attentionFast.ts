@@ -3,6 +3,7 @@
 // 'gpt2-small' 64 and 'tiny' 16), else the JavaScript reference causalAttention. Same contract.
 import { causalAttention } from './attention';
 import { causalAttentionWasm, wasmAttentionAvailable, wasmAttentionFits } from './wasm/attentionWasm';
+import { WasmMemoryError } from './wasm/heap';
 
 /** Which implementation causalAttentionFast runs for this head layout. */
 export function attentionKernelFor(d: number, nHead: number): 'wasm-simd' | 'js' {
@@ -19,7 +20,13 @@ export function causalAttentionFast(
   cacheV: Float32Array,
   out?: Float32Array,
 ): Float32Array {
-  return attentionKernelFor(d, nHead) === 'wasm-simd'
-    ? causalAttentionWasm(qkv, T, start, nHead, d, cacheK, cacheV, out)
-    : causalAttention(qkv, T, start, nHead, d, cacheK, cacheV, out);
+  if (attentionKernelFor(d, nHead) === 'wasm-simd') {
+    try {
+      return causalAttentionWasm(qkv, T, start, nHead, d, cacheK, cacheV, out);
+    } catch (err) {
+      // out of wasm memory (it cannot grow, or past heap.ts's 2 GiB limit): the JS kernel still works
+      if (!(err instanceof WasmMemoryError)) throw err;
+    }
+  }
+  return causalAttention(qkv, T, start, nHead, d, cacheK, cacheV, out);
 }

@@ -16,6 +16,7 @@ import type { CsrMatrix } from './csr';
 import { matmulFast } from './matmul';
 import { spmmFast } from './spmm';
 import { runDnnWasm, wasmDnnAvailable } from './wasm/dnnWasm';
+import { WasmMemoryError } from './wasm/heap';
 
 /** A bad layered network or input: the message names the file, layer or size. */
 export class DnnError extends Error {
@@ -75,6 +76,8 @@ export interface DnnResult {
   layerMs: number[]; // wall time per layer
   seconds: number; // sum of the layers (weight re-layout before the first layer is not counted)
   layerRepeats?: number[]; // kernel calls each layer's time is the mean of, where more than one ran
+  /** Set when the requested kernel could not run and another did: one line saying which and why. */
+  fallback?: string;
 }
 
 /**
@@ -95,13 +98,18 @@ export function runDnnCpu(dnn: SparseDnn, input: CsrMatrix, opts: DnnRunOptions)
   checkDnnRun(dnn, input);
   const bias = Math.fround(dnn.bias);
   const kernel = resolveDnnKernel(opts.sparseKernel);
-  const { layerMs, y, layerRepeats }: { layerMs: number[]; y: Float32Array; layerRepeats?: number[] } =
+  const {
+    layerMs,
+    y,
+    layerRepeats,
+    fallback,
+  }: { layerMs: number[]; y: Float32Array; layerRepeats?: number[]; fallback?: string } =
     opts.path === 'dense'
       ? runDense(dnn, input, bias)
       : kernel === 'spmm'
         ? runSpmm(dnn, input, bias)
         : kernel === 'live-simd'
-          ? runDnnWasm(dnn.layers, input, bias, dnn.ymax, { minLayerMs: opts.minLayerMs })
+          ? runLiveSimd(dnn.layers, input, bias, dnn.ymax, opts.minLayerMs ?? 0, () => transposeLayers(dnn))
           : runSkipZeros(dnn, input, bias);
   const width = dnn.layers[dnn.layers.length - 1].rows;
   return {
@@ -110,7 +118,32 @@ export function runDnnCpu(dnn: SparseDnn, input: CsrMatrix, opts: DnnRunOptions)
     layerMs,
     seconds: layerMs.reduce((a, b) => a + b, 0) / 1000,
     ...(layerRepeats?.some((r) => r > 1) ? { layerRepeats } : {}),
+    ...(fallback ? { fallback } : {}),
   };
+}
+
+/**
+ * The live-simd kernel (runDnnWasm), or, when its wasm memory cannot hold the run (WasmMemoryError: the
+ * memory cannot grow, or the run would need addresses past 2 GiB), the JavaScript skip-zeros kernel on
+ * `transposed()`'s layers, from the start, with `fallback` saying so.
+ */
+export function runLiveSimd(
+  layers: readonly CsrMatrix[],
+  input: CsrMatrix,
+  bias: number,
+  ymax: number,
+  minLayerMs: number,
+  transposed: () => readonly CsrMatrix[],
+): { layerMs: number[]; y: Float32Array; layerRepeats?: number[]; fallback?: string } {
+  try {
+    return runDnnWasm(layers, input, bias, ymax, { minLayerMs });
+  } catch (err) {
+    if (!(err instanceof WasmMemoryError)) throw err;
+    return {
+      ...runSkipZerosTransposed(transposed(), input, bias, ymax),
+      fallback: `live-simd kernel out of wasm memory (${err.message}); ran the skip-zeros kernel instead`,
+    };
+  }
 }
 
 /** Sparse rows of activations: image `rows[r]` holds (idx, val)[ptr[r]..ptr[r+1]). Dead images are absent. */

@@ -2,7 +2,7 @@
 // worker RPC over a Node thread (src/engine/nodeRpc.ts) fails its calls when the thread ends.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { DnnWorkerPool, splitImageRanges } from '../../src/engine/dnnThreads';
+import { DnnWorkerPool, DnnWorkerStartError, splitImageRanges } from '../../src/engine/dnnThreads';
 import { NodeWorkerLike } from '../../src/engine/nodeRpc';
 import { WorkerRpc } from '../../src/engine/rpc';
 import { CsrMatrix } from '../../src/math/csr';
@@ -53,6 +53,21 @@ describe('DNN worker pool', () => {
     }
     await expect(DnnWorkerPool.create(dnn, 0)).rejects.toThrow(/positive integer/);
   }, 60_000);
+
+  // The bundled CLI had no worker entry (scripts/bundle-cli.ts now bundles one): a pool whose threads
+  // cannot load their code says so with DnnWorkerStartError, which the CLI turns into a main-thread run.
+  it('threads whose boot file is missing fail with DnnWorkerStartError, not a generic error', async () => {
+    const dnn: SparseDnn = {
+      layers: [CsrMatrix.fromDense(new Float32Array([1, 0, 0, 1]), 2, 2)],
+      bias: -0.1,
+      ymax: 32,
+      names: ['w1'],
+    };
+    const missing = new URL('./no-such-dnn-boot.mjs', import.meta.url);
+    const start = DnnWorkerPool.create(dnn, 2, 'live-simd', missing);
+    await expect(start).rejects.toThrow(DnnWorkerStartError);
+    await expect(start).rejects.toThrow(/cannot start: Cannot find module .*no-such-dnn-boot\.mjs/);
+  });
 });
 
 describe('worker RPC over a Node worker thread', () => {

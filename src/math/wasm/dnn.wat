@@ -53,7 +53,7 @@
             (local.set $acc3 (local.get $zero))
             (block $pairsDone
               (loop $pairLoop
-                (br_if $pairsDone (i32.ge_s (local.get $pp) (local.get $end2)))
+                (br_if $pairsDone (i32.ge_u (local.get $pp) (local.get $end2)))
                 (local.set $a (i32.add (local.get $xg) (i32.load (local.get $pp))))
                 (local.set $w (v128.load32_splat offset=4 (local.get $pp)))
                 (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w) (v128.load (local.get $a)))))

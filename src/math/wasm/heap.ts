@@ -75,15 +75,32 @@ export function instantiateKernel(base64: string): WebAssembly.Exports | null {
   }
 }
 
-export const align16 = (bytes: number) => (bytes + 15) & ~15;
+// Arithmetic, not `(bytes + 15) & ~15`: that is signed 32-bit and goes negative from 2^31 on.
+export const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
-/** Make memory at least `end` bytes; returns f32 and u32 views of all of it (new after a growth). */
+/**
+ * The most memory the kernels use, bytes. The hosts compute addresses as JS numbers and the .wat code
+ * as i32, some of it signed; keeping every address below 2^31 keeps both right without auditing every
+ * comparison. A call that would need more throws WasmMemoryError and its caller takes its JS path.
+ */
+export const WASM_MEMORY_LIMIT_BYTES = 2 ** 31;
+
+/**
+ * Make memory at least `end` bytes; returns f32 and u32 views of all of it (new after a growth).
+ * WasmMemoryError when `end` is over WASM_MEMORY_LIMIT_BYTES or the memory cannot grow.
+ */
 export function ensureMemory(end: number): { f32: Float32Array; u32: Uint32Array } {
+  if (!(end <= WASM_MEMORY_LIMIT_BYTES)) {
+    throw new WasmMemoryError(
+      `wasm kernels: ${end} bytes needed, over the ${WASM_MEMORY_LIMIT_BYTES}-byte limit of 32-bit addresses`,
+    );
+  }
   const mem = wasmMemory();
   const have = mem.buffer.byteLength;
   if (end > have) {
     // Grow with 25 % headroom so a run of slightly larger calls does not grow every time.
-    const pages = Math.ceil((Math.max(end, have * 1.25) - have) / PAGE_BYTES);
+    const target = Math.min(Math.max(end, have * 1.25), WASM_MEMORY_LIMIT_BYTES);
+    const pages = Math.ceil((target - have) / PAGE_BYTES);
     const minPages = Math.ceil((end - have) / PAGE_BYTES);
     try {
       mem.grow(pages);
@@ -141,7 +158,7 @@ export function reserveResident(key: object, bytes: number, fill: (ptr: number) 
  */
 export function keepResident(w: Float32Array): boolean {
   if (!wasmSimdSupported()) return false;
-  return reserveResident(w, w.length * 4, (ptr) => ensureMemory(ptr + w.length * 4).f32.set(w, ptr >> 2));
+  return reserveResident(w, w.length * 4, (ptr) => ensureMemory(ptr + w.length * 4).f32.set(w, ptr >>> 2));
 }
 
 /** Whether `key` (a Float32Array or a CsrMatrix) has a resident copy. */
