@@ -40,7 +40,8 @@ export function readAppParams(params: URLSearchParams): AppParams {
   const errors: string[] = [];
   for (const [name, kind] of Object.entries(APP_PARAMS) as [AppParam, ValueKind][]) {
     const text = params.get(name);
-    if (text === null) continue;
+    // 'stored' (a trained model's own density, in links written before it was left out) means the default.
+    if (text === null || (name === 'density' && text.trim() === 'stored')) continue;
     try {
       values.set(name, parseValue(name, text, kind));
     } catch (err) {

@@ -53,5 +53,8 @@ test('the first load tunes the kernels with visible progress, and a reload reuse
   expect(second.map((k) => k.chosen)).toEqual(
     first.map((k) => (k.chosen === 'tuned' ? 'cached' : 'default')),
   );
+  // The reload read back the URL the first load wrote (the trained pair's stored density included)
+  // without a complaint.
+  await expect(page.locator('#app-error')).toBeHidden();
   expect(errors).toEqual([]);
 });

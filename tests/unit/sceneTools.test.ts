@@ -6,6 +6,7 @@ import { graphFromDnn } from '../../src/model/graphDnn';
 import { graphFromGpt2 } from '../../src/model/graphGpt2';
 import { findNeuron } from '../../src/scene/findNeuron';
 import { readViewState, writeViewState } from '../../src/ui/tools/urlState';
+import { readAppParams } from '../../src/ui/urlParams';
 import { MICRO, microGraphPair } from './sceneFixtures';
 
 describe('URL view state', () => {
@@ -38,6 +39,17 @@ describe('URL view state', () => {
       neuron: null,
       view: 'both',
     });
+  });
+
+  it("leaves a trained model's stored density out of the URL, and reads an old 'stored' link quietly", () => {
+    const values = { model: 'tiny-pair', prompt: 'p', density: 'stored' };
+    const query = writeViewState(new URLSearchParams('density=1/64'), values, {
+      token: 'last',
+      neuron: null,
+      view: 'both',
+    });
+    expect(new URLSearchParams(query).has('density')).toBe(false);
+    expect(readAppParams(new URLSearchParams('density=stored')).errors).toEqual([]);
   });
 
   it('names each bad value and falls back to the default', () => {

@@ -3,6 +3,7 @@
 // only, so that a shared link opens the same view. Bad values are reported as every URL parameter is (main.ts).
 
 import type { FrameTarget } from '../../scene/sceneView';
+import { STORED_DENSITY } from '../controls';
 import { readAppParams } from '../urlParams';
 
 interface NeuronRef {
@@ -54,7 +55,10 @@ export function writeViewState(base: URLSearchParams, values: UrlValues, state: 
   const params = new URLSearchParams(base);
   params.set('model', values.model);
   params.set('prompt', values.prompt);
-  params.set('density', values.density);
+  // A trained model's own density ('stored') is the model's, not a number: it stays out of the URL (the
+  // model restores it), so a reload never reads back a density it cannot parse.
+  if (values.density === STORED_DENSITY) params.delete('density');
+  else params.set('density', values.density);
   const optional: [string, string | null][] = [
     ['token', state.token === 'last' ? null : String(state.token)],
     ['neuron', state.neuron ? `${state.neuron.side}:${state.neuron.layerId}:${state.neuron.index}` : null],
