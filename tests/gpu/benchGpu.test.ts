@@ -83,7 +83,10 @@ describe('sparsescope bench-gpu --quick', () => {
     ])
       expect(md).toContain(heading);
     expect(md).toMatch(/\| 128×128·128×128 \| \S+ \| [\d.]+ \([\d.]+–[\d.]+\) \|/);
-    expect(md).toMatch(/\| 64×192 \| 8 \| \S+ [\d.]+ \([\d.]+–[\d.]+\) \|/);
+    // The sweep's dense cell: the kernel that ran (with its tuning), how it was chosen, ms (p10–p90).
+    expect(md).toMatch(
+      /\| 64×192 \| 8 \| tiled-\S+ [^|]*\[(tuned|cached|default)\] [\d.]+ \([\d.]+–[\d.]+\) \|/,
+    );
     expect(md).toMatch(/\| decode \| 8 \| [\d.]+ \([\d.]+–[\d.]+\) \| 1\/64 \|/);
     expect(md).toMatch(
       /\| DNN, images 251–450, live rows \| webgpu live rows \| 200 \| 30 \| .* \| 5 \| match \|/,
