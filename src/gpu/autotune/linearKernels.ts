@@ -26,7 +26,10 @@ export interface KernelRun {
   how: ChoiceOrigin;
 }
 
-/** Batches probed for the choices a layer can resolve to (every regime of the defaults and the table). */
+/**
+ * Batches probed for the default choices a layer can resolve to (every regime of the defaults); the batch of
+ * every tuned entry is probed too, since any batch resolves to a tuned entry or to a default.
+ */
 const PROBE_BATCHES = [
   1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 4096,
 ];
@@ -69,8 +72,12 @@ export class LinearKernels {
       string,
       { choice: KernelChoice; activation: ActivationName; bias: boolean; variants: Set<string> }
     >();
+    const tunedBatches = Object.values(this.chooser.table)
+      .filter((e) => e.how === 'tuned')
+      .map((e) => e.batch);
+    const batches = [...new Set([...PROBE_BATCHES, ...tunedBatches])];
     for (const use of uses) {
-      for (const batch of PROBE_BATCHES) {
+      for (const batch of batches) {
         const { choice } = resolveUse(this.chooser, use, batch);
         const key = kernelKey(choice, use.activation, use.bias);
         if (this.kernels.get(key)?.variants.has(choice.variant)) continue;
