@@ -2,8 +2,7 @@
 // the ratio of two numbers taken together. Shared by `sparsescope bench` and the app's benchmark panel.
 
 import type { KernelChoiceOrigin } from '../contracts';
-import { LinearKernels } from '../gpu/autotune/linearKernels';
-import { type PrepareTuningOptions, prepareTuning } from '../gpu/autotune/prepare';
+import { linearKernelsFor, type PrepareTuningOptions, prepareTuning } from '../gpu/autotune/prepare';
 import type { TuneRequest } from '../gpu/autotune/tuner';
 import { storageBuffer, uploadStorage } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
@@ -129,13 +128,13 @@ export async function runKernelSweep(
     }
   };
   try {
-    const linear = live.add(
-      await LinearKernels.create(
-        ctx,
-        tuned.chooser,
-        config.shapes.map(({ n, k }) => ({ n, k, activation: 'none', bias: true })),
-      ),
+    const built = await linearKernelsFor(
+      ctx,
+      tuned,
+      config.shapes.map(({ n, k }) => ({ n, k, activation: 'none', bias: true })),
+      config.tune?.warn,
     );
+    const linear = live.add(built.linear);
     const naive = config.naive ? live.add(await DenseMatmul.create(ctx, { variants: ['naive'] })) : null;
     const uploader = live.add(await CsrSpmm.create(ctx, { variants: [] }));
     for (const shape of config.shapes) {

@@ -4,8 +4,12 @@
 // and reads one staging buffer. Every pass is timed (GPU timestamps, or wall clock without them).
 
 import type { ForwardResult, WeightPath } from '../../contracts';
-import { LinearKernels } from '../../gpu/autotune/linearKernels';
-import { type PreparedTuning, type PrepareTuningOptions, prepareTuning } from '../../gpu/autotune/prepare';
+import {
+  linearKernelsFor,
+  type PreparedTuning,
+  type PrepareTuningOptions,
+  prepareTuning,
+} from '../../gpu/autotune/prepare';
 import type { GpuContext } from '../../gpu/context';
 import { AbsTopKKernel } from '../../gpu/kernels/absTopK';
 import { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
@@ -96,14 +100,16 @@ export class WebGpuBackend implements Backend {
       // circuit_sparsity models keep the default kernels (their plan binds its own linears).
       const { batches, ...options } = this.tuning;
       onProgress?.(0.05, 'tuning kernels for this GPU');
-      this.tuned = await prepareTuning(ctx, linearTuneRequest(models, batches), {
+      const tuned = await prepareTuning(ctx, linearTuneRequest(models, batches), {
         ...options,
         onProgress: (p) => {
           options.onProgress?.(p);
           onProgress?.(0.05 + 0.2 * (p.done / Math.max(1, p.total)), `tuning kernels (${p.done}/${p.total})`);
         },
       });
-      this.kernels.linear = await LinearKernels.create(ctx, this.tuned.chooser, linearUses(models));
+      const built = await linearKernelsFor(ctx, tuned, linearUses(models), options.warn);
+      this.kernels.linear = built.linear;
+      this.tuned = built.tuned;
     }
     await uploadWithinMemory(
       ctx,

@@ -12,8 +12,10 @@ import {
   type TuningStore,
   tuningCacheKey,
 } from './cache';
+import { LinearKernels, type LinearUse } from './linearKernels';
 import { csrKey, denseKey, KernelChooser, type TuningTable } from './table';
 import { type AutotuneOptions, type AutotuneReport, adapterCaps, autotune, type TuneRequest } from './tuner';
+import { keepCurrentChoices } from './validate';
 
 /** 'auto': cached choices, tune what is missing; 'retune': ignore the cache; 'off': today's defaults. */
 type TuningMode = 'auto' | 'retune' | 'off';
@@ -45,7 +47,8 @@ export async function prepareTuning(
   const chooser = (table: TuningTable, fresh: Set<string>) =>
     new KernelChooser(table, fresh, adapterCaps(ctx), csrTuningFor(ctx));
   if (mode === 'off') return { chooser: chooser({}, new Set()), cached: 0, cacheKey };
-  const stored = mode === 'auto' && options.store ? (loadTuning(options.store, cacheKey, warn) ?? {}) : {};
+  const loaded = mode === 'auto' && options.store ? loadTuning(options.store, cacheKey, warn) : null;
+  const stored = loaded ? keepCurrentChoices(loaded, adapterCaps(ctx), csrTuningFor(ctx), warn) : {};
   // A shape left at the default because time ran out stays so until a retune: a reload does no tuning.
   const known = (key: string) => stored[key] !== undefined;
   const dense = unique(request.dense, denseKey);
@@ -62,6 +65,26 @@ export async function prepareTuning(
   const table = { ...stored, ...report.table };
   if (options.store) saveTuning(options.store, cacheKey, table, ctx.adapterLabel, warn);
   return { chooser: chooser(table, new Set(Object.keys(report.table))), report, cached, cacheKey };
+}
+
+/**
+ * The linear layers' kernels with the tuned choices — or, when those fail to build (a choice the adapter
+ * rejects), today's defaults with a warning: a bad choice costs speed, never the GPU path.
+ */
+export async function linearKernelsFor(
+  ctx: GpuContext,
+  tuned: PreparedTuning,
+  uses: readonly LinearUse[],
+  warn: (message: string) => void = (m) => console.warn(m),
+): Promise<{ linear: LinearKernels; tuned: PreparedTuning }> {
+  try {
+    return { linear: await LinearKernels.create(ctx, tuned.chooser, uses), tuned };
+  } catch (err) {
+    warn(`the tuned kernels could not be built (${(err as Error).message}); today's defaults run instead`);
+    const chooser = new KernelChooser({}, new Set(), adapterCaps(ctx), csrTuningFor(ctx));
+    const defaults: PreparedTuning = { chooser, cached: 0, cacheKey: tuned.cacheKey };
+    return { linear: await LinearKernels.create(ctx, chooser, uses), tuned: defaults };
+  }
 }
 
 function unique<T>(items: readonly T[], key: (t: T) => string): T[] {
