@@ -150,8 +150,11 @@ export class AppRunner {
     // that stores its zeros starts from its own sparsity.
     const asked = sameModel && this.values.density !== STORED_DENSITY;
     session.tuning = this.tuning.options();
-    await workload.load(session, densityOf(this.values.density), this.progress, asked);
-    this.tuning.show(session.tuned);
+    try {
+      await workload.load(session, densityOf(this.values.density), this.progress, asked);
+    } finally {
+      this.tuning.show(session.tuned); // a failed load never leaves the control in its tuning state
+    }
     this.workload = workload;
     const twin = workload instanceof Gpt2Workload ? workload.twin : null;
     this.controls.showStoredDensity(twin?.stored ?? null, twin?.density === 'exact');
@@ -191,8 +194,15 @@ export class AppRunner {
 
   switchBackend(): Promise<void> {
     return this.enqueue('switching backend', async () => {
-      if (!this.session) return;
-      await this.session.switchTo(this.values.backend, this.progress);
+      const session = this.session;
+      if (!session) return;
+      // Fresh tuning options (this switch's progress and Skip), and the status line for the new backend.
+      session.tuning = this.tuning.options();
+      try {
+        await session.switchTo(this.values.backend, this.progress);
+      } finally {
+        this.tuning.show(session.tuned);
+      }
       // switchTo re-prepared a language model on the new backend; a layered network picks up the
       // session's backend on its next run.
       await this.runNow();

@@ -56,5 +56,15 @@ test('the first load tunes the kernels with visible progress, and a reload reuse
   // The reload read back the URL the first load wrote (the trained pair's stored density included)
   // without a complaint.
   await expect(page.locator('#app-error')).toBeHidden();
+
+  // Switching backends refreshes the line: gone on the CPU, back (from the cache) on the GPU.
+  const backend = page.getByRole('combobox', { name: 'backend' });
+  await backend.selectOption('cpu');
+  await settle();
+  await expect(control).toBeHidden();
+  await backend.selectOption('webgpu');
+  await settle();
+  await expect(control).toHaveAttribute('data-state', 'cached');
+  await expect(control.getByRole('button', { name: 'Retune' })).toBeVisible();
   expect(errors).toEqual([]);
 });

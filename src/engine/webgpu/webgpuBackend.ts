@@ -77,6 +77,7 @@ export class WebGpuBackend implements Backend {
     checkModelFits(this.ctx, models.dense);
     checkModelFits(this.ctx, models.sparse);
     this.release();
+    this.tuned = null; // set again below once this model's kernels are chosen (none for circuit_sparsity)
     onProgress?.(0, 'compiling kernels');
     const ctx = this.ctx;
     // Only the kernels 'auto' can choose for this model's shapes (compiles cost seconds on SwiftShader).
