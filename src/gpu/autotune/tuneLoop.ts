@@ -123,6 +123,14 @@ export async function tuneCandidates<C>(
   }));
   const samples: number[][] = target.candidates.map(() => []);
   const trials = new Map<number, Trial>();
+  /** A candidate that failed to open, warm up or time: invalid, never chosen, its trial disposed. */
+  const drop = (i: number, err: unknown) => {
+    results[i].valid = false;
+    results[i].error = errorMessage(err);
+    samples[i] = [];
+    trials.get(i)?.dispose();
+    trials.delete(i);
+  };
   try {
     const openCost = options.openCost ?? { ms: 0 };
     const mayOpen = (i: number) =>
@@ -135,7 +143,7 @@ export async function tuneCandidates<C>(
         trials.set(i, trial);
         for (let w = 0; w < warmup && timeLeft(); w++) await trial.sample();
       } catch (err) {
-        results[i].error = errorMessage(err);
+        drop(i, err);
       }
       // The latest cost: pipelines are cached per device, so a shape whose candidates share constants with
       // one tuned before opens them far faster. (The default's kernel is usually compiled already — the
@@ -151,8 +159,13 @@ export async function tuneCandidates<C>(
       if (roundStart + lastRoundMs >= options.deadline || options.signal?.aborted) break;
       for (const i of live) {
         if (!timeLeft()) break;
-        samples[i].push(await (trials.get(i) as Trial).sample());
+        try {
+          samples[i].push(await (trials.get(i) as Trial).sample());
+        } catch (err) {
+          drop(i, err);
+        }
       }
+      live = live.filter((i) => trials.has(i));
       lastRoundMs = clock() - roundStart;
       if (round === 0 && live.length > 1) {
         const best = Math.min(...live.flatMap((i) => samples[i].slice(0, 1)).filter(Number.isFinite));
