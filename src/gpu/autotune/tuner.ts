@@ -49,7 +49,7 @@ interface TuneProgress {
 export interface AutotuneOptions {
   budgetMs?: number;
   onProgress?: (p: TuneProgress) => void;
-  /** Skip the rest: tuning stops at once (the shape in progress keeps what it timed) and returns what it has. */
+  /** Skip the rest: tuning stops at once and returns the shapes finished (not the one in progress). */
   signal?: AbortSignal;
   clock?: () => number;
   seed?: number;
@@ -129,6 +129,8 @@ export async function autotune(
       } finally {
         live.dispose();
       }
+      // Skipped mid-way: the shape is not recorded (a partial comparison is no tuning), so the next load tunes it.
+      if (options.signal?.aborted) break;
       table[job.key] = entryOf(outcome, batchOf(job));
       shapes.push({ key: job.key, candidates: outcome.results });
     }
