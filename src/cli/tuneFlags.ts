@@ -2,6 +2,7 @@
 // adapter in $XDG_CACHE_HOME/sparsescope/tuning.json, else ~/.cache/…), --retune to ignore the cache and
 // tune again, --no-tune for today's default kernels, --tune-budget-ms to bound the tuning.
 import type { PreparedTuning, PrepareTuningOptions } from '../gpu/autotune/prepare';
+import { tunedShapes } from '../gpu/autotune/summary';
 import { tuningCachePath, tuningFileStore } from '../node/tuningFile';
 import { numberFlag, type ParsedArgs, stringFlag, UsageError } from './args';
 import { type FlagTable, flag } from './flags';
@@ -34,18 +35,24 @@ export function tuneOptions(args: ParsedArgs): PrepareTuningOptions {
   };
 }
 
-/** One line on how the kernels were chosen: tuned now (in how long, of what budget), cached, or defaults. */
+/**
+ * One line on how the kernels the model's layers bind were chosen: how many shapes run a kernel tuned on
+ * this adapter (other than the default; tuned now, in how long of what budget, or from the cache), how many
+ * kept the default after tuning, and how many tuning did not reach.
+ */
 export function tuningLine(t: PreparedTuning | null): string {
   if (!t) return 'kernels: default choices (no tuning)';
   const r = t.report;
   if (!r && t.cached === 0) return 'kernels: default choices (tuning off)';
-  const table = Object.values(t.chooser.table);
-  const tuned = table.filter((e) => e.how === 'tuned').length;
-  const parts = [`${tuned} of ${table.length} shapes run a kernel tuned on this adapter`];
+  const s = t.summary;
+  const how: string[] = [];
   if (r)
-    parts.push(
-      `tuned now in ${(r.elapsedMs / 1000).toFixed(1)} s (budget ${(r.budgetMs / 1000).toFixed(1)} s)`,
+    how.push(
+      `${s.tunedNow} tuned now in ${(r.elapsedMs / 1000).toFixed(1)} s (budget ${(r.budgetMs / 1000).toFixed(1)} s)`,
     );
-  if (t.cached > 0) parts.push(`${t.cached} shapes from the cache`);
-  return `kernels: ${parts.join(', ')}; the others the default`;
+  if (s.tunedCached > 0 || !r) how.push(`${s.tunedCached} from the cache`);
+  return (
+    `kernels: ${tunedShapes(s)} of ${s.shapes} shapes run a kernel tuned on this adapter (${how.join(', ')}); ` +
+    `${s.defaultKept} default kept after tuning, ${s.notReached} default (not reached)`
+  );
 }

@@ -84,20 +84,20 @@ export class KernelTuningControl {
       this.root.hidden = true;
       return;
     }
-    const entries = Object.values(tuned.report?.table ?? {});
-    const tunedNow = entries.filter((e) => e.how === 'tuned').length;
+    const s = tuned.summary;
     const parts: string[] = [];
     if (tuned.report)
       parts.push(
-        `${tunedNow} shape${tunedNow === 1 ? '' : 's'} tuned on this GPU in ${(tuned.report.elapsedMs / 1000).toFixed(1)} s`,
+        `${s.tunedNow} of ${s.shapes} shape${s.shapes === 1 ? '' : 's'} run a faster kernel tuned on this GPU in ${(tuned.report.elapsedMs / 1000).toFixed(1)} s`,
       );
-    if (tuned.cached > 0) parts.push(`${tuned.cached} from the cache`);
+    if (tuned.cached > 0) parts.push(`${s.tunedCached} faster from the cache`);
+    if (s.defaultKept > 0) parts.push(`${s.defaultKept} default kept after tuning`);
+    if (s.notReached > 0) parts.push(`${s.notReached} default (not reached)`);
     this.root.hidden = false;
     // 'tuned': this load ran the tuner (whatever it found); 'cached': every choice came from the cache.
     this.root.dataset.state = tuned.report ? 'tuned' : tuned.cached > 0 ? 'cached' : 'default';
-    this.text.textContent = parts.length
-      ? `Kernels: ${parts.join(', ')}; the rest default`
-      : 'Kernels: defaults (tuning off)';
+    this.text.textContent =
+      tuned.report || tuned.cached > 0 ? `Kernels: ${parts.join(', ')}` : 'Kernels: defaults (tuning off)';
     this.button.textContent = 'Retune';
     this.button.title =
       'Forget the cached choices and tune the kernels on this GPU again (reloads the model)';

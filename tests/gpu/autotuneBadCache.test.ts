@@ -73,7 +73,12 @@ describe('a bad tuning cache', () => {
     const warnings: string[] = [];
     const built = await linearKernelsFor(
       ctx,
-      { chooser, cached: 3, cacheKey: 'k' },
+      {
+        chooser,
+        cached: 3,
+        cacheKey: 'k',
+        summary: { shapes: 4, tunedNow: 0, tunedCached: 4, defaultKept: 0, notReached: 0 },
+      },
       linearUses(models),
       (m) => warnings.push(m),
     );
@@ -81,6 +86,7 @@ describe('a bad tuning cache', () => {
       expect(warnings.join('\n')).toMatch(/could not be built/);
       expect(built.tuned.chooser.table).toEqual({});
       expect(built.tuned.cached).toBe(0);
+      expect(built.tuned.summary).toMatchObject({ shapes: 4, tunedCached: 0, notReached: 4 });
     } finally {
       built.linear.dispose();
     }

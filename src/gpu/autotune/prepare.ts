@@ -13,6 +13,7 @@ import {
   tuningCacheKey,
 } from './cache';
 import { LinearKernels, type LinearUse } from './linearKernels';
+import { summarizeTuning, type TuningSummary } from './summary';
 import { csrKey, denseKey, KernelChooser, type TuningTable } from './table';
 import { type AutotuneOptions, type AutotuneReport, adapterCaps, autotune, type TuneRequest } from './tuner';
 import { keepCurrentChoices } from './validate';
@@ -34,6 +35,8 @@ export interface PreparedTuning {
   /** Shapes whose choices came from the cache. */
   cached: number;
   cacheKey: string;
+  /** How the kernels the layers bind were chosen (summary.ts). */
+  summary: TuningSummary;
 }
 
 export async function prepareTuning(
@@ -46,7 +49,15 @@ export async function prepareTuning(
   const cacheKey = tuningCacheKey(adapterIdentity(ctx), kernelVersion());
   const chooser = (table: TuningTable, fresh: Set<string>) =>
     new KernelChooser(table, fresh, adapterCaps(ctx), csrTuningFor(ctx));
-  if (mode === 'off') return { chooser: chooser({}, new Set()), cached: 0, cacheKey };
+  const defaults = chooser({}, new Set());
+  const done = (c: KernelChooser, cached: number, report?: AutotuneReport): PreparedTuning => ({
+    chooser: c,
+    report,
+    cached,
+    cacheKey,
+    summary: summarizeTuning(c, defaults, request),
+  });
+  if (mode === 'off') return done(defaults, 0);
   const loaded = mode === 'auto' && options.store ? loadTuning(options.store, cacheKey, warn) : null;
   const stored = loaded ? keepCurrentChoices(loaded, adapterCaps(ctx), csrTuningFor(ctx), warn) : {};
   // A shape left at the default because time ran out stays so until a retune: a reload does no tuning.
@@ -59,12 +70,12 @@ export async function prepareTuning(
   };
   const cached = dense.length + csr.length - missing.dense.length - missing.csr.length;
   if (missing.dense.length + missing.csr.length === 0) {
-    return { chooser: chooser(stored, new Set()), cached, cacheKey };
+    return done(chooser(stored, new Set()), cached);
   }
   const report = await autotune(ctx, missing, options);
   const table = { ...stored, ...report.table };
   if (options.store) saveTuning(options.store, cacheKey, table, ctx.adapterLabel, warn);
-  return { chooser: chooser(table, new Set(Object.keys(report.table))), report, cached, cacheKey };
+  return done(chooser(table, new Set(Object.keys(report.table))), cached, report);
 }
 
 /**
@@ -82,7 +93,9 @@ export async function linearKernelsFor(
   } catch (err) {
     warn(`the tuned kernels could not be built (${(err as Error).message}); today's defaults run instead`);
     const chooser = new KernelChooser({}, new Set(), adapterCaps(ctx), csrTuningFor(ctx));
-    const defaults: PreparedTuning = { chooser, cached: 0, cacheKey: tuned.cacheKey };
+    const { shapes } = tuned.summary;
+    const summary = { shapes, tunedNow: 0, tunedCached: 0, defaultKept: 0, notReached: shapes };
+    const defaults: PreparedTuning = { chooser, cached: 0, cacheKey: tuned.cacheKey, summary };
     return { linear: await LinearKernels.create(ctx, chooser, uses), tuned: defaults };
   }
 }
