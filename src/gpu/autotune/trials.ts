@@ -1,8 +1,9 @@
-// One candidate on the GPU, for the tuning loop: compile only it (with a bias, as the model's layers run),
-// check it on a small case that is not a tile multiple against the CPU reference with its output
-// NaN-poisoned first, inside validation error scopes; then time it on the real shape through the one
+// One candidate on the GPU, for the tuning loop: compile only it (with a bias, as the model's layers run,
+// and with GELU and no bias for the check), check it on small cases that are not tile multiples against the
+// CPU reference with its output NaN-poisoned first, inside validation error scopes; then time it on the real shape through the one
 // timing loop (GpuTiming), repeating the dispatch inside one pass until a sample is well above the timer's
 // resolution.
+import type { ActivationName } from '../../contracts';
 import { CsrMatrix } from '../../math/csr';
 import { matmulRef } from '../../math/matmul';
 import type { Rng } from '../../math/rng';
@@ -33,9 +34,30 @@ export interface CsrOperands {
   y: GPUBuffer;
 }
 
-/** The small check: batch up to 37, 133 outputs (past two 64-wide tiles), K = 52 or 51 (K's parity kept). */
-function checkShape(shape: { batch: number; k: number }): DenseShape {
-  return { batch: Math.min(shape.batch, 37), n: 133, k: shape.k % 4 === 0 ? 52 : 51 };
+/** One case of the small check: a batch, the epilogue and whether a bias is added. */
+interface CheckCase {
+  batch: number;
+  activation: ActivationName;
+  bias: boolean;
+}
+
+/**
+ * The small check's cases: as timed (bias, no epilogue) at the batch tuned for, then at 8× it (the chooser
+ * serves a choice up to 8× the batch it was tuned at), and with GELU and no bias (the MLP's first layer
+ * runs GELU; some layers have no bias) — batches capped at 37, so never a tile multiple.
+ */
+export function checkCases(batch: number): CheckCase[] {
+  const tuned = Math.min(batch, 37);
+  const wide = Math.min(8 * batch, 37);
+  const cases: CheckCase[] = [{ batch: tuned, activation: 'none', bias: true }];
+  if (wide !== tuned) cases.push({ batch: wide, activation: 'none', bias: true });
+  cases.push({ batch: wide, activation: 'gelu', bias: false });
+  return cases;
+}
+
+/** The small check's shape: 133 outputs (past two 64-wide tiles), K = 52 or 51 (K's parity kept). */
+function checkShape(batch: number, k: number): DenseShape {
+  return { batch, n: 133, k: k % 4 === 0 ? 52 : 51 };
 }
 
 /** A CSR matrix with `perRow` nonzeros in every row, spread over the columns from a random offset. */
@@ -134,36 +156,47 @@ export async function openDenseTrial(
 ): Promise<Trial> {
   const { device } = ctx;
   const kernel = await scoped(device, async () => {
-    const k = await DenseMatmul.create(ctx, {
-      tuning: choice.tuning,
-      variants: [choice.variant],
-      biasModes: ['bias'],
-    });
+    const create = (activation: ActivationName, bias: boolean) =>
+      DenseMatmul.create(ctx, {
+        tuning: choice.tuning,
+        variants: [choice.variant],
+        activation,
+        biasModes: [bias ? 'bias' : 'noBias'],
+      });
+    const k = await create('none', true);
+    let gelu: DenseMatmul | null = null;
     try {
-      const small = checkShape(operands.shape);
-      const x = rng.uniformArray(small.batch * small.k);
-      const w = rng.uniformArray(small.n * small.k);
-      const bias = rng.uniformArray(small.n);
-      const expected = matmulRef(x, w, bias, small.batch, small.n, small.k);
-      const buffers = [
-        uploadStorage(device, 'Autotune.check.x', x),
-        uploadStorage(device, 'Autotune.check.w', w),
-      ];
-      const biasBuffer = uploadStorage(device, 'Autotune.check.bias', bias);
-      try {
-        await checkDispatch(
-          ctx,
-          (y) => k.bind({ x: buffers[0], w: buffers[1], bias: biasBuffer, y }, small, choice.variant),
-          small.batch * small.n,
-          expected,
-        );
-      } finally {
-        for (const b of [...buffers, biasBuffer]) b.destroy();
+      gelu = await create('gelu', false);
+      for (const c of checkCases(operands.shape.batch)) {
+        const small = checkShape(c.batch, operands.shape.k);
+        const x = rng.uniformArray(small.batch * small.k);
+        const w = rng.uniformArray(small.n * small.k);
+        const bias = c.bias ? rng.uniformArray(small.n) : null;
+        const expected = matmulRef(x, w, bias, small.batch, small.n, small.k, c.activation);
+        const buffers = [
+          uploadStorage(device, 'Autotune.check.x', x),
+          uploadStorage(device, 'Autotune.check.w', w),
+        ];
+        const biasBuffer = bias ? uploadStorage(device, 'Autotune.check.bias', bias) : undefined;
+        const checked = c.activation === 'gelu' ? gelu : k;
+        try {
+          await checkDispatch(
+            ctx,
+            (y) => checked.bind({ x: buffers[0], w: buffers[1], bias: biasBuffer, y }, small, choice.variant),
+            small.batch * small.n,
+            expected,
+          );
+        } finally {
+          for (const b of buffers) b.destroy();
+          biasBuffer?.destroy();
+        }
       }
       return k;
     } catch (err) {
       k.dispose();
       throw err;
+    } finally {
+      gelu?.dispose();
     }
   });
   const { x, w, bias, y, shape } = operands;
@@ -180,38 +213,48 @@ export async function openCsrTrial(
 ): Promise<Trial> {
   const { device } = ctx;
   const kernel = await scoped(device, async () => {
-    const k = await CsrSpmm.create(ctx, {
-      tuning: choice.tuning,
-      variants: [choice.variant],
-      biasModes: ['bias'],
-    });
+    const create = (activation: ActivationName, bias: boolean) =>
+      CsrSpmm.create(ctx, {
+        tuning: choice.tuning,
+        variants: [choice.variant],
+        activation,
+        biasModes: [bias ? 'bias' : 'noBias'],
+      });
+    const k = await create('none', true);
+    let gelu: CsrSpmm | null = null;
     try {
       if (!k.variants.includes(choice.variant)) throw new Error(`${choice.variant} is not available here`);
-      const small = checkShape(operands.shape);
-      const perRow = Math.max(1, (operands.shape.nnzPerRow * small.k) / operands.shape.k);
-      const csr = spreadCsr(rng, small.n, small.k, perRow);
-      const x = rng.uniformArray(small.batch * small.k);
-      const bias = rng.uniformArray(small.n);
-      const expected = spmmRef(x, csr, bias, small.batch);
-      const csrBuffers = k.upload(device, csr, 'Autotune.check.csr');
-      const xBuffer = uploadStorage(device, 'Autotune.check.x', x);
-      const biasBuffer = uploadStorage(device, 'Autotune.check.bias', bias);
-      try {
-        await checkDispatch(
-          ctx,
-          (y) => k.bind({ x: xBuffer, csr: csrBuffers, bias: biasBuffer, y }, small, choice.variant),
-          small.batch * small.n,
-          expected,
-        );
-      } finally {
-        csrBuffers.dispose();
-        xBuffer.destroy();
-        biasBuffer.destroy();
+      gelu = await create('gelu', false);
+      for (const c of checkCases(operands.shape.batch)) {
+        const small = checkShape(c.batch, operands.shape.k);
+        const perRow = Math.max(1, (operands.shape.nnzPerRow * small.k) / operands.shape.k);
+        const csr = spreadCsr(rng, small.n, small.k, perRow);
+        const x = rng.uniformArray(small.batch * small.k);
+        const bias = c.bias ? rng.uniformArray(small.n) : null;
+        const expected = spmmRef(x, csr, bias, small.batch, c.activation);
+        const checked = c.activation === 'gelu' ? gelu : k;
+        const csrBuffers = checked.upload(device, csr, 'Autotune.check.csr');
+        const xBuffer = uploadStorage(device, 'Autotune.check.x', x);
+        const biasBuffer = bias ? uploadStorage(device, 'Autotune.check.bias', bias) : undefined;
+        try {
+          await checkDispatch(
+            ctx,
+            (y) => checked.bind({ x: xBuffer, csr: csrBuffers, bias: biasBuffer, y }, small, choice.variant),
+            small.batch * small.n,
+            expected,
+          );
+        } finally {
+          csrBuffers.dispose();
+          xBuffer.destroy();
+          biasBuffer?.destroy();
+        }
       }
       return k;
     } catch (err) {
       k.dispose();
       throw err;
+    } finally {
+      gelu?.dispose();
     }
   });
   const { x, csr, bias, y, shape } = operands;
