@@ -124,6 +124,16 @@ async function checkDispatch(
   }
 }
 
+/** Bind the real shape; a bind that throws (a shape past the adapter's limits) frees the kernel first. */
+function bindOrDispose(kernel: { dispose(): void }, bind: () => Dispatch): Dispatch {
+  try {
+    return bind();
+  } catch (err) {
+    kernel.dispose();
+    throw err;
+  }
+}
+
 /** Time a bound dispatch: the first sample calibrates how often one sample repeats it. */
 function timedTrial(timing: GpuTiming, d: Dispatch, release: () => void): Trial {
   let repeats = 0;
@@ -200,8 +210,11 @@ export async function openDenseTrial(
     }
   });
   const { x, w, bias, y, shape } = operands;
-  const d = kernel.bind({ x, w, bias, y }, shape, choice.variant);
-  return timedTrial(timing, d, () => kernel.dispose());
+  return timedTrial(
+    timing,
+    bindOrDispose(kernel, () => kernel.bind({ x, w, bias, y }, shape, choice.variant)),
+    () => kernel.dispose(),
+  );
 }
 
 export async function openCsrTrial(
@@ -258,6 +271,9 @@ export async function openCsrTrial(
     }
   });
   const { x, csr, bias, y, shape } = operands;
-  const d = kernel.bind({ x, csr, bias, y }, shape, choice.variant);
-  return timedTrial(timing, d, () => kernel.dispose());
+  return timedTrial(
+    timing,
+    bindOrDispose(kernel, () => kernel.bind({ x, csr, bias, y }, shape, choice.variant)),
+    () => kernel.dispose(),
+  );
 }
