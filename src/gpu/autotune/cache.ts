@@ -1,6 +1,6 @@
 // Tuned choices cached per adapter and per kernel-source version. The key hashes the adapter's identity
 // (vendor, architecture, device, description, fallback, subgroup sizes, the limits the candidates depend
-// on) and the kernel version (the expanded WGSL of every tuned shader and the candidate lists' version), so
+// on) and the kernel version (the expanded WGSL of every tuned shader and a fingerprint of the candidate lists), so
 // a new driver-reported adapter or a changed kernel misses. The store is a string slot: localStorage in
 // the browser (localStorageStore), a JSON file for the CLI (src/node/tuningFile.ts). A cache that cannot
 // be read or parsed is ignored with a warning and rewritten on the next save — never a crash.
@@ -10,7 +10,7 @@ import batchedCode from '../../../shaders/spmm_csr_batched.wgsl?raw';
 import subgroupCode from '../../../shaders/spmm_csr_subgroup.wgsl?raw';
 import workgroupCode from '../../../shaders/spmm_csr_workgroup.wgsl?raw';
 import type { GpuContext } from '../context';
-import { CANDIDATES_VERSION } from './candidates';
+import { candidatesFingerprint } from './candidates';
 import type { TunedChoice, TuningTable } from './table';
 
 const SCHEMA = 'sparsescope-tuning/1';
@@ -62,12 +62,12 @@ function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** The kernel-source version: tuned shaders (includes expanded) and the candidate lists. */
+/** The kernel-source version: tuned shaders (includes expanded) and the candidate lists (their fingerprint). */
 export function kernelVersion(
   sources: readonly string[] = [tiledCode, gemvCode, subgroupCode, workgroupCode, batchedCode],
-  candidates = CANDIDATES_VERSION,
+  candidates: string = candidatesFingerprint(),
 ): string {
-  return `${fnv1a(sources.join('\n//--\n'))}.c${candidates}`;
+  return `${fnv1a(sources.join('\n//--\n'))}.c${fnv1a(candidates)}`;
 }
 
 /** The cache slot of an adapter and kernel version. */

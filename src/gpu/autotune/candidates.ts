@@ -10,10 +10,13 @@ import {
   denseTuningFor,
   tiledTile,
 } from '../kernels/matmul';
-import { type CsrTuning, type CsrVariant, chooseCsrVariant, csrMaxTb } from '../kernels/spmmCsr';
-
-/** Bump when the candidate lists change: cached choices made from the old lists are then ignored. */
-export const CANDIDATES_VERSION = 1;
+import {
+  type CsrTuning,
+  type CsrVariant,
+  chooseCsrVariant,
+  csrMaxTb,
+  DEFAULT_CSR_TUNING,
+} from '../kernels/spmmCsr';
 
 export interface DenseChoice {
   family: 'dense';
@@ -169,4 +172,32 @@ export function csrCandidates(shape: CsrShape, caps: AdapterCaps, tuning: CsrTun
     return t.WG <= caps.maxInvocations && storage <= caps.maxWorkgroupStorage;
   };
   return bounded(list.filter((c) => c === base || fits(c)));
+}
+
+/**
+ * The candidate lists (variants and constants, default first) over representative shapes and adapters, as
+ * text: part of the cache's kernel version, so a change to the options, the defaults or the rules that pick
+ * them makes cached choices miss — nothing to bump by hand.
+ */
+export function candidatesFingerprint(): string {
+  const lists: string[] = [];
+  for (const fallbackAdapter of [false, true]) {
+    for (const subgroups of [false, true]) {
+      const caps: AdapterCaps = {
+        fallbackAdapter,
+        subgroups,
+        maxInvocations: 256,
+        maxWorkgroupStorage: 16384,
+      };
+      const tuning = { ...DEFAULT_CSR_TUNING };
+      for (const batch of [1, 4, 8, 9, 16, 17, 64, 512]) {
+        for (const k of [64, 65])
+          lists.push(...denseCandidates({ batch, n: 96, k }, caps).map(describeChoice));
+        for (const nnzPerRow of [4, 16, 64]) {
+          lists.push(...csrCandidates({ batch, n: 96, k: 64, nnzPerRow }, caps, tuning).map(describeChoice));
+        }
+      }
+    }
+  }
+  return lists.join(';');
 }
