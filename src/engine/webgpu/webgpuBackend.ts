@@ -92,19 +92,17 @@ export class WebGpuBackend implements Backend {
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
     this.cspKernels = config.arch ? await createCspKernels(ctx, config) : null;
-    if (!config.arch) {
-      // circuit_sparsity models keep the default kernels (their plan binds its own linears).
-      const { batches, ...options } = this.tuning;
-      onProgress?.(0.05, 'tuning kernels for this GPU');
-      this.tuned = await prepareTuning(ctx, linearTuneRequest(models, batches), {
-        ...options,
-        onProgress: (p) => {
-          options.onProgress?.(p);
-          onProgress?.(0.05 + 0.2 * (p.done / Math.max(1, p.total)), `tuning kernels (${p.done}/${p.total})`);
-        },
-      });
-      this.kernels.linear = await LinearKernels.create(ctx, this.tuned.chooser, linearUses(models));
-    }
+    // Every linear (block linears and the unembedding, GPT-2 or circuit_sparsity) runs its shape's choice.
+    const { batches, ...options } = this.tuning;
+    onProgress?.(0.05, 'tuning kernels for this GPU');
+    this.tuned = await prepareTuning(ctx, linearTuneRequest(models, batches), {
+      ...options,
+      onProgress: (p) => {
+        options.onProgress?.(p);
+        onProgress?.(0.05 + 0.2 * (p.done / Math.max(1, p.total)), `tuning kernels (${p.done}/${p.total})`);
+      },
+    });
+    this.kernels.linear = await LinearKernels.create(ctx, this.tuned.chooser, linearUses(models));
     await uploadWithinMemory(
       ctx,
       describeModelBytes(models),
