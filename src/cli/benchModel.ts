@@ -7,7 +7,7 @@ import type { Backend } from '../engine/backend';
 import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { type MeasureOptions, measurePaths } from '../engine/measure';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
-import { GpuErrorScope } from '../gpu/limits';
+import { withGpuErrors } from '../gpu/limits';
 import { Rng } from '../math/rng';
 import { compareTotals } from '../math/stats';
 import { choiceFlag, numberFlag, numberListFlag, type ParsedArgs, stringFlag, UsageError } from './args';
@@ -105,68 +105,69 @@ export async function benchModelCommand(rawArgs: ParsedArgs): Promise<number> {
     `model ${model.name}; backend ${backend.description}; timer ${timer}; ≥ ${measureOptions.minSamples} interleaved samples per path and point (warm-up apart)`,
   );
   // Every GPU step inside error scopes: a validation or out-of-memory error fails the command.
-  const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
   const rng = new Rng(7);
   const tokensOf = (n: number) => Array.from({ length: n }, () => rng.int(config.vocabSize));
   const records: ModelBenchRecord[] = [];
-  for (const density of densities) {
-    const t0 = performance.now();
-    await backend.prepare(makePair(model.weights, density, 4, embeddings));
-    if (backend instanceof WebGpuBackend) console.log(tuningLine(backend.tuned));
-    console.log(
-      `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-    );
-    // Dense and sparse interleaved at every point (the dense record is kept once: it does not depend on
-    // the density); each sparse record carries the dense median of its own runs.
-    const point = async (
-      mode: 'prefill' | 'decode',
-      tokens: number,
-      run: (
-        path: WeightPath,
-        repeats: Readonly<Record<string, number>>,
-      ) => Promise<{ timings: LayerTiming[] }>,
-    ) => {
-      const m = await measurePaths(['dense', 'sparse'], run, measureOptions);
-      const dense = m.paths.dense!;
-      const sparse = m.paths.sparse!;
-      const { clear } = compareTotals(dense.total, sparse.total);
-      for (const p of [dense, sparse]) {
-        if (p.path === 'dense' && density !== densities[0]) continue;
-        records.push({
-          density: p.path === 'dense' ? 1 : density,
-          path: p.path,
-          mode,
-          tokens,
-          medianMs: p.total.ms,
-          p10Ms: p.total.p10,
-          p90Ms: p.total.p90,
-          ...p.total, // ms, p10, p90, samples
-          warmupMs: p.warmupMs,
-          ...(p.path === 'sparse' ? { denseMs: dense.total.ms, clear } : {}),
-          layers: layersOf(p.timings, p.path, config.nLayer),
-          repeats: m.repeats,
-          backend: backend.description,
-          timer,
-        });
+  const device = opened.kind === 'webgpu' ? opened.ctx.device : null;
+  await withGpuErrors(device, 'bench-model', async () => {
+    for (const density of densities) {
+      const t0 = performance.now();
+      await backend.prepare(makePair(model.weights, density, 4, embeddings));
+      if (backend instanceof WebGpuBackend) console.log(tuningLine(backend.tuned));
+      console.log(
+        `density ${density}: twin built and uploaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      // Dense and sparse interleaved at every point (the dense record is kept once: it does not depend on
+      // the density); each sparse record carries the dense median of its own runs.
+      const point = async (
+        mode: 'prefill' | 'decode',
+        tokens: number,
+        run: (
+          path: WeightPath,
+          repeats: Readonly<Record<string, number>>,
+        ) => Promise<{ timings: LayerTiming[] }>,
+      ) => {
+        const m = await measurePaths(['dense', 'sparse'], run, measureOptions);
+        const dense = m.paths.dense!;
+        const sparse = m.paths.sparse!;
+        const { clear } = compareTotals(dense.total, sparse.total);
+        for (const p of [dense, sparse]) {
+          if (p.path === 'dense' && density !== densities[0]) continue;
+          records.push({
+            density: p.path === 'dense' ? 1 : density,
+            path: p.path,
+            mode,
+            tokens,
+            medianMs: p.total.ms,
+            p10Ms: p.total.p10,
+            p90Ms: p.total.p90,
+            ...p.total, // ms, p10, p90, samples
+            warmupMs: p.warmupMs,
+            ...(p.path === 'sparse' ? { denseMs: dense.total.ms, clear } : {}),
+            layers: layersOf(p.timings, p.path, config.nLayer),
+            repeats: m.repeats,
+            backend: backend.description,
+            timer,
+          });
+        }
+        process.stderr.write(
+          `  ${mode} ${tokens}: dense ${dense.total.ms.toFixed(2)} ms, sparse ${sparse.total.ms.toFixed(2)} ms (${sparse.total.samples} samples)\n`,
+        );
+      };
+      for (const n of prefills) {
+        const tokens = tokensOf(n);
+        await point('prefill', n, (path, repeats) =>
+          backend.forward(tokens, { path, activations: false, repeats }),
+        );
       }
-      process.stderr.write(
-        `  ${mode} ${tokens}: dense ${dense.total.ms.toFixed(2)} ms, sparse ${sparse.total.ms.toFixed(2)} ms (${sparse.total.samples} samples)\n`,
-      );
-    };
-    for (const n of prefills) {
-      const tokens = tokensOf(n);
-      await point('prefill', n, (path, repeats) =>
-        backend.forward(tokens, { path, activations: false, repeats }),
-      );
+      const context = tokensOf(decodeAt);
+      const next = tokensOf(1);
+      await point('decode', decodeAt, async (path, repeats) => {
+        await backend.forward(context, { path, activations: false, logits: 'last' });
+        return backend.forward(next, { path, append: true, activations: false, logits: 'last', repeats });
+      });
     }
-    const context = tokensOf(decodeAt);
-    const next = tokensOf(1);
-    await point('decode', decodeAt, async (path, repeats) => {
-      await backend.forward(context, { path, activations: false, logits: 'last' });
-      return backend.forward(next, { path, append: true, activations: false, logits: 'last', repeats });
-    });
-  }
-  await scope.close('bench-model');
+  });
   const rows = records.map((r) => [
     r.path,
     r.path === 'dense' ? '—' : r.density,

@@ -136,15 +136,27 @@ export async function dnnCommand(rawArgs: ParsedArgs): Promise<number> {
   if (backend.kind === 'webgpu') {
     const { DnnGpuPlan } = await import('../engine/dnnGpu');
     // Inside error scopes: a buffer the device refuses or any validation error fails the command.
+    // The scopes are popped on every path: a GPU error then wins over the error it caused (a throw
+    // from a run is closed by `release`, called in the finally below).
     const scope = GpuErrorScope.open(backend.ctx.device);
-    const plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows, {
-      allImages: gpuKernel === 'all-rows',
-    }); // weights uploaded once
+    const what = `dnn (${path} path)`;
+    let plan: Awaited<ReturnType<typeof DnnGpuPlan.create>>;
+    try {
+      plan = await DnnGpuPlan.create(backend.ctx, dnn, path, input.rows, {
+        allImages: gpuKernel === 'all-rows',
+      }); // weights uploaded once
+    } catch (err) {
+      await scope.close(what);
+      throw err;
+    }
     gpuHow = `${path}${path === 'sparse' ? `, ${plan.sparseKernel} kernel` : ''}`;
     runOnce = () => plan.run(input);
     release = async () => {
-      plan.dispose();
-      await scope.close(`dnn (${path} path)`);
+      try {
+        plan.dispose();
+      } finally {
+        await scope.close(what);
+      }
     };
   } else if (path === 'sparse' && cpuKernel !== 'spmm' && workers > 1) {
     const pool = await startWorkerPool(dnn, workers, cpuKernel); // network sent once per worker

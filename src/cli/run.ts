@@ -8,7 +8,7 @@ import { CpuBackend } from '../engine/cpu/cpuBackend';
 import { generate } from '../engine/generate';
 import { measuredResult, measurePaths } from '../engine/measure';
 import { WebGpuBackend } from '../engine/webgpu/webgpuBackend';
-import { GpuErrorScope } from '../gpu/limits';
+import { withGpuErrors } from '../gpu/limits';
 import { topK } from '../math/sampling';
 import { compareTotals } from '../math/stats';
 import { twinDensity } from '../model/storedSparsity';
@@ -159,22 +159,26 @@ export async function runCommand(rawArgs: ParsedArgs): Promise<number> {
   console.log(
     `prompt: ${tokens.length} tokens [${tokens.slice(0, 16).join(', ')}${tokens.length > 16 ? ', …' : ''}]`,
   );
-  // Every GPU step runs inside error scopes: a validation or out-of-memory error fails the command.
-  const scope = GpuErrorScope.open(opened.kind === 'webgpu' ? opened.ctx.device : null);
-  if (backend instanceof WebGpuBackend) backend.tuning = { ...tuning, batches: [tokens.length, 1] };
-  await backend.prepare(pair);
-  if (backend instanceof WebGpuBackend) console.log(tuningLine(backend.tuned));
+  // Every GPU step runs inside error scopes: a validation or out-of-memory error fails the command (and,
+  // when a step throws, explains the failure better than its consequence).
+  const device = opened.kind === 'webgpu' ? opened.ctx.device : null;
+  const measured = await withGpuErrors(device, 'the forward passes', async () => {
+    if (backend instanceof WebGpuBackend) backend.tuning = { ...tuning, batches: [tokens.length, 1] };
+    await backend.prepare(pair);
+    if (backend instanceof WebGpuBackend) console.log(tuningLine(backend.tuned));
 
-  // The measurement protocol (src/engine/measure.ts): a warm-up forward per path (start-up, not in the
-  // table), then the paths interleaved until enough samples; medians with p10–p90.
-  progress(`${paths.join(' and ')}: a warm-up forward of ${tokens.length} tokens per path, then timed ones`);
-  const measured = await measurePaths(
-    paths,
-    (path, r) => backend.forward(tokens, { path, activations: false, repeats: r }),
-    measureOptions,
-  );
+    // The measurement protocol (src/engine/measure.ts): a warm-up forward per path (start-up, not in the
+    // table), then the paths interleaved until enough samples; medians with p10–p90.
+    progress(
+      `${paths.join(' and ')}: a warm-up forward of ${tokens.length} tokens per path, then timed ones`,
+    );
+    return measurePaths(
+      paths,
+      (path, r) => backend.forward(tokens, { path, activations: false, repeats: r }),
+      measureOptions,
+    );
+  });
   const results = new Map<WeightPath, ForwardResult>(paths.map((p) => [p, measuredResult(measured, p)]));
-  await scope.close('the forward passes');
   for (const [path, result] of results) {
     checkFinite(`${path} logits`, result.logits, (i) => {
       const row = Math.floor(i / config.vocabSize);

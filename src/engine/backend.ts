@@ -69,5 +69,10 @@ export interface Backend {
   release(): void;
   /** Tokens currently in a path's KV cache. */
   cacheLength(path: WeightPath): number;
+  /**
+   * Kernels that fell back to a slower one since this was last called (the CPU's WebAssembly kernels out
+   * of wasm memory, running their JavaScript twins), each said once per backend: "kernel: why; what ran".
+   */
+  takeFallbackNotes?(): string[];
   dispose(): void;
 }

@@ -249,6 +249,11 @@ export class Session {
     return Promise.race([ctx.device.lost.then(() => true), timeout]);
   }
 
+  /** Kernels that fell back to slower ones since the last call (the backend says each once). */
+  takeFallbackNotes(): string[] {
+    return this.backend.takeFallbackNotes?.() ?? [];
+  }
+
   /** Test hook: destroy the GPU device as a driver reset would. */
   loseDeviceForTesting(): boolean {
     if (!this.ctx || this.backend.kind !== 'webgpu') return false;

@@ -58,9 +58,14 @@ export class GpuErrorScope {
 
 /**
  * Run `job` inside the error scopes; any error raised while it ran fails the job (GpuJobError) instead of
- * letting its numbers through. An error of the job itself is rethrown when the GPU raised none.
+ * letting its numbers through. An error of the job itself is rethrown when the GPU raised none. The scopes
+ * are popped on every path. With a null device (a CPU run) it just runs `job`.
  */
-export async function withGpuErrors<T>(device: GPUDevice, what: string, job: () => Promise<T>): Promise<T> {
+export async function withGpuErrors<T>(
+  device: GPUDevice | null,
+  what: string,
+  job: () => Promise<T>,
+): Promise<T> {
   const scope = GpuErrorScope.open(device);
   let result: T;
   try {

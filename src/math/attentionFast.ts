@@ -3,6 +3,7 @@
 // 'gpt2-small' 64 and 'tiny' 16), else the JavaScript reference causalAttention. Same contract.
 import { causalAttention } from './attention';
 import { causalAttentionWasm, wasmAttentionAvailable, wasmAttentionFits } from './wasm/attentionWasm';
+import { noteWasmFallback } from './wasm/fallbacks';
 import { WasmMemoryError } from './wasm/heap';
 
 /** Which implementation causalAttentionFast runs for this head layout. */
@@ -26,6 +27,7 @@ export function causalAttentionFast(
     } catch (err) {
       // out of wasm memory (it cannot grow, or past heap.ts's 2 GiB limit): the JS kernel still works
       if (!(err instanceof WasmMemoryError)) throw err;
+      noteWasmFallback('attention', err);
     }
   }
   return causalAttention(qkv, T, start, nHead, d, cacheK, cacheV, out);

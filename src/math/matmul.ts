@@ -5,6 +5,7 @@
 // enough to pay for copying into wasm memory, else `matmulJs`, cache-blocked scalar JS.
 import { type ActivationName, gelu, reluClamp } from './activations';
 import { checkMatmulShapes, matmulOutput } from './matmulShapes';
+import { noteWasmFallback } from './wasm/fallbacks';
 import { matmulWasm, WasmMemoryError, wasmGemmAvailable } from './wasm/gemmWasm';
 
 const checkShapes = checkMatmulShapes;
@@ -83,6 +84,7 @@ export function matmulFast(
       return matmulWasm(x, w, bias, batch, n, k, activation, clampMax, out);
     } catch (e) {
       if (!(e instanceof WasmMemoryError)) throw e;
+      noteWasmFallback('matmul', e);
       // wasm memory could not grow: the JS path needs no extra memory
     }
   }

@@ -6,6 +6,7 @@
 import { type ActivationName, applyActivation } from './activations';
 import type { CsrMatrix } from './csr';
 import { checkSpmmShapes } from './matmulShapes';
+import { noteWasmFallback } from './wasm/fallbacks';
 import { WasmMemoryError } from './wasm/heap';
 import { spmmWasm, wasmSpmmAvailable } from './wasm/spmmWasm';
 
@@ -56,6 +57,7 @@ export function spmmFast(
       return spmmWasm(x, csr, bias, batch, activation, clampMax, out);
     } catch (err) {
       if (!(err instanceof WasmMemoryError)) throw err; // out of wasm memory: the JS kernel still works
+      noteWasmFallback('spmm', err);
     }
   }
   return spmmJs(x, csr, bias, batch, activation, clampMax, out);

@@ -35,6 +35,11 @@ export class AppRunner {
   /** A model is loading (fraction done, what), or null when it is on screen or failed. */
   onLoading: (progress: { fraction: number; what: string } | null) => void = () => {};
   private loading = false;
+  /**
+   * Kernels that fell back to slower ones on this backend (the CPU's WebAssembly kernels out of memory),
+   * each said once by the backend and kept beside every later run's summary until the backend changes.
+   */
+  private fallbackNotes: string[] = [];
   /** Shows a result; the run counts as finished when the returned promise settles. */
   onResult: (result: WorkloadResult) => Promise<void> | void = () => {};
 
@@ -102,6 +107,7 @@ export class AppRunner {
         devices: this.devices,
         workerFactory: browserCpuWorker,
         onStatus: (status, event) => {
+          this.fallbackNotes = [];
           this.onStatus(status);
           if (event === 'fallback') this.showNotice(`Now on the CPU: ${status.reason}`, 15000);
         },
@@ -189,7 +195,8 @@ export class AppRunner {
     this.last = result;
     await this.onResult(result);
     this.predictions.setPredictions(result.predictions, result.predictionNote);
-    this.app.status.setNote(result.summary);
+    this.fallbackNotes.push(...session.takeFallbackNotes());
+    this.app.status.setNote([result.summary, ...this.fallbackNotes.map((n) => `note: ${n}`)].join(' · '));
   }
 
   switchBackend(): Promise<void> {

@@ -40,7 +40,8 @@ test('the first load tunes the kernels with visible progress, and a reload reuse
   const cache = await page.evaluate(() => JSON.parse(localStorage.getItem('sparsescope.tuning') ?? 'null'));
   expect(cache.schema).toBe('sparsescope-tuning/1');
   const [entry] = Object.values(cache.entries) as { table: Record<string, unknown> }[];
-  expect(Object.keys(entry.table)).toHaveLength(16); // 4 linears × dense and CSR × batches 64 and 1
+  // 4 block linears × dense and CSR, and the unembedding (the dense wte on both paths), × batches 64 and 1.
+  expect(Object.keys(entry.table)).toHaveLength(18);
   await page.screenshot({ path: 'test-results/autotune-tuned.png' });
 
   await page.reload();

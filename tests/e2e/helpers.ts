@@ -1,5 +1,5 @@
 // Shared helpers for the end-to-end specs: open the app, wait for its queue, collect console errors.
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -51,4 +51,27 @@ export async function cameraAtRest(page: Page): Promise<number[]> {
     await page.waitForTimeout(500);
   }
   throw new Error('the camera never came to rest');
+}
+
+/**
+ * A timing cell's time: a finite positive data-ms, within its p10–p90 where it has them, and shown as the
+ * same number with its unit ("0.42 ms", "35 µs"), to the display's rounding — not just "some time > 0".
+ */
+export async function expectShownTime(cell: Locator): Promise<void> {
+  const { ms, p10, p90, text } = await cell.evaluate((e) => {
+    const d = (e as HTMLElement).dataset;
+    return {
+      ms: Number(d.ms),
+      p10: d.p10 === undefined ? null : Number(d.p10),
+      p90: d.p90 === undefined ? null : Number(d.p90),
+      text: e.querySelector('.timing-ms')?.textContent ?? '',
+    };
+  });
+  expect(Number.isFinite(ms) && ms > 0).toBe(true);
+  if (p10 !== null && p90 !== null) expect(p10 <= ms && ms <= p90).toBe(true);
+  const shown = /^([\d.]+) (ms|µs)$/.exec(text);
+  expect(shown, `"${text}" is a time with its unit`).not.toBeNull();
+  const shownMs = Number(shown![1]) / (shown![2] === 'µs' ? 1000 : 1);
+  // formatMs rounds to 2 decimals below 10 ms, 1 below 100, whole ms above: within 0.6 % or 0.005 ms.
+  expect(Math.abs(shownMs - ms)).toBeLessThanOrEqual(Math.max(0.0051, 0.006 * ms));
 }

@@ -6,7 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
-import { collectErrors, idle, openApp } from './helpers';
+import { collectErrors, expectShownTime, idle, openApp } from './helpers';
 
 const SHOTS = process.env.SCENE_SCREENSHOTS === '1';
 
@@ -66,7 +66,7 @@ test('desktop: every block listed, the unembedding drawn and timed, token strip 
   const blocks = ['0:embed', '0:attn', '0:mlp', '1:attn', '1:mlp', '2:unembed'];
   await expectEveryBlockListed(page, blocks);
   const unembed = page.locator('.spine[data-layer="logits"] .timing[data-side="sparse"]');
-  expect(Number(await unembed.getAttribute('data-ms'))).toBeGreaterThan(0);
+  await expectShownTime(unembed);
 
   // The strip selects the last token (the one predicted from); a click selects another.
   const chips = page.locator('.token-chip');

@@ -11,14 +11,17 @@ import { poisonBuffer, readFloat32, storageBuffer, uploadStorage } from '../../s
 import type { GpuContext } from '../../src/gpu/context';
 import { disposeDispatches, runDispatches } from '../../src/gpu/kernels/dispatch';
 import { CsrSpmm } from '../../src/gpu/kernels/spmmCsr';
+import { forwardCsp } from '../../src/math/cspForward';
 import { CsrMatrix } from '../../src/math/csr';
 import { matmulRef } from '../../src/math/matmul';
 import { Rng } from '../../src/math/rng';
 import { spmmRef } from '../../src/math/spmm';
 import { forwardCpu } from '../../src/math/transformer';
+import { circuitSparsityPair } from '../../src/model/circuitSparsity';
 import { presetConfig } from '../../src/model/config';
 import { initGpt2 } from '../../src/model/init';
 import { sparsifyModel } from '../../src/model/sparsify';
+import { randomCspModel } from '../cspFixtures';
 import { expectClose, gpuContext, withErrorScopes } from './harness';
 
 let ctx: GpuContext;
@@ -136,8 +139,8 @@ describe('the engine with tuned kernels', () => {
         const gpu = await withErrorScopes(ctx.device, () => backend.forward(tokens, { path }));
         const cpu = forwardCpu(path === 'dense' ? dense : sparse, tokens, { path });
         expectClose(gpu.logits, cpu.logits, 1e-4, 1e-3);
-        for (const op of ['qkv', 'attn.proj', 'fc', 'fc.proj']) {
-          const t = gpu.timings.find((x) => x.layer === 0 && x.op === op)!;
+        for (const op of ['qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed']) {
+          const t = gpu.timings.find((x) => x.op === op)!;
           expect(t.chosen, `${path} ${op}`).toBe('tuned');
           const tuned = Object.values(table).filter((e) => describeChoice(e.choice) === t.kernel);
           expect(tuned.length, `${path} ${op} ran ${t.kernel}`).toBeGreaterThan(0);
@@ -156,6 +159,48 @@ describe('the engine with tuned kernels', () => {
       expect(kernels(second)).toEqual(kernels(first));
       expect(second.timings.find((t) => t.op === 'fc')!.chosen).toBe('cached');
       again.dispose();
+    } finally {
+      backend.dispose();
+    }
+  });
+});
+
+describe('a circuit_sparsity model with tuned kernels', () => {
+  it('runs the tuned choice for its block linears and unembedding, and matches the CPU on both paths', async () => {
+    const weights = randomCspModel({}, 23); // d 18, A 15, MLP 37, vocab 29: K not a multiple of 4
+    const pair = circuitSparsityPair(weights);
+    const tokens = [3, 28, 0, 7, 7, 19, 2];
+    const backend = new WebGpuBackend(ctx);
+    backend.tuning = { mode: 'retune', batches: [tokens.length], budgetMs: 120_000 };
+    try {
+      await withErrorScopes(ctx.device, () => backend.prepare(pair));
+      const report = backend.tuned!.report!;
+      // Every shape tuned, the unembedding's (vocab × d) after every block linear's.
+      const { vocabSize: V, dModel: d } = weights.config;
+      const keys = report.shapes.map((s) => s.key);
+      expect(keys.slice(-2).map((k) => k.split(' ').slice(0, 2).join(' '))).toEqual([
+        `dense ${V}x${d}`,
+        `csr ${V}x${d}`,
+      ]);
+      expect(Object.values(report.table).every((e) => e.how === 'tuned')).toBe(true);
+      const tunedKernels = new Set(Object.values(report.table).map((e) => describeChoice(e.choice)));
+      for (const path of ['dense', 'sparse'] as const) {
+        const gpu = await withErrorScopes(ctx.device, () => backend.forward(tokens, { path }));
+        const cpu = forwardCsp(path === 'dense' ? pair.dense : pair.sparse, tokens, { path });
+        expectClose(gpu.logits, cpu.logits, 1e-4, 1e-4);
+        for (const op of ['qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed']) {
+          const t = gpu.timings.find((x) => x.op === op)!;
+          expect(t.chosen, `${path} ${op}`).toBe('tuned');
+          expect(tunedKernels.has(t.kernel!), `${path} ${op} ran ${t.kernel}`).toBe(true);
+        }
+        // Decoding: one row of logits, through the choice tuned at the prompt's batch (within 8×).
+        await backend.forward(tokens.slice(0, -1), { path });
+        const step = await withErrorScopes(ctx.device, () =>
+          backend.forward(tokens.slice(-1), { path, append: true, logits: 'last' }),
+        );
+        expectClose(step.logits, cpu.logits.subarray((tokens.length - 1) * V), 1e-4, 1e-4);
+        expect(step.timings.find((x) => x.op === 'unembed')!.chosen).toBe('tuned');
+      }
     } finally {
       backend.dispose();
     }

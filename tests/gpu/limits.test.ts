@@ -1,7 +1,13 @@
 // Device limits before allocation and error scopes around GPU jobs (src/gpu/limits.ts), on real WebGPU.
 import { describe, expect, it } from 'vitest';
 import { readFloat32, storageBuffer } from '../../src/gpu/buffers';
-import { checkBufferSize, GpuJobError, GpuLimitError, withGpuErrors } from '../../src/gpu/limits';
+import {
+  checkBufferSize,
+  GpuErrorScope,
+  GpuJobError,
+  GpuLimitError,
+  withGpuErrors,
+} from '../../src/gpu/limits';
 import { gpuContext } from './harness';
 
 describe('GPU limits and error scopes', () => {
@@ -32,5 +38,37 @@ describe('GPU limits and error scopes', () => {
       withGpuErrors(device, 'a clean job', async () => readFloat32(device, y, 16)),
     ).resolves.toHaveLength(4);
     y.destroy();
+  });
+  it('a job that throws after a GPU validation error reports the GPU error, and the scopes are popped', async () => {
+    const { device } = await gpuContext();
+    const y = storageBuffer(device, 'Test.y', 16);
+    const failing = withGpuErrors(device, 'the throwing job', async () => {
+      const encoder = device.createCommandEncoder();
+      encoder.copyBufferToBuffer(y, 0, y, 8, 16); // a validation error …
+      device.queue.submit([encoder.finish()]);
+      throw new Error('its consequence'); // … then the job fails because of it
+    });
+    await expect(failing).rejects.toThrow(GpuJobError);
+    await expect(
+      withGpuErrors(device, 'the throwing job', async () => {
+        throw new Error('its consequence');
+      }),
+    ).rejects.toThrow(/^its consequence$/); // no GPU error: the job's own error comes through
+    // Balanced: nothing of ours is left pushed, so one more pop finds an empty stack.
+    await expect(device.popErrorScope()).rejects.toThrow();
+    // A scope closed by hand after a throw (the CLI pattern) leaves the stack balanced too.
+    const scope = GpuErrorScope.open(device);
+    await scope.close('a clean stretch');
+    await expect(device.popErrorScope()).rejects.toThrow();
+    y.destroy();
+  });
+
+  it('with no device (a CPU run) the job just runs, its error rethrown', async () => {
+    await expect(withGpuErrors(null, 'cpu', async () => 7)).resolves.toBe(7);
+    await expect(
+      withGpuErrors(null, 'cpu', async () => {
+        throw new RangeError('cpu failure');
+      }),
+    ).rejects.toThrow(RangeError);
   });
 });

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main';
 import { gelu } from '../../src/math/activations';
 import { matmulRef } from '../../src/math/matmul';
@@ -146,9 +146,33 @@ describe('sparsescope circuit', () => {
   }, 120_000);
 
   it('says what is wrong with bad options', async () => {
-    expect(
-      await main(['circuit', '--model', `${dir}/sparse.safetensors`, '--task', 'sort', '--json', 'x.json']),
-    ).toBe(2);
-    expect(await main(['circuit', '--model', 'tiny', '--task', 'quote', '--json', 'x.json'])).toBe(2);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const model = ['--model', `${dir}/sparse.safetensors`];
+    // Each bad command line fails (2) with one message naming the flag and what it accepts.
+    const says = async (argv: string[], message: RegExp) => {
+      errors.mockClear();
+      expect(await main(['circuit', ...argv])).toBe(2);
+      expect(errors.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(message);
+    };
+    try {
+      await says([...model, '--json', 'x.json'], /--task is required \(quote, /);
+      await says([...model, '--task', 'sort', '--json', 'x.json'], /--task.*sort/);
+      await says(
+        [...model, '--task', 'quote', '--steps', '0', '--json', 'x.json'],
+        /--steps.*from 1 to 1000000/,
+      );
+      await says(
+        [...model, '--task', 'quote', '--train-examples', '501', '--json', 'x.json'],
+        /--train-examples.*from 1 to 500/,
+      );
+      await says(
+        [...model, '--task', 'quote', '--target-loss', '0', '--json', 'x.json'],
+        /--target-loss must be above 0/,
+      );
+      await says([...model, '--task', 'quote', '--target-loss', '-1', '--json', 'x.json'], /--target-loss/);
+      await says(['--model', 'tiny', '--task', 'quote', '--json', 'x.json'], /vocabulary/);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

@@ -55,8 +55,22 @@ describe('CPU backend', () => {
     await backend.prepare({ dense, sparse });
     const tooLong = Array.from({ length: dense.config.nCtx + 1 }, () => 1);
     await expect(backend.forward(tooLong, { path: 'dense' })).rejects.toThrow(/context/);
-    // The backend still works after an error.
-    expect((await backend.forward(tokens, { path: 'dense' })).logits.length).toBeGreaterThan(0);
+    // The backend really recovered: the same logits as the reference, and a KV cache of these tokens only.
+    const ref = forwardCpu(dense, tokens, { path: 'dense' });
+    expect(Array.from((await backend.forward(tokens, { path: 'dense' })).logits)).toEqual(
+      Array.from(ref.logits),
+    );
+    expect(backend.cacheLength('dense')).toBe(tokens.length);
+    // A refused append leaves the cache as it was: decoding goes on from it, matching the full pass's rows.
+    await backend.forward(tokens.slice(0, 3), { path: 'sparse' });
+    await expect(backend.forward(tooLong, { path: 'sparse', append: true })).rejects.toThrow(/context/);
+    expect(backend.cacheLength('sparse')).toBe(3);
+    const rest = await backend.forward(tokens.slice(3), { path: 'sparse', append: true });
+    const full = forwardCpu(sparse, tokens, { path: 'sparse' }).logits;
+    const vocab = dense.config.vocabSize;
+    rest.logits.forEach((v, j) => {
+      expect(v).toBeCloseTo(full[3 * vocab + j], 5);
+    });
   });
 
   it("hands the forward result's buffers to the page instead of copying them", () => {

@@ -31,7 +31,7 @@ describe('tuning summary', () => {
     const shape = { batch: 64, n: n * 8, k: 768 };
     table[denseKey(shape)] = { batch: 64, how: 'tuned', choice: denseCandidates(shape, caps)[0] };
   }
-  const request = { dense: [won, kept, unreached, won], csr: [] };
+  const request = { dense: [won, kept, won], csr: [], later: { dense: [unreached, kept], csr: [] } };
 
   it('counts the requested shapes only, and the default kept as not tuned', () => {
     const s = summarizeTuning(chooserOf(table, [denseKey(won)]), chooserOf({}), request);

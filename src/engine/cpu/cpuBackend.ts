@@ -3,6 +3,7 @@
 // in Node (CLI, tests) the runners are called inline. Both through one RPC (src/engine/rpc.ts).
 import type { ForwardResult, WeightPath } from '../../contracts';
 import type { CsrMatrix } from '../../math/csr';
+import type { FallbackNote } from '../../math/wasm/fallbacks';
 import { releaseResident } from '../../math/wasm/heap';
 import { dnnTimings } from '../../model/graphDnn';
 import type { Backend, BackendForwardOptions, DnnModel, DnnRun, ModelPair } from '../backend';
@@ -24,6 +25,9 @@ export class CpuBackend implements Backend {
   private readonly runners: Record<WeightPath, RpcClient<CpuPathApi>>;
   private lengths: Record<WeightPath, number> = { dense: 0, sparse: 0 };
   private readonly inline: boolean;
+  /** Kernels whose fallback was said (each once per backend), and the notes not yet taken. */
+  private readonly noted = new Set<string>();
+  private unread: string[] = [];
 
   /** `reason` says why the app is on the CPU; `workerFactory` moves compute off the main thread. */
   constructor(
@@ -64,6 +68,7 @@ export class CpuBackend implements Backend {
       repeats: options.repeats ? { ...options.repeats } : undefined,
     });
     this.lengths[options.path] = reply.cacheLength;
+    this.note(reply.fallbacks);
     return reply.result;
   }
 
@@ -80,8 +85,23 @@ export class CpuBackend implements Backend {
   }
 
   async runDnn(images: CsrMatrix, path: WeightPath): Promise<DnnRun> {
-    const r = await this.runners[path].call('runDnn', { input: csrParts(images), path });
+    const { fallbacks, ...r } = await this.runners[path].call('runDnn', { input: csrParts(images), path });
+    this.note(fallbacks);
     return { ...r, timings: dnnTimings(r.layerMs, path, 'wall', r.layerRepeats) };
+  }
+
+  takeFallbackNotes(): string[] {
+    const taken = this.unread;
+    this.unread = [];
+    return taken;
+  }
+
+  private note(fallbacks: FallbackNote[] | undefined): void {
+    for (const { kernel, text } of fallbacks ?? []) {
+      if (this.noted.has(kernel)) continue;
+      this.noted.add(kernel);
+      this.unread.push(text);
+    }
   }
 
   release(): void {

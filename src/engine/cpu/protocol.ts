@@ -8,6 +8,7 @@ import { CsrMatrix, type CsrParts } from '../../math/csr';
 import type { SparseDnn } from '../../math/dnn';
 import { runDnnCpu } from '../../math/dnn';
 import { forwardCpu } from '../../math/transformer';
+import { type FallbackNote, takeWasmFallbacks } from '../../math/wasm/fallbacks';
 import { keepResident, releaseResident } from '../../math/wasm/heap';
 import { keepCsrResident } from '../../math/wasm/spmmWasm';
 import type { Gpt2Weights, Linear } from '../../model/weights';
@@ -25,6 +26,8 @@ export interface ForwardRequest {
 export interface ForwardReply {
   result: ForwardResult;
   cacheLength: number;
+  /** Kernels that fell back to JavaScript during this call (src/math/wasm/fallbacks.ts), if any. */
+  fallbacks?: FallbackNote[];
 }
 
 export interface DnnRunReply {
@@ -33,6 +36,8 @@ export interface DnnRunReply {
   seconds: number;
   /** Kernel calls each layer's time is the mean of (DNN_MIN_LAYER_MS), where more than one ran. */
   layerRepeats?: number[];
+  /** The live-simd kernel's fallback (runDnnCpu) and kernels that fell back to JavaScript, if any. */
+  fallbacks?: FallbackNote[];
 }
 
 /**
@@ -124,7 +129,8 @@ export class CpuPathRunner implements CpuPathApi {
       const vocab = this.weights.config.vocabSize;
       result.logits = result.logits.slice(result.logits.length - vocab);
     }
-    return { result, cacheLength: this.cache.length };
+    const fallbacks = takeWasmFallbacks();
+    return { result, cacheLength: this.cache.length, ...(fallbacks.length ? { fallbacks } : {}) };
   }
 
   prepareDnn(parts: DnnParts): void {
@@ -139,11 +145,21 @@ export class CpuPathRunner implements CpuPathApi {
     if (!this.dnn) throw new Error('CPU backend: prepare a layered network first');
     const images = input instanceof CsrMatrix ? input : new CsrMatrix(input, 'input images');
     // The sparse path's default kernel: WASM SIMD over the live images (JavaScript skip-zeros without SIMD).
-    const { categories, layerMs, seconds, layerRepeats } = runDnnCpu(this.dnn, images, {
+    const { categories, layerMs, seconds, layerRepeats, fallback } = runDnnCpu(this.dnn, images, {
       path,
       minLayerMs: DNN_MIN_LAYER_MS,
     });
-    return { categories, layerMs, seconds, ...(layerRepeats ? { layerRepeats } : {}) };
+    const fallbacks = [
+      ...(fallback ? [{ kernel: 'live-simd', text: fallback }] : []),
+      ...takeWasmFallbacks(),
+    ];
+    return {
+      categories,
+      layerMs,
+      seconds,
+      ...(layerRepeats ? { layerRepeats } : {}),
+      ...(fallbacks.length ? { fallbacks } : {}),
+    };
   }
 
   dispose(): void {

@@ -2,12 +2,15 @@
 // names as buildForwardPlan (GPT-2), with RMSNorm or LayerNorm, AbsTopK passes where the config asks, the
 // MLP activation and residual ReLU as in-place passes, attention over n_head·d_head with a sink (the fused kernels, as GPT-2), and the
 // untied unembedding + final_logits_bias + bigram rows. CPU reference: forwardCsp (src/math/cspForward.ts).
+import type { KernelRun } from '../../gpu/autotune/linearKernels';
 import type { AbsTopKKernel } from '../../gpu/kernels/absTopK';
 import type { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import type { CspElementwiseKernels } from '../../gpu/kernels/cspElementwise';
 import type { Dispatch } from '../../gpu/kernels/dispatch';
 import { type AbsTopKLocation, attentionWidth, topKAt } from '../../math/arch';
 import type { Gpt2Config } from '../../model/config';
+import { bindLinear } from './bindLinear';
+import type { GpuCspExtras } from './cspBuffers';
 import type { Kernels } from './forwardPlan';
 import type { GpuLinear, GpuModel } from './modelBuffers';
 import { allocatePlanBuffers, type ForwardPlan, finishPlan, type PlanOptions, type PlanStep } from './plan';
@@ -42,25 +45,28 @@ export function buildCspForwardPlan(
   const { x, h, qkv, att, proj, fc, logits, last, tokens, step, staging, logitRows, layout } = buffers;
 
   const steps: PlanStep[] = [];
-  const pass = (layer: number, op: string, dispatches: Dispatch[], idempotent = false) => {
-    if (dispatches.length > 0) steps.push({ kind: 'pass', pass: { layer, op, dispatches, idempotent } });
+  // A pass's kernel (its first dispatch's run, a linear's) is what its LayerTiming names.
+  const pass = (
+    layer: number,
+    op: string,
+    dispatches: (Dispatch & { run?: KernelRun })[],
+    idempotent = false,
+  ) => {
+    if (dispatches.length > 0) {
+      steps.push({ kind: 'pass', pass: { layer, op, dispatches, idempotent, kernel: dispatches[0].run } });
+    }
   };
   const copy = (src: GPUBuffer, dstOffset: number, size: number) =>
     steps.push({ kind: 'copy', copy: { src, srcOffset: 0, dst: staging, dstOffset, size } });
   const linear = (
-    lin: GpuLinear | { dense?: GPUBuffer; csr?: GpuLinear['csr']; bias: GPUBuffer },
+    lin: GpuLinear | GpuCspExtras['head'],
     input: GPUBuffer,
     output: GPUBuffer,
     rows: number,
     n: number,
     k: number,
     label: string,
-  ) => {
-    if (lin.dense)
-      return kernels.dense.bind({ x: input, w: lin.dense, bias: lin.bias, y: output }, { batch: rows, n, k });
-    if (!lin.csr) throw new Error(`${label}: no weights uploaded`);
-    return kernels.sparse.bind({ x: input, csr: lin.csr, bias: lin.bias, y: output }, { batch: rows });
-  };
+  ) => bindLinear(kernels, lin, { x: input, y: output }, { batch: rows, n, k }, 'none', label);
   /** The AbsTopK dispatch at `location`, if the config puts one there. */
   const topK = (
     target: GPUBuffer,

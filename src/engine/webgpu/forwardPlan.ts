@@ -1,27 +1,20 @@
 // A forward plan: every dispatch of one GPT-2 forward pass for T new tokens on one path, bound once to
 // buffers allocated once. Plans are cached per (path, T, logits mode, activations); a call only writes the tokens and
 // the start position, encodes, and reads back one staging buffer. What a plan is, and its buffers: plan.ts.
-import type { KernelRun, LinearKernels } from '../../gpu/autotune/linearKernels';
+import type { KernelRun } from '../../gpu/autotune/linearKernels';
 import type { FlashAttentionKernel } from '../../gpu/kernels/attentionFused';
 import type { Dispatch } from '../../gpu/kernels/dispatch';
 import type { ElementwiseKernels } from '../../gpu/kernels/elementwise';
 import type { LayerNormKernel } from '../../gpu/kernels/layerNorm';
-import type { DenseMatmul } from '../../gpu/kernels/matmul';
-import type { CsrSpmm } from '../../gpu/kernels/spmmCsr';
 import type { Gpt2Config } from '../../model/config';
+import { bindLinear, type LinearKernelSet } from './bindLinear';
 import type { GpuLinear, GpuModel } from './modelBuffers';
 import { allocatePlanBuffers, type ForwardPlan, finishPlan, type PlanOptions, type PlanStep } from './plan';
 
-export interface Kernels {
+export interface Kernels extends LinearKernelSet {
   layerNorm: LayerNormKernel;
   elementwise: ElementwiseKernels;
   attention: FlashAttentionKernel;
-  dense: DenseMatmul;
-  denseGelu: DenseMatmul;
-  sparse: CsrSpmm;
-  sparseGelu: CsrSpmm;
-  /** The block linears' kernels chosen per shape (tuned, cached or default); absent: the kernels above. */
-  linear?: LinearKernels;
 }
 
 export function buildForwardPlan(
@@ -52,28 +45,15 @@ export function buildForwardPlan(
   ) => steps.push({ kind: 'pass', pass: { layer, op, dispatches, idempotent, kernel: dispatches[0]?.run } });
   const copy = (src: GPUBuffer, dstOffset: number, size: number) =>
     steps.push({ kind: 'copy', copy: { src, srcOffset: 0, dst: staging, dstOffset, size } });
-  const linear = (lin: GpuLinear, input: GPUBuffer, output: GPUBuffer, gelu: boolean, label: string) => {
-    const chosen = kernels.linear;
-    if (chosen) {
-      const activation = gelu ? 'gelu' : 'none';
-      if (lin.dense) {
-        return chosen.bindDense(
-          activation,
-          { x: input, w: lin.dense, bias: lin.bias, y: output },
-          { batch: t, n: lin.n, k: lin.k },
-        );
-      }
-      if (!lin.csr) throw new Error(`${label}: no weights uploaded`);
-      return chosen.bindCsr(activation, { x: input, csr: lin.csr, bias: lin.bias, y: output }, { batch: t });
-    }
-    if (lin.dense) {
-      const k = gelu ? kernels.denseGelu : kernels.dense;
-      return k.bind({ x: input, w: lin.dense, bias: lin.bias, y: output }, { batch: t, n: lin.n, k: lin.k });
-    }
-    if (!lin.csr) throw new Error(`${label}: no weights uploaded`);
-    const k = gelu ? kernels.sparseGelu : kernels.sparse;
-    return k.bind({ x: input, csr: lin.csr, bias: lin.bias, y: output }, { batch: t });
-  };
+  const linear = (lin: GpuLinear, input: GPUBuffer, output: GPUBuffer, gelu: boolean, label: string) =>
+    bindLinear(
+      kernels,
+      lin,
+      { x: input, y: output },
+      { batch: t, n: lin.n, k: lin.k },
+      gelu ? 'gelu' : 'none',
+      label,
+    );
   const { layerNorm, elementwise, attention } = kernels;
 
   pass(0, 'embed', [elementwise.embed({ tokens, wte: model.wte, wpe: model.wpe, out: x, step }, { t, d })]);
@@ -109,10 +89,15 @@ export function buildForwardPlan(
       copy: { src: h, srcOffset: 4 * (t - 1) * d, dst: last, dstOffset: 0, size: 4 * d },
     });
   }
-  // Tied unembedding: CSR when the sparse twin's embedding was pruned too, else the dense wte.
-  const unembed = model.unembedCsr
-    ? kernels.sparse.bind({ x: last, csr: model.unembedCsr, y: logits }, { batch: logitRows }, 'auto')
-    : kernels.dense.bind({ x: last, w: model.wte, y: logits }, { batch: logitRows, n: vocabSize, k: d });
+  // Tied unembedding, no bias: CSR when the sparse twin's embedding was pruned too, else the dense wte.
+  const unembed = bindLinear(
+    kernels,
+    model.unembedCsr ? { csr: model.unembedCsr } : { dense: model.wte },
+    { x: last, y: logits },
+    { batch: logitRows, n: vocabSize, k: d },
+    'none',
+    'unembed',
+  );
   pass(nLayer, 'unembed', [unembed], true);
   copy(logits, layout.logits, 4 * logitRows * vocabSize);
 

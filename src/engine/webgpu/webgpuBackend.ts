@@ -77,7 +77,7 @@ export class WebGpuBackend implements Backend {
     checkModelFits(this.ctx, models.dense);
     checkModelFits(this.ctx, models.sparse);
     this.release();
-    this.tuned = null; // set again below once this model's kernels are chosen (none for circuit_sparsity)
+    this.tuned = null; // set again below once this model's kernels are chosen
     onProgress?.(0, 'compiling kernels');
     const ctx = this.ctx;
     // Only the kernels 'auto' can choose for this model's shapes (compiles cost seconds on SwiftShader).
@@ -97,21 +97,19 @@ export class WebGpuBackend implements Backend {
     ]);
     this.kernels = { layerNorm, elementwise, attention, dense, denseGelu, sparse, sparseGelu };
     this.cspKernels = config.arch ? await createCspKernels(ctx, config) : null;
-    if (!config.arch) {
-      // circuit_sparsity models keep the default kernels (their plan binds its own linears).
-      const { batches, ...options } = this.tuning;
-      onProgress?.(0.05, 'tuning kernels for this GPU');
-      const tuned = await prepareTuning(ctx, linearTuneRequest(models, batches), {
-        ...options,
-        onProgress: (p) => {
-          options.onProgress?.(p);
-          onProgress?.(0.05 + 0.2 * (p.done / Math.max(1, p.total)), `tuning kernels (${p.done}/${p.total})`);
-        },
-      });
-      const built = await linearKernelsFor(ctx, tuned, linearUses(models), options.warn);
-      this.kernels.linear = built.linear;
-      this.tuned = built.tuned;
-    }
+    // Every linear (block linears and the unembedding, GPT-2 or circuit_sparsity) runs its shape's choice.
+    const { batches, ...options } = this.tuning;
+    onProgress?.(0.05, 'tuning kernels for this GPU');
+    const tuned = await prepareTuning(ctx, linearTuneRequest(models, batches), {
+      ...options,
+      onProgress: (p) => {
+        options.onProgress?.(p);
+        onProgress?.(0.05 + 0.2 * (p.done / Math.max(1, p.total)), `tuning kernels (${p.done}/${p.total})`);
+      },
+    });
+    const built = await linearKernelsFor(ctx, tuned, linearUses(models), options.warn);
+    this.kernels.linear = built.linear;
+    this.tuned = built.tuned;
     await uploadWithinMemory(
       ctx,
       describeModelBytes(models),

@@ -62,14 +62,20 @@ export async function prepareTuning(
   const stored = loaded ? keepCurrentChoices(loaded, adapterCaps(ctx), csrTuningFor(ctx), warn) : {};
   // A shape left at the default because time ran out stays so until a retune: a reload does no tuning.
   const known = (key: string) => stored[key] !== undefined;
-  const dense = unique(request.dense, denseKey);
-  const csr = unique(request.csr, csrKey);
-  const missing: TuneRequest = {
-    dense: dense.filter((s) => !known(denseKey(s))),
-    csr: csr.filter((s) => !known(csrKey(s))),
-  };
-  const cached = dense.length + csr.length - missing.dense.length - missing.csr.length;
-  if (missing.dense.length + missing.csr.length === 0) {
+  const first = missingOf(request, known);
+  // A later shape that is also a first one is tuned with the first.
+  const asked = new Set([...request.dense.map(denseKey), ...request.csr.map(csrKey)]);
+  const rest = request.later ?? { dense: [], csr: [] };
+  const later = missingOf(
+    {
+      dense: rest.dense.filter((s) => !asked.has(denseKey(s))),
+      csr: rest.csr.filter((s) => !asked.has(csrKey(s))),
+    },
+    known,
+  );
+  const cached = first.cached + later.cached;
+  const missing: TuneRequest = { ...first.missing, later: later.missing };
+  if (count(first.missing) + count(later.missing) === 0) {
     return done(chooser(stored, new Set()), cached);
   }
   const report = await autotune(ctx, missing, options);
@@ -98,6 +104,23 @@ export async function linearKernelsFor(
     const defaults: PreparedTuning = { chooser, cached: 0, cacheKey: tuned.cacheKey, summary };
     return { linear: await LinearKernels.create(ctx, chooser, uses), tuned: defaults };
   }
+}
+
+type Shapes = Pick<TuneRequest, 'dense' | 'csr'>;
+
+function count(shapes: Shapes): number {
+  return shapes.dense.length + shapes.csr.length;
+}
+
+/** The distinct shapes not in the cache, and how many distinct ones were. */
+function missingOf(shapes: Shapes, known: (key: string) => boolean): { missing: Shapes; cached: number } {
+  const dense = unique(shapes.dense, denseKey);
+  const csr = unique(shapes.csr, csrKey);
+  const missing = {
+    dense: dense.filter((s) => !known(denseKey(s))),
+    csr: csr.filter((s) => !known(csrKey(s))),
+  };
+  return { missing, cached: dense.length + csr.length - count(missing) };
 }
 
 function unique<T>(items: readonly T[], key: (t: T) => string): T[] {

@@ -18,7 +18,7 @@ export interface TuningSummary {
   notReached: number;
 }
 
-/** Counts `request`'s shapes by how their kernel was chosen; `defaults` answers with today's defaults. */
+/** Counts `request`'s shapes (its `later` ones too) by how their kernel was chosen; `defaults` answers with today's defaults. */
 export function summarizeTuning(
   chooser: KernelChooser,
   defaults: KernelChooser,
@@ -40,8 +40,10 @@ export function summarizeTuning(
     if (chosen.how !== 'default') summary.defaultKept++;
     else summary.notReached++;
   };
-  for (const s of request.dense) count(denseKey(s), (c) => c.dense(s));
-  for (const s of request.csr) count(csrKey(s), (c) => c.csr(s));
+  for (const shapes of [request, request.later ?? { dense: [], csr: [] }]) {
+    for (const s of shapes.dense) count(denseKey(s), (c) => c.dense(s));
+    for (const s of shapes.csr) count(csrKey(s), (c) => c.csr(s));
+  }
   return summary;
 }
 

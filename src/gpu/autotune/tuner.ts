@@ -37,6 +37,8 @@ const MIN_SHAPE_MS = 2_500;
 export interface TuneRequest {
   dense: DenseShape[];
   csr: CsrShape[];
+  /** Tuned after every shape above, in the same batch order: costly or least-used shapes (a model's unembedding). */
+  later?: { dense: DenseShape[]; csr: CsrShape[] };
 }
 
 interface TuneProgress {
@@ -95,12 +97,9 @@ export async function autotune(
   const { device } = ctx;
   const caps = adapterCaps(ctx);
   const rng = new Rng(options.seed ?? 17);
-  // Dense and CSR shapes of the first batch asked for first, and so on: the budget may not reach the last.
-  const batchOrder = [...new Set([...request.dense, ...request.csr].map((s) => s.batch))];
-  const jobs: Job[] = [
-    ...request.dense.map((shape) => ({ key: denseKey(shape), dense: shape })),
-    ...request.csr.map((shape) => ({ key: csrKey(shape), csr: shape })),
-  ].sort((a, b) => batchOrder.indexOf(batchOf(a)) - batchOrder.indexOf(batchOf(b)));
+  // Dense and CSR shapes of the first batch asked for first, and so on, then the `later` shapes the same
+  // way: the budget may not reach the last.
+  const jobs = [...jobsOf(request), ...jobsOf(request.later ?? { dense: [], csr: [] })];
   const table: TuningTable = {};
   const shapes: ShapeTuning[] = [];
   const timing = new GpuTiming(device, 1, 'Autotune');
@@ -153,6 +152,15 @@ export async function autotune(
 }
 
 type Job = { key: string; dense?: DenseShape; csr?: CsrShape };
+
+/** A request's shapes as jobs, the first batch asked for first (dense, then CSR, within a batch). */
+function jobsOf(request: { dense: DenseShape[]; csr: CsrShape[] }): Job[] {
+  const batchOrder = [...new Set([...request.dense, ...request.csr].map((s) => s.batch))];
+  return [
+    ...request.dense.map((shape) => ({ key: denseKey(shape), dense: shape })),
+    ...request.csr.map((shape) => ({ key: csrKey(shape), csr: shape })),
+  ].sort((a, b) => batchOrder.indexOf(batchOf(a)) - batchOrder.indexOf(batchOf(b)));
+}
 
 function batchOf(job: Job): number {
   return (job.dense ?? job.csr)?.batch ?? 1;
