@@ -140,8 +140,10 @@ describe('the engine with tuned kernels', () => {
         const cpu = forwardCpu(path === 'dense' ? dense : sparse, tokens, { path });
         expectClose(gpu.logits, cpu.logits, 1e-4, 1e-3);
         for (const op of ['qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed']) {
+          // Every shape was tuned: the layer runs the table's choice — 'tuned' where it beat the default,
+          // 'default' where tuning kept the default.
           const t = gpu.timings.find((x) => x.op === op)!;
-          expect(t.chosen, `${path} ${op}`).toBe('tuned');
+          expect(['tuned', 'default'], `${path} ${op}`).toContain(t.chosen);
           const tuned = Object.values(table).filter((e) => describeChoice(e.choice) === t.kernel);
           expect(tuned.length, `${path} ${op} ran ${t.kernel}`).toBeGreaterThan(0);
         }
@@ -157,7 +159,10 @@ describe('the engine with tuned kernels', () => {
       const kernels = (r: typeof first) =>
         r.timings.filter((t) => t.kernel).map((t) => `${t.op}:${t.kernel}`);
       expect(kernels(second)).toEqual(kernels(first));
-      expect(second.timings.find((t) => t.op === 'fc')!.chosen).toBe('cached');
+      // Tuned before, cached now; a kept default stays a default.
+      expect(second.timings.map((t) => t.chosen)).toEqual(
+        first.timings.map((t) => (t.chosen === 'tuned' ? 'cached' : t.chosen)),
+      );
       again.dispose();
     } finally {
       backend.dispose();
@@ -190,7 +195,7 @@ describe('a circuit_sparsity model with tuned kernels', () => {
         expectClose(gpu.logits, cpu.logits, 1e-4, 1e-4);
         for (const op of ['qkv', 'attn.proj', 'fc', 'fc.proj', 'unembed']) {
           const t = gpu.timings.find((x) => x.op === op)!;
-          expect(t.chosen, `${path} ${op}`).toBe('tuned');
+          expect(['tuned', 'default'], `${path} ${op}`).toContain(t.chosen);
           expect(tunedKernels.has(t.kernel!), `${path} ${op} ran ${t.kernel}`).toBe(true);
         }
         // Decoding: one row of logits, through the choice tuned at the prompt's batch (within 8×).
@@ -199,7 +204,9 @@ describe('a circuit_sparsity model with tuned kernels', () => {
           backend.forward(tokens.slice(-1), { path, append: true, logits: 'last' }),
         );
         expectClose(step.logits, cpu.logits.subarray((tokens.length - 1) * V), 1e-4, 1e-4);
-        expect(step.timings.find((x) => x.op === 'unembed')!.chosen).toBe('tuned');
+        const unembed = step.timings.find((x) => x.op === 'unembed')!;
+        expect(['tuned', 'default']).toContain(unembed.chosen);
+        expect(tunedKernels.has(unembed.kernel!)).toBe(true);
       }
     } finally {
       backend.dispose();

@@ -221,6 +221,29 @@ describe('the chooser', () => {
     const fresh = new KernelChooser(table, new Set(Object.keys(table)), CAPS, DEFAULT_CSR_TUNING);
     expect(fresh.dense({ batch: 64, n: 96, k: 64 }).how).toBe('tuned');
   });
+
+  it('never carries a choice into another regime, and calls a kept default a default', () => {
+    const shape = { n: 96, k: 64 };
+    const gemvDefault = defaultDenseChoice({ batch: 1, ...shape }, true);
+    const otherGemv = denseCandidates({ batch: 1, ...shape }, CAPS).find(
+      (c) => c.variant.startsWith('gemv') && describeChoice(c) !== describeChoice(gemvDefault),
+    );
+    expect(otherGemv).toBeDefined();
+    const at1 = (choice: typeof gemvDefault): TuningTable => ({
+      [denseKey({ batch: 1, ...shape })]: { choice, batch: 1, how: 'tuned' },
+    });
+    // A GEMV choice tuned at batch 1 serves batch 2 (GEMV there too), not batch 4, whose default is tiled.
+    const tuned = new KernelChooser(at1(otherGemv!), new Set(), CAPS, DEFAULT_CSR_TUNING);
+    expect(tuned.dense({ batch: 2, ...shape })).toMatchObject({ how: 'cached', tunedAtBatch: 1 });
+    const four = tuned.dense({ batch: 4, ...shape });
+    expect(four.how).toBe('default');
+    expect(describeChoice(four.choice)).toBe(
+      describeChoice(defaultDenseChoice({ batch: 4, ...shape }, true)),
+    );
+    // Tuning kept the default: the layer runs the default and says so, remembering it was compared.
+    const kept = new KernelChooser(at1(gemvDefault), new Set(), CAPS, DEFAULT_CSR_TUNING);
+    expect(kept.dense({ batch: 1, ...shape })).toMatchObject({ how: 'default', keptDefault: true });
+  });
 });
 
 const IDENTITY: AdapterIdentity = {

@@ -37,7 +37,7 @@ export function summarizeTuning(
       return;
     }
     // A tuned entry (the candidates were compared) answered with the default; else no comparison reached it.
-    if (chosen.how !== 'default') summary.defaultKept++;
+    if (chosen.keptDefault || chosen.how !== 'default') summary.defaultKept++;
     else summary.notReached++;
   };
   for (const shapes of [request, request.later ?? { dense: [], csr: [] }]) {

@@ -1,6 +1,6 @@
 // The tuned choices, keyed by shape, and how a layer of any batch finds its kernel: the choice tuned at
-// the nearest batch of the same shape (within a factor of 8 — GEMV and tiled regimes differ), else today's
-// default. Each answer says how it was chosen: tuned in this session, read from the cache, or the default.
+// the nearest batch of the same shape (within a factor of 8, and only where today's default is the same
+// kernel family — GEMV and tiled regimes differ), else today's default. Each answer says how it was chosen: tuned in this session, read from the cache, or the default.
 import type { KernelChoiceOrigin } from '../../contracts';
 import type { DenseShape } from '../kernels/matmul';
 import type { CsrTuning } from '../kernels/spmmCsr';
@@ -9,6 +9,7 @@ import {
   type CsrShape,
   defaultCsrChoice,
   defaultDenseChoice,
+  describeChoice,
   type KernelChoice,
 } from './candidates';
 
@@ -33,6 +34,8 @@ export interface ResolvedChoice {
   how: ChoiceOrigin;
   /** The batch the choice was tuned at (tuned or cached only). */
   tunedAtBatch?: number;
+  /** Tuning compared the candidates at this shape and today's default won (how is then 'default'). */
+  keptDefault?: boolean;
 }
 
 /** Nonzeros per row rounded to a power of two: CSR choices are shared within a bucket. */
@@ -71,10 +74,20 @@ export class KernelChooser {
     private readonly csrTuning: CsrTuning,
   ) {}
 
-  private nearest(family: string, batch: number): { key: string; entry: TunedChoice } | null {
+  /**
+   * The entry tuned at the nearest batch whose default kernel is the target batch's default too: a choice
+   * measured in the GEMV regime (or CSR's small-batch one) is never carried into another regime unmeasured.
+   */
+  private nearest(
+    family: string,
+    batch: number,
+    defaultAt: (batch: number) => KernelChoice,
+  ): { key: string; entry: TunedChoice } | null {
+    const regime = defaultAt(batch).variant;
     let best: { key: string; entry: TunedChoice; distance: number } | null = null;
     for (const [key, entry] of Object.entries(this.table)) {
       if (entry.how !== 'tuned' || key !== `${family} b${entry.batch}`) continue;
+      if (defaultAt(entry.batch).variant !== regime) continue;
       const distance = Math.abs(Math.log2(entry.batch) - Math.log2(batch));
       if (distance > MAX_BATCH_DOUBLINGS) continue;
       // Ties go to the larger batch (a kernel tuned for more rows wastes less on a few more).
@@ -89,9 +102,14 @@ export class KernelChooser {
     return best;
   }
 
-  private resolve(family: string, batch: number, fallback: KernelChoice): ResolvedChoice {
-    const found = this.nearest(family, batch);
+  private resolve(family: string, batch: number, defaultAt: (batch: number) => KernelChoice): ResolvedChoice {
+    const fallback = defaultAt(batch);
+    const found = this.nearest(family, batch, defaultAt);
     if (!found) return { choice: fallback, how: 'default' };
+    // Tuning kept the default here: say 'default' (no other kernel runs), remembering it was compared.
+    if (describeChoice(found.entry.choice) === describeChoice(defaultAt(found.entry.batch))) {
+      return { choice: fallback, how: 'default', tunedAtBatch: found.entry.batch, keptDefault: true };
+    }
     return {
       choice: found.entry.choice,
       how: this.fresh.has(found.key) ? 'tuned' : 'cached',
@@ -100,8 +118,9 @@ export class KernelChooser {
   }
 
   dense(shape: DenseShape): ResolvedChoice {
-    const fallback = defaultDenseChoice(shape, this.caps.fallbackAdapter);
-    const r = this.resolve(denseFamily(shape.n, shape.k), shape.batch, fallback);
+    const defaultAt = (batch: number) => defaultDenseChoice({ ...shape, batch }, this.caps.fallbackAdapter);
+    const fallback = defaultAt(shape.batch);
+    const r = this.resolve(denseFamily(shape.n, shape.k), shape.batch, defaultAt);
     // A vec4 choice needs K % 4 == 0 (the table is keyed by K, so this holds; kept as a guard).
     if (r.choice.family !== 'dense' || (r.choice.variant.endsWith('vec4') && shape.k % 4 !== 0)) {
       return { choice: fallback, how: 'default' };
@@ -110,8 +129,9 @@ export class KernelChooser {
   }
 
   csr(shape: CsrShape): ResolvedChoice {
-    const fallback = defaultCsrChoice(shape.batch, this.caps, this.csrTuning);
-    const r = this.resolve(csrFamily(shape), shape.batch, fallback);
+    const defaultAt = (batch: number) => defaultCsrChoice(batch, this.caps, this.csrTuning);
+    const fallback = defaultAt(shape.batch);
+    const r = this.resolve(csrFamily(shape), shape.batch, defaultAt);
     if (r.choice.family !== 'csr' || (r.choice.variant === 'subgroup' && !this.caps.subgroups)) {
       return { choice: fallback, how: 'default' };
     }
