@@ -85,19 +85,25 @@ export class KernelTuningControl {
       return;
     }
     const s = tuned.summary;
+    // Short (it shares the status bar with the backend); the title says what each count means.
     const parts: string[] = [];
     if (tuned.report)
       parts.push(
-        `${s.tunedNow} of ${s.shapes} shape${s.shapes === 1 ? '' : 's'} run a faster kernel tuned on this GPU in ${(tuned.report.elapsedMs / 1000).toFixed(1)} s`,
+        `tuned on this GPU in ${(tuned.report.elapsedMs / 1000).toFixed(1)} s, ${s.tunedNow} of ${s.shapes} faster`,
       );
-    if (tuned.cached > 0) parts.push(`${s.tunedCached} faster from the cache`);
-    if (s.defaultKept > 0) parts.push(`${s.defaultKept} default kept after tuning`);
-    if (s.notReached > 0) parts.push(`${s.notReached} default (not reached)`);
+    if (tuned.cached > 0) parts.push(`${s.tunedCached} faster, from the cache`);
+    if (s.defaultKept > 0) parts.push(`${s.defaultKept} default kept`);
+    if (s.notReached > 0) parts.push(`${s.notReached} not reached`);
     this.root.hidden = false;
     // 'tuned': this load ran the tuner (whatever it found); 'cached': every choice came from the cache.
     this.root.dataset.state = tuned.report ? 'tuned' : tuned.cached > 0 ? 'cached' : 'default';
     this.text.textContent =
-      tuned.report || tuned.cached > 0 ? `Kernels: ${parts.join(', ')}` : 'Kernels: defaults (tuning off)';
+      tuned.report || tuned.cached > 0 ? `Kernels: ${parts.join(' · ')}` : 'Kernels: defaults (tuning off)';
+    this.text.title =
+      `Of the ${s.shapes} layer shapes this model runs: ${s.tunedNow + s.tunedCached} run a kernel measured ` +
+      `faster than today's default on this GPU (${s.tunedNow} tuned now, ${s.tunedCached} from the cache); ` +
+      `${s.defaultKept} were tuned and the default won; ${s.notReached} were not reached by the tuning budget ` +
+      'and run the default.';
     this.button.textContent = 'Retune';
     this.button.title =
       'Forget the cached choices and tune the kernels on this GPU again (reloads the model)';
