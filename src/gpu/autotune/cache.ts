@@ -114,6 +114,7 @@ function isChoice(v: unknown): v is TunedChoice {
     c !== null &&
     typeof c.batch === 'number' &&
     (c.how === 'tuned' || c.how === 'default') &&
+    (c.reason === undefined || c.reason === 'budget') &&
     typeof c.choice === 'object' &&
     c.choice !== null &&
     (c.choice.family === 'dense' || c.choice.family === 'csr') &&

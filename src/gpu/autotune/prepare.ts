@@ -1,5 +1,6 @@
 // Tuning as a model load or a sweep uses it: read the cache for this adapter and kernel version, tune the
-// shapes it lacks within the budget (or every shape, on retune; none, when tuning is off), save, and hand
+// shapes it lacks within the budget (or every shape asked for, on retune — those never compared first —
+// keeping the cache's other shapes; none, when tuning is off), save, and hand
 // back the chooser every linear layer asks for its kernel.
 
 import type { GpuContext } from '../context';
@@ -13,12 +14,13 @@ import {
   tuningCacheKey,
 } from './cache';
 import { LinearKernels, type LinearUse } from './linearKernels';
+import { mergeTuned, retuneRequest } from './retunePlan';
 import { summarizeTuning, type TuningSummary } from './summary';
 import { csrKey, denseKey, KernelChooser, type TuningTable } from './table';
 import { type AutotuneOptions, type AutotuneReport, adapterCaps, autotune, type TuneRequest } from './tuner';
 import { keepCurrentChoices } from './validate';
 
-/** 'auto': cached choices, tune what is missing; 'retune': ignore the cache; 'off': today's defaults. */
+/** 'auto': cached choices, tune what is missing; 'retune': re-tune the shapes asked for; 'off': today's defaults. */
 type TuningMode = 'auto' | 'retune' | 'off';
 
 export interface PrepareTuningOptions extends AutotuneOptions {
@@ -58,30 +60,37 @@ export async function prepareTuning(
     summary: summarizeTuning(c, defaults, request),
   });
   if (mode === 'off') return done(defaults, 0);
-  const loaded = mode === 'auto' && options.store ? loadTuning(options.store, cacheKey, warn) : null;
+  const loaded = options.store ? loadTuning(options.store, cacheKey, warn) : null;
   const stored = loaded ? keepCurrentChoices(loaded, adapterCaps(ctx), csrTuningFor(ctx), warn) : {};
-  // A shape left at the default because time ran out stays so until a retune: a reload does no tuning.
-  const known = (key: string) => stored[key] !== undefined;
-  const first = missingOf(request, known);
-  // A later shape that is also a first one is tuned with the first.
-  const asked = new Set([...request.dense.map(denseKey), ...request.csr.map(csrKey)]);
-  const rest = request.later ?? { dense: [], csr: [] };
-  const later = missingOf(
-    {
-      dense: rest.dense.filter((s) => !asked.has(denseKey(s))),
-      csr: rest.csr.filter((s) => !asked.has(csrKey(s))),
-    },
-    known,
-  );
-  const cached = first.cached + later.cached;
-  const missing: TuneRequest = { ...first.missing, later: later.missing };
-  if (count(first.missing) + count(later.missing) === 0) {
-    return done(chooser(stored, new Set()), cached);
+  let missing: TuneRequest;
+  let cached = 0;
+  if (mode === 'retune') {
+    // Every shape asked for, those never compared first; the cache's other shapes are kept.
+    missing = retuneRequest(request, stored);
+  } else {
+    // A shape left at the default because time ran out stays so until a retune: a reload does no tuning.
+    const known = (key: string) => stored[key] !== undefined;
+    const first = missingOf(request, known);
+    // A later shape that is also a first one is tuned with the first.
+    const asked = new Set([...request.dense.map(denseKey), ...request.csr.map(csrKey)]);
+    const rest = request.later ?? { dense: [], csr: [] };
+    const later = missingOf(
+      {
+        dense: rest.dense.filter((s) => !asked.has(denseKey(s))),
+        csr: rest.csr.filter((s) => !asked.has(csrKey(s))),
+      },
+      known,
+    );
+    cached = first.cached + later.cached;
+    missing = { ...first.missing, later: later.missing };
+    if (count(first.missing) + count(later.missing) === 0) {
+      return done(chooser(stored, new Set()), cached);
+    }
   }
   const report = await autotune(ctx, missing, options);
-  const table = { ...stored, ...report.table };
+  const { table, decided } = mergeTuned(stored, report.table);
   if (options.store) saveTuning(options.store, cacheKey, table, ctx.adapterLabel, warn);
-  return done(chooser(table, new Set(Object.keys(report.table))), cached, report);
+  return done(chooser(table, decided), cached, report);
 }
 
 /**

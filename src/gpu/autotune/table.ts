@@ -19,6 +19,11 @@ export interface TunedChoice {
   batch: number;
   /** 'default': tuning ran out of time or found nothing better to compare. */
   how: 'tuned' | 'default';
+  /**
+   * 'budget': the time budget ran out before this shape was reached (never compared; a retune tunes it
+   * first). Absent: it was compared (entries saved before this field existed count as compared).
+   */
+  reason?: 'budget';
   /** Median ms per dispatch of the choice and of today's default, in the same tuning run. */
   ms?: number;
   defaultMs?: number;

@@ -136,7 +136,7 @@ export async function autotune(
   } finally {
     timing.dispose();
   }
-  // Shapes the budget did not reach keep today's default, recorded as such (a retune tunes them); skipped
+  // Shapes the budget did not reach keep today's default, recorded as such (a retune tunes them first); skipped
   // ones are not recorded, so the next load tunes them.
   if (!options.signal?.aborted) {
     for (const job of jobs) {
@@ -144,7 +144,7 @@ export async function autotune(
       const choice = job.dense
         ? defaultDenseChoice(job.dense, caps.fallbackAdapter)
         : defaultCsrChoice(batchOf(job), caps, csrTuningFor(ctx));
-      table[job.key] = { choice, batch: batchOf(job), how: 'default' };
+      table[job.key] = { choice, batch: batchOf(job), how: 'default', reason: 'budget' };
     }
   }
   report(shapes.length, 'done');
