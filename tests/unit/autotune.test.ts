@@ -173,6 +173,39 @@ describe('tuning loop', () => {
     // Open and warm up both (22), one round (42); a second round of 20 would pass 50, so none starts.
     expect(clock.now).toBe(42);
   });
+
+  it('does not open a candidate when the default took longer at this shape than the time left to open', async () => {
+    const clock = { now: 0 };
+    const { target, opened } = fakeTarget(
+      [
+        { id: 'a', ms: 400 },
+        { id: 'b', ms: 400 },
+      ],
+      clock,
+    );
+    // No cost known from an earlier shape (the first one tuned): the default's 401 ms opening here says
+    // that b's would pass the opening cutoff (600), and b's warm-up and samples the deadline.
+    const out = await tuneCandidates(target, { deadline: 1000, clock: () => clock.now, openCost: { ms: 0 } });
+    expect(opened).toEqual(['a']);
+    expect(clock.now).toBeLessThanOrEqual(1000);
+    expect(out.how).toBe('default');
+  });
+
+  it('does not start a sample that its last one (else the default) says would pass the deadline', async () => {
+    const clock = { now: 0 };
+    const { target } = fakeTarget(
+      [
+        { id: 'a', ms: 100 },
+        { id: 'b', ms: 300 },
+      ],
+      clock,
+    );
+    // a opens and warms up (101), b opens and warms up (402), a's sample (502): b's would end at 802, so
+    // is not started; a second round's a (602), again no b, and a third would pass 700.
+    const out = await tuneCandidates(target, { deadline: 700, clock: () => clock.now });
+    expect(clock.now).toBe(602);
+    expect(out.results.map((r) => r.samples)).toEqual([2, 0]);
+  });
 });
 
 const CAPS: AdapterCaps = {

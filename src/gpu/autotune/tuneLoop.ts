@@ -112,7 +112,6 @@ export async function tuneCandidates<C>(
   const minSamples = options.minSamples ?? 3;
   const maxSamples = Math.max(minSamples, options.maxSamples ?? 5);
   const pruneRatio = options.pruneRatio ?? 3;
-  const timeLeft = () => clock() < options.deadline && !options.signal?.aborted;
   // Compiling and checking stop at 60% of the time, so that the candidates opened can still be timed.
   const start = clock();
   const openUntil = start + 0.6 * (options.deadline - start);
@@ -131,24 +130,40 @@ export async function tuneCandidates<C>(
     trials.get(i)?.dispose();
     trials.delete(i);
   };
+  // How long one sample (a warm-up or a timed one) of candidate i took last, by the clock: what its next
+  // is expected to take (the default's, before its own first). A sample, or a candidate's opening, that
+  // would not end before its cutoff is not started: one dispatch at a large shape can take seconds.
+  const sampleMs: (number | undefined)[] = target.candidates.map(() => undefined);
+  const expectedSample = (i: number) => sampleMs[i] ?? sampleMs[0] ?? 0;
+  const fits = (ms: number) => clock() + ms < options.deadline && !options.signal?.aborted;
+  const timedSample = async (i: number, trial: Trial) => {
+    const t0 = clock();
+    const ms = await trial.sample();
+    sampleMs[i] = clock() - t0;
+    return ms;
+  };
   try {
     const openCost = options.openCost ?? { ms: 0 };
+    // The default's opening at this shape (its check and warm-up run the real shape): a floor for the others',
+    // whose compile comes on top — the shared openCost may come from a smaller shape.
+    let defaultOpenMs = 0;
     const mayOpen = (i: number) =>
-      clock() + (i === 0 ? 0 : openCost.ms) < openUntil && !options.signal?.aborted;
+      clock() + (i === 0 ? 0 : Math.max(openCost.ms, defaultOpenMs)) < openUntil && !options.signal?.aborted;
     for (let i = 0; i < target.candidates.length && mayOpen(i); i++) {
       const t0 = clock();
       try {
         const trial = await target.open(target.candidates[i]);
         results[i].valid = true;
         trials.set(i, trial);
-        for (let w = 0; w < warmup && timeLeft(); w++) await trial.sample();
+        for (let w = 0; w < warmup && fits(expectedSample(i)); w++) await timedSample(i, trial);
       } catch (err) {
         drop(i, err);
       }
       // The latest cost: pipelines are cached per device, so a shape whose candidates share constants with
       // one tuned before opens them far faster. (The default's kernel is usually compiled already — the
-      // engine's own — so its cost says little.)
+      // engine's own — so its cost says little beyond the shape's dispatch time.)
       if (i > 0) openCost.ms = clock() - t0;
+      else defaultOpenMs = clock() - t0;
     }
     let live = [...trials.keys()];
     // A round is started only when one like the last still fits before the deadline; inside the first,
@@ -158,9 +173,9 @@ export async function tuneCandidates<C>(
       const roundStart = clock();
       if (roundStart + lastRoundMs >= options.deadline || options.signal?.aborted) break;
       for (const i of live) {
-        if (!timeLeft()) break;
+        if (!fits(expectedSample(i))) break;
         try {
-          samples[i].push(await (trials.get(i) as Trial).sample());
+          samples[i].push(await timedSample(i, trials.get(i) as Trial));
         } catch (err) {
           drop(i, err);
         }
