@@ -1,9 +1,8 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { cspPlugin } from './scripts/cspPlugin.js';
 import { datasetsPlugin } from './scripts/datasetsPlugin.js';
+import { testCacheDir } from './scripts/testCacheDir.js';
 import { wgslIncludesPlugin } from './scripts/wgslPlugin.js';
 
 // One config for the app (vite), the unit tier and the GPU tier (vitest projects).
@@ -29,8 +28,9 @@ export default defineConfig({
   ],
   test: {
     // The CLI's kernel-tuning cache ($XDG_CACHE_HOME/sparsescope/tuning.json) goes to a temporary folder for
-    // every test and every CLI a test spawns: no test writes to the real home.
-    env: { XDG_CACHE_HOME: join(tmpdir(), `sparsescope-test-cache-${process.pid}`) },
+    // every test and every CLI a test spawns: no test writes to the real home. Removed when the run ends.
+    env: { XDG_CACHE_HOME: testCacheDir },
+    globalSetup: ['./scripts/testCacheDir.ts'],
     projects: [
       {
         extends: true,

@@ -12,7 +12,7 @@ import { CsrSpmm } from '../gpu/kernels/spmmCsr';
 import { OwnedResources } from '../gpu/owned';
 import { GpuTiming } from '../gpu/timing';
 import { Rng } from '../math/rng';
-import { timeCandidates } from './candidateSweep';
+import { type CandidateFailure, timeCandidates } from './candidateSweep';
 import { randomCsr } from './matrices';
 import { gbps, gflops, matmulBytes, matmulFlops, type Summary } from './stats';
 import { type TimingOptions, type TimingResult, timeDispatches } from './timeDispatch';
@@ -127,6 +127,11 @@ export async function runKernelSweep(
       disposeDispatches([d]);
     }
   };
+  // --all-candidates: a candidate that does not build or fails the check is named, never silently left out.
+  const warn = config.tune?.warn ?? ((m: string) => console.warn(m));
+  const reportFailed = (point: string, failed: CandidateFailure[]) => {
+    for (const f of failed) warn(`candidate ${f.kernel} at ${point} left out: ${f.reason}`);
+  };
   try {
     const built = await linearKernelsFor(
       ctx,
@@ -170,13 +175,12 @@ export async function runKernelSweep(
           record('dense', 'naive', 1, n * k, await time(d));
         }
         if (config.allCandidates) {
-          for (const c of await timeCandidates(
-            ctx,
-            { kind: 'dense', x, w, bias, y, shape: { batch, n, k } },
-            time,
-          )) {
+          const dense = { kind: 'dense', x, w, bias, y, shape: { batch, n, k } } as const;
+          const { timed, failed } = await timeCandidates(ctx, dense, time);
+          for (const c of timed) {
             record('dense', c.variant, 1, n * k, c.timing, { kernel: c.kernel, chosen: 'candidate' });
           }
+          reportFailed(`dense ${label} batch ${batch}`, failed);
         }
         live.release(w);
 
@@ -193,12 +197,18 @@ export async function runKernelSweep(
           if (config.allCandidates) {
             const nnzPerRow = csr.nnz / csr.rows;
             const shape = { batch, n, k, nnzPerRow };
-            for (const c of await timeCandidates(ctx, { kind: 'csr', x, csr, bias, y, shape }, time)) {
+            const { timed, failed } = await timeCandidates(
+              ctx,
+              { kind: 'csr', x, csr, bias, y, shape },
+              time,
+            );
+            for (const c of timed) {
               record('sparse', c.variant, density, csr.nnz, c.timing, {
                 kernel: c.kernel,
                 chosen: 'candidate',
               });
             }
+            reportFailed(`sparse ${label} batch ${batch} density ${density}`, failed);
           }
           live.release(csr);
         }

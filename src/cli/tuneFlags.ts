@@ -1,6 +1,7 @@
 // The autotuner's flags, shared by `run`, `bench` and `bench-model`: tuned kernels by default (cached per
 // adapter in $XDG_CACHE_HOME/sparsescope/tuning.json, else ~/.cache/…), --retune to ignore the cache and
 // tune again, --no-tune for today's default kernels, --tune-budget-ms to bound the tuning.
+import { mergeCacheText } from '../gpu/autotune/cache';
 import type { PreparedTuning, PrepareTuningOptions } from '../gpu/autotune/prepare';
 import { tunedShapes } from '../gpu/autotune/summary';
 import { tuningCachePath, tuningFileStore } from '../node/tuningFile';
@@ -26,7 +27,7 @@ export function tuneOptions(args: ParsedArgs): PrepareTuningOptions {
   return {
     mode: off ? 'off' : retune ? 'retune' : 'auto',
     budgetMs: args.flags.has('tune-budget-ms') ? numberFlag(args, 'tune-budget-ms', 10_000) : undefined,
-    store: tuningFileStore(path ?? tuningCachePath()),
+    store: tuningFileStore(path ?? tuningCachePath(), mergeCacheText),
     warn: (m) => console.error(`warning: ${m}`),
     onProgress: (p) => {
       const line = `[tuning kernels ${p.done}/${p.total}, ${(p.elapsedMs / 1000).toFixed(1)} s] ${p.current}`;

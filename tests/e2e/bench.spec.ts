@@ -7,7 +7,9 @@ const TINY = '/?bench=auto&shapes=256x128&densities=1,1/16&batches=1,4&samples=3
 /** 2 batches × (1 dense + 2 densities) */
 const ROWS = 6;
 
-type Outcome = { ok: true; report: { records: unknown[] } } | { ok: false; message: string };
+type Outcome =
+  | { ok: true; report: { records: unknown[]; environment: unknown } }
+  | { ok: false; message: string };
 
 test.use({ viewport: { width: 1440, height: 900 } });
 // The config reuses whatever serves port 5199; point this spec at another dev server of this tree if needed.
@@ -107,6 +109,9 @@ test('a tiny sweep from URL parameters: table, charts, export, persistence', asy
   expect(exported.records).toHaveLength(ROWS);
   expect(exported.environment.copyGbps).toBeGreaterThan(0);
   expect(exported.environment.compile.denseMs).toBeGreaterThan(0);
+  // The file holds the run that just finished, not another or a partly rebuilt copy of it.
+  expect(exported.environment).toEqual(result.report.environment);
+  expect(exported.records).toEqual(result.report.records);
   const fileInput = page.locator('.bench-toolbar input[type="file"]');
   const broken = structuredClone(exported);
   delete broken.records[2].medianMs;

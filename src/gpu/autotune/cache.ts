@@ -178,6 +178,21 @@ export function saveTuning(
   }
 }
 
+/**
+ * `written` (a cache file's text) merged onto `current` (what the slot holds just before the write; another
+ * process may have saved meanwhile): the written entries win, and current entries of other adapters are kept
+ * (an older kernel version of a written adapter stays dropped). An unreadable `current` is replaced.
+ */
+export function mergeCacheText(current: string | null, written: string): string {
+  const mine = readCache({ where: '', read: () => written, write: () => {} }, () => {});
+  const theirs = readCache({ where: '', read: () => current, write: () => {} }, () => {});
+  const adapters = new Set(Object.keys(mine.entries).map((k) => k.split(':')[0]));
+  const kept = Object.entries(theirs.entries).filter(([k]) => !adapters.has(k.split(':')[0]));
+  if (kept.length === 0) return written;
+  const merged: CacheFile = { schema: SCHEMA, entries: { ...Object.fromEntries(kept), ...mine.entries } };
+  return `${JSON.stringify(merged, null, 1)}\n`;
+}
+
 /** The browser's store: one localStorage item. */
 export function localStorageStore(storage: Storage, item = 'sparsescope.tuning'): TuningStore {
   return {

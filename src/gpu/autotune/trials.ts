@@ -157,15 +157,19 @@ function timedTrial(timing: GpuTiming, d: Dispatch, release: () => void): Trial 
   };
 }
 
-export async function openDenseTrial(
+/**
+ * The candidate compiled alone (with a bias, no epilogue) after passing the small check against the CPU
+ * reference (NaN-poisoned output, non-tile sizes, GELU and no-bias cases); throws with the reason when it does
+ * not build or gives a wrong output. `bench --all-candidates` runs the same check before timing one.
+ */
+export async function checkedDenseKernel(
   ctx: GpuContext,
   choice: DenseChoice,
-  operands: DenseOperands,
-  timing: GpuTiming,
+  shape: DenseOperands['shape'],
   rng: Rng,
-): Promise<Trial> {
+): Promise<DenseMatmul> {
   const { device } = ctx;
-  const kernel = await scoped(device, async () => {
+  return scoped(device, async () => {
     const create = (activation: ActivationName, bias: boolean) =>
       DenseMatmul.create(ctx, {
         tuning: choice.tuning,
@@ -177,8 +181,8 @@ export async function openDenseTrial(
     let gelu: DenseMatmul | null = null;
     try {
       gelu = await create('gelu', false);
-      for (const c of checkCases(operands.shape.batch)) {
-        const small = checkShape(c.batch, operands.shape.k);
+      for (const c of checkCases(shape.batch)) {
+        const small = checkShape(c.batch, shape.k);
         const x = rng.uniformArray(small.batch * small.k);
         const w = rng.uniformArray(small.n * small.k);
         const bias = c.bias ? rng.uniformArray(small.n) : null;
@@ -209,6 +213,16 @@ export async function openDenseTrial(
       gelu?.dispose();
     }
   });
+}
+
+export async function openDenseTrial(
+  ctx: GpuContext,
+  choice: DenseChoice,
+  operands: DenseOperands,
+  timing: GpuTiming,
+  rng: Rng,
+): Promise<Trial> {
+  const kernel = await checkedDenseKernel(ctx, choice, operands.shape, rng);
   const { x, w, bias, y, shape } = operands;
   return timedTrial(
     timing,
@@ -217,15 +231,19 @@ export async function openDenseTrial(
   );
 }
 
-export async function openCsrTrial(
+/**
+ * The candidate compiled alone (with a bias, no epilogue) after passing the small check against the CPU
+ * reference (NaN-poisoned output, non-tile sizes, GELU and no-bias cases); throws with the reason when it does
+ * not build or gives a wrong output. `bench --all-candidates` runs the same check before timing one.
+ */
+export async function checkedCsrKernel(
   ctx: GpuContext,
   choice: CsrChoice,
-  operands: CsrOperands,
-  timing: GpuTiming,
+  shape: CsrOperands['shape'],
   rng: Rng,
-): Promise<Trial> {
+): Promise<CsrSpmm> {
   const { device } = ctx;
-  const kernel = await scoped(device, async () => {
+  return scoped(device, async () => {
     const create = (activation: ActivationName, bias: boolean) =>
       CsrSpmm.create(ctx, {
         tuning: choice.tuning,
@@ -238,9 +256,9 @@ export async function openCsrTrial(
     try {
       if (!k.variants.includes(choice.variant)) throw new Error(`${choice.variant} is not available here`);
       gelu = await create('gelu', false);
-      for (const c of checkCases(operands.shape.batch)) {
-        const small = checkShape(c.batch, operands.shape.k);
-        const perRow = Math.max(1, (operands.shape.nnzPerRow * small.k) / operands.shape.k);
+      for (const c of checkCases(shape.batch)) {
+        const small = checkShape(c.batch, shape.k);
+        const perRow = Math.max(1, (shape.nnzPerRow * small.k) / shape.k);
         const csr = spreadCsr(rng, small.n, small.k, perRow);
         const x = rng.uniformArray(small.batch * small.k);
         const bias = c.bias ? rng.uniformArray(small.n) : null;
@@ -270,6 +288,16 @@ export async function openCsrTrial(
       gelu?.dispose();
     }
   });
+}
+
+export async function openCsrTrial(
+  ctx: GpuContext,
+  choice: CsrChoice,
+  operands: CsrOperands,
+  timing: GpuTiming,
+  rng: Rng,
+): Promise<Trial> {
+  const kernel = await checkedCsrKernel(ctx, choice, operands.shape, rng);
   const { x, csr, bias, y, shape } = operands;
   return timedTrial(
     timing,
