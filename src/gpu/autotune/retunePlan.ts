@@ -15,17 +15,23 @@ function notReached(stored: TuningTable, key: string): boolean {
 }
 
 /**
- * The request a retune runs: the shapes never compared (first ones before `later` ones, as asked), then
- * the shapes compared before (in the same order). A shape in both `request` and `later` counts once.
+ * The request a retune runs: the shapes never compared (first ones, then `later` ones, as asked), then the
+ * shapes compared before (in the same order, as `again`). A shape in both `request` and `later` counts as
+ * a first one, once.
  */
 export function retuneRequest(request: TuneRequest, stored: TuningTable): TuneRequest {
+  const first: Shapes = { dense: uniqueBy(request.dense, denseKey), csr: uniqueBy(request.csr, csrKey) };
+  const asked = new Set([...first.dense.map(denseKey), ...first.csr.map(csrKey)]);
   const rest = request.later ?? { dense: [], csr: [] };
-  const all: Shapes = { dense: [...request.dense, ...rest.dense], csr: [...request.csr, ...rest.csr] };
-  const pick = (reached: boolean): Shapes => ({
-    dense: uniqueBy(all.dense, denseKey).filter((s) => notReached(stored, denseKey(s)) !== reached),
-    csr: uniqueBy(all.csr, csrKey).filter((s) => notReached(stored, csrKey(s)) !== reached),
+  const later: Shapes = {
+    dense: uniqueBy(rest.dense, denseKey).filter((s) => !asked.has(denseKey(s))),
+    csr: uniqueBy(rest.csr, csrKey).filter((s) => !asked.has(csrKey(s))),
+  };
+  const pick = (shapes: Shapes, reached: boolean): Shapes => ({
+    dense: shapes.dense.filter((s) => notReached(stored, denseKey(s)) !== reached),
+    csr: shapes.csr.filter((s) => notReached(stored, csrKey(s)) !== reached),
   });
-  return { ...pick(false), later: pick(true) };
+  return { ...pick(first, false), later: pick(later, false), again: [pick(first, true), pick(later, true)] };
 }
 
 function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {

@@ -39,6 +39,8 @@ export interface TuneRequest {
   csr: CsrShape[];
   /** Tuned after every shape above, in the same batch order: costly or least-used shapes (a model's unembedding). */
   later?: { dense: DenseShape[]; csr: CsrShape[] };
+  /** Tuned after `later`, group by group (a retune's shapes compared before: retunePlan.ts). */
+  again?: { dense: DenseShape[]; csr: CsrShape[] }[];
 }
 
 interface TuneProgress {
@@ -98,8 +100,12 @@ export async function autotune(
   const caps = adapterCaps(ctx);
   const rng = new Rng(options.seed ?? 17);
   // Dense and CSR shapes of the first batch asked for first, and so on, then the `later` shapes the same
-  // way: the budget may not reach the last.
-  const jobs = [...jobsOf(request), ...jobsOf(request.later ?? { dense: [], csr: [] })];
+  // way, then the `again` groups: the budget may not reach the last.
+  const jobs = [
+    ...jobsOf(request),
+    ...jobsOf(request.later ?? { dense: [], csr: [] }),
+    ...(request.again ?? []).flatMap(jobsOf),
+  ];
   const table: TuningTable = {};
   const shapes: ShapeTuning[] = [];
   const timing = new GpuTiming(device, 1, 'Autotune');
