@@ -61,6 +61,10 @@ describe('autotune on this adapter', () => {
       if (best !== fastest) expect(best).toBe(0);
     }
 
+    // 'tuned' where another kernel beat the default; where tuning kept the default the layer says 'default'.
+    const howFor = (shape: (typeof report.shapes)[number]) =>
+      describeChoice(report.table[shape.key].choice) === shape.candidates[0].id ? 'default' : 'tuned';
+
     // The engine's binding path: every layer asks the chooser.
     const csr = randomCsr(CSR.n, CSR.k, CSR.nnzPerRow);
     kernels = await LinearKernels.create(ctx, tuned.chooser, [
@@ -81,7 +85,7 @@ describe('autotune on this adapter', () => {
       runDispatches(device, [d]);
       return d;
     });
-    expect(d.run.how).toBe('tuned');
+    expect(d.run.how).toBe(howFor(report.shapes[0]));
     expect(d.run.kernel).toBe(describeChoice(report.table[report.shapes[0].key].choice));
     expectClose(
       await readFloat32(device, y, 4 * DENSE.batch * DENSE.n),
@@ -103,7 +107,7 @@ describe('autotune on this adapter', () => {
       runDispatches(device, [s]);
       return s;
     });
-    expect(s.run.how).toBe('tuned');
+    expect(s.run.how).toBe(howFor(report.shapes[1]));
     expect(s.run.kernel).toBe(describeChoice(report.table[report.shapes[1].key].choice));
     expectClose(await readFloat32(device, ys, 4 * CSR.batch * CSR.n), spmmRef(xs, csr, sbias, CSR.batch));
     disposeDispatches([s]);
@@ -131,7 +135,12 @@ describe('the engine with tuned kernels', () => {
       },
     };
     const backend = new WebGpuBackend(ctx);
-    backend.tuning = { mode: 'auto', store, batches: [tokens.length], budgetMs: 120_000 };
+    backend.tuning = {
+      mode: 'auto',
+      store,
+      batches: [tokens.length],
+      budgetMs: 600_000, // tuning stops when every shape is timed; the budget only has to outlast a loaded machine
+    };
     try {
       await withErrorScopes(ctx.device, () => backend.prepare({ dense, sparse }));
       const table = backend.tuned!.report!.table;
@@ -176,7 +185,11 @@ describe('a circuit_sparsity model with tuned kernels', () => {
     const pair = circuitSparsityPair(weights);
     const tokens = [3, 28, 0, 7, 7, 19, 2];
     const backend = new WebGpuBackend(ctx);
-    backend.tuning = { mode: 'retune', batches: [tokens.length], budgetMs: 120_000 };
+    backend.tuning = {
+      mode: 'retune',
+      batches: [tokens.length],
+      budgetMs: 600_000, // tuning stops when every shape is timed; the budget only has to outlast a loaded machine
+    };
     try {
       await withErrorScopes(ctx.device, () => backend.prepare(pair));
       const report = backend.tuned!.report!;
@@ -198,15 +211,17 @@ describe('a circuit_sparsity model with tuned kernels', () => {
           expect(['tuned', 'default'], `${path} ${op}`).toContain(t.chosen);
           expect(tunedKernels.has(t.kernel!), `${path} ${op} ran ${t.kernel}`).toBe(true);
         }
-        // Decoding: one row of logits, through the choice tuned at the prompt's batch (within 8×).
+        // Decoding: one row of logits.
         await backend.forward(tokens.slice(0, -1), { path });
         const step = await withErrorScopes(ctx.device, () =>
           backend.forward(tokens.slice(-1), { path, append: true, logits: 'last' }),
         );
         expectClose(step.logits, cpu.logits.subarray((tokens.length - 1) * V), 1e-4, 1e-4);
+        // Batch 1 is GEMV's regime for dense, where nothing was tuned (only batch 7): the default runs there,
+        // and says so; CSR's batch-1 default is the same kernel family, so its batch-7 choice serves it.
         const unembed = step.timings.find((x) => x.op === 'unembed')!;
-        expect(['tuned', 'default']).toContain(unembed.chosen);
-        expect(tunedKernels.has(unembed.kernel!)).toBe(true);
+        if (unembed.chosen === 'tuned') expect(tunedKernels.has(unembed.kernel!)).toBe(true);
+        else expect(unembed.chosen).toBe('default');
       }
     } finally {
       backend.dispose();
