@@ -15,14 +15,7 @@
 // one-time copy (the first run's, a warm-up under the measurement protocol, like loading the weights).
 import type { CsrMatrix } from '../csr';
 import { DNN_WASM_BASE64 } from './dnn.wasm';
-import {
-  align16,
-  ensureMemory,
-  instantiateKernel,
-  reserveResident,
-  residentBlock,
-  scratchBase,
-} from './heap';
+import { align16, ensureMemory, lazyKernel, reserveResident, residentBlock, scratchBase } from './heap';
 
 type LayerExport = (
   x: number,
@@ -57,22 +50,7 @@ const MAX_LAYER_REPEATS = 1000;
 /** Images per group: two f32x4 lanes' worth, one 32-byte row per neuron. */
 const LANES = 8;
 
-let state: DnnKernel | 'unavailable' | undefined;
-
-function isFunction<T>(f: unknown): f is T {
-  return typeof f === 'function';
-}
-
-function dnnKernel(): DnnKernel | null {
-  if (state === undefined) {
-    const exports = instantiateKernel(DNN_WASM_BASE64);
-    const layer = exports?.layer;
-    const repack = exports?.repack;
-    state =
-      isFunction<LayerExport>(layer) && isFunction<RepackExport>(repack) ? { layer, repack } : 'unavailable';
-  }
-  return state === 'unavailable' ? null : state;
-}
+const dnnKernel = lazyKernel<DnnKernel>(DNN_WASM_BASE64, ['layer', 'repack']);
 
 /** True when the SIMD DNN kernel is compiled and usable in this realm. */
 export function wasmDnnAvailable(): boolean {

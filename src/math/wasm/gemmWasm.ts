@@ -6,7 +6,7 @@
 import type { ActivationName } from '../activations';
 import { checkMatmulShapes, matmulOutput } from '../matmulShapes';
 import { GEMM_WASM_BASE64 } from './gemm.wasm';
-import { align16, ensureMemory, instantiateKernel, residentBlock, scratchBase } from './heap';
+import { align16, ensureMemory, lazyKernel, residentBlock, scratchBase } from './heap';
 
 export {
   isResident,
@@ -40,21 +40,7 @@ type GemmExport = (
 
 type GeluExport = (ptr: number, count: number) => void;
 
-function isFunction<T>(f: unknown): f is T {
-  return typeof f === 'function';
-}
-
-let state: { gemm: GemmExport; gelu: GeluExport } | 'unavailable' | undefined;
-
-function exportsOrNull(): { gemm: GemmExport; gelu: GeluExport } | null {
-  if (state === undefined) {
-    const exports = instantiateKernel(GEMM_WASM_BASE64);
-    const gemm = exports?.gemm;
-    const gelu = exports?.gelu;
-    state = isFunction<GemmExport>(gemm) && isFunction<GeluExport>(gelu) ? { gemm, gelu } : 'unavailable';
-  }
-  return state === 'unavailable' ? null : state;
-}
+const exportsOrNull = lazyKernel<{ gemm: GemmExport; gelu: GeluExport }>(GEMM_WASM_BASE64, ['gemm', 'gelu']);
 
 function gemmKernel(): GemmExport | null {
   return exportsOrNull()?.gemm ?? null;

@@ -75,6 +75,25 @@ export function instantiateKernel(base64: string): WebAssembly.Exports | null {
   }
 }
 
+/**
+ * A module's named function exports, instantiated on first use and remembered; null (also remembered) where
+ * WASM SIMD is missing or an export is not a function. One per kernel host (gemm, spmm, dnn).
+ */
+export function lazyKernel<T extends object>(
+  base64: string,
+  names: readonly (keyof T & string)[],
+): () => T | null {
+  let state: T | null | undefined;
+  return () => {
+    if (state === undefined) {
+      const exports = instantiateKernel(base64);
+      const picked = Object.fromEntries(names.map((name) => [name, exports?.[name]]));
+      state = names.every((name) => typeof picked[name] === 'function') ? (picked as T) : null;
+    }
+    return state;
+  };
+}
+
 // Arithmetic, not `(bytes + 15) & ~15`: that is signed 32-bit and goes negative from 2^31 on.
 export const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 

@@ -13,14 +13,7 @@ import type { ActivationName } from '../activations';
 import type { CsrMatrix } from '../csr';
 import { checkSpmmShapes } from '../matmulShapes';
 import { geluInWasmMemory } from './gemmWasm';
-import {
-  align16,
-  ensureMemory,
-  instantiateKernel,
-  reserveResident,
-  residentBlock,
-  scratchBase,
-} from './heap';
+import { align16, ensureMemory, lazyKernel, reserveResident, residentBlock, scratchBase } from './heap';
 import { SPMM_WASM_BASE64 } from './spmm.wasm';
 
 type TransposeExport = (
@@ -57,24 +50,7 @@ interface SpmmKernel {
  */
 const SPMM_CHUNK_ROWS = 32;
 
-let state: SpmmKernel | 'unavailable' | undefined;
-
-function isFunction<T>(f: unknown): f is T {
-  return typeof f === 'function';
-}
-
-function spmmKernel(): SpmmKernel | null {
-  if (state === undefined) {
-    const exports = instantiateKernel(SPMM_WASM_BASE64);
-    const transpose = exports?.transpose;
-    const spmm = exports?.spmm;
-    state =
-      isFunction<TransposeExport>(transpose) && isFunction<SpmmExport>(spmm)
-        ? { transpose, spmm }
-        : 'unavailable';
-  }
-  return state === 'unavailable' ? null : state;
-}
+const spmmKernel = lazyKernel<SpmmKernel>(SPMM_WASM_BASE64, ['transpose', 'spmm']);
 
 /** True when the SIMD CSR kernel is compiled and usable in this realm. */
 export function wasmSpmmAvailable(): boolean {
