@@ -1,8 +1,9 @@
-// A candidate that passes its check but cannot bind the real shape (here: an output buffer too small) is
-// rejected with the kernel it compiled freed, not leaked.
+// A candidate whose output is wrong is refused by the check against the CPU reference; a candidate that passes
+// its check but cannot bind the real shape (here: an output buffer too small) is rejected with the kernel it
+// compiled freed, not leaked.
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { denseCandidates } from '../../src/gpu/autotune/candidates';
-import { openDenseTrial } from '../../src/gpu/autotune/trials';
+import { checkedDenseKernel, openDenseTrial } from '../../src/gpu/autotune/trials';
 import { adapterCaps } from '../../src/gpu/autotune/tuner';
 import { storageBuffer, uploadStorage } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
@@ -18,6 +19,19 @@ beforeAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('a candidate trial', () => {
+  it('refuses a kernel that leaves outputs unwritten (the check reads back NaN-poisoned rows)', async () => {
+    const shape = { batch: 5, n: 40, k: 24 };
+    const [choice] = denseCandidates(shape, adapterCaps(ctx));
+    // The good kernel passes; the same kernel bound for one batch row fewer than asked must not.
+    const good = await checkedDenseKernel(ctx, choice, shape, new Rng(4));
+    good.dispose();
+    const bind = DenseMatmul.prototype.bind;
+    vi.spyOn(DenseMatmul.prototype, 'bind').mockImplementation(function (this: DenseMatmul, b, s, v) {
+      return bind.call(this, b, s.batch > 1 ? { ...s, batch: s.batch - 1 } : s, v);
+    });
+    await expect(checkedDenseKernel(ctx, choice, shape, new Rng(4))).rejects.toThrow(/wrong output/);
+  });
+
   it('frees its kernel when the real shape does not bind', async () => {
     const { device } = ctx;
     const rng = new Rng(3);

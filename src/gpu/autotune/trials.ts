@@ -158,6 +158,35 @@ function timedTrial(timing: GpuTiming, d: Dispatch, release: () => void): Trial 
 }
 
 /**
+ * The with-bias, no-epilogue kernel `create` builds, once every check case passed: `runCase` gets the kernel
+ * of that case's epilogue (the GELU one is compiled without a bias, as the fc layers run it). Inside error
+ * scopes; on any failure the kernels are disposed and the reason thrown.
+ */
+async function checkedKernel<K extends { dispose(): void }>(
+  device: GPUDevice,
+  batch: number,
+  create: (activation: ActivationName, bias: boolean) => Promise<K>,
+  runCase: (kernel: K, c: CheckCase) => Promise<void>,
+  usable: (kernel: K) => void = () => {},
+): Promise<K> {
+  return scoped(device, async () => {
+    const plain = await create('none', true);
+    let gelu: K | null = null;
+    try {
+      usable(plain);
+      gelu = await create('gelu', false);
+      for (const c of checkCases(batch)) await runCase(c.activation === 'gelu' ? gelu : plain, c);
+      return plain;
+    } catch (err) {
+      plain.dispose();
+      throw err;
+    } finally {
+      gelu?.dispose();
+    }
+  });
+}
+
+/**
  * The candidate compiled alone (with a bias, no epilogue) after passing the small check against the CPU
  * reference (NaN-poisoned output, non-tile sizes, GELU and no-bias cases); throws with the reason when it does
  * not build or gives a wrong output. `bench --all-candidates` runs the same check before timing one.
@@ -168,49 +197,34 @@ export async function checkedDenseKernel(
   shape: DenseOperands['shape'],
   rng: Rng,
 ): Promise<DenseMatmul> {
-  const { device } = ctx;
-  return scoped(device, async () => {
-    const create = (activation: ActivationName, bias: boolean) =>
-      DenseMatmul.create(ctx, {
-        tuning: choice.tuning,
-        variants: [choice.variant],
-        activation,
-        biasModes: [bias ? 'bias' : 'noBias'],
-      });
-    const k = await create('none', true);
-    let gelu: DenseMatmul | null = null;
+  const create = (activation: ActivationName, bias: boolean) =>
+    DenseMatmul.create(ctx, {
+      tuning: choice.tuning,
+      variants: [choice.variant],
+      activation,
+      biasModes: [bias ? 'bias' : 'noBias'],
+    });
+  return checkedKernel(ctx.device, shape.batch, create, async (kernel, c) => {
+    const { device } = ctx;
+    const small = checkShape(c.batch, shape.k);
+    const x = rng.uniformArray(small.batch * small.k);
+    const w = rng.uniformArray(small.n * small.k);
+    const bias = c.bias ? rng.uniformArray(small.n) : null;
+    const expected = matmulRef(x, w, bias, small.batch, small.n, small.k, c.activation);
+    const xBuffer = uploadStorage(device, 'Autotune.check.x', x);
+    const wBuffer = uploadStorage(device, 'Autotune.check.w', w);
+    const biasBuffer = bias ? uploadStorage(device, 'Autotune.check.bias', bias) : undefined;
     try {
-      gelu = await create('gelu', false);
-      for (const c of checkCases(shape.batch)) {
-        const small = checkShape(c.batch, shape.k);
-        const x = rng.uniformArray(small.batch * small.k);
-        const w = rng.uniformArray(small.n * small.k);
-        const bias = c.bias ? rng.uniformArray(small.n) : null;
-        const expected = matmulRef(x, w, bias, small.batch, small.n, small.k, c.activation);
-        const buffers = [
-          uploadStorage(device, 'Autotune.check.x', x),
-          uploadStorage(device, 'Autotune.check.w', w),
-        ];
-        const biasBuffer = bias ? uploadStorage(device, 'Autotune.check.bias', bias) : undefined;
-        const checked = c.activation === 'gelu' ? gelu : k;
-        try {
-          await checkDispatch(
-            ctx,
-            (y) => checked.bind({ x: buffers[0], w: buffers[1], bias: biasBuffer, y }, small, choice.variant),
-            small.batch * small.n,
-            expected,
-          );
-        } finally {
-          for (const b of buffers) b.destroy();
-          biasBuffer?.destroy();
-        }
-      }
-      return k;
-    } catch (err) {
-      k.dispose();
-      throw err;
+      await checkDispatch(
+        ctx,
+        (y) => kernel.bind({ x: xBuffer, w: wBuffer, bias: biasBuffer, y }, small, choice.variant),
+        small.batch * small.n,
+        expected,
+      );
     } finally {
-      gelu?.dispose();
+      xBuffer.destroy();
+      wBuffer.destroy();
+      biasBuffer?.destroy();
     }
   });
 }
@@ -231,63 +245,53 @@ export async function openDenseTrial(
   );
 }
 
-/**
- * The candidate compiled alone (with a bias, no epilogue) after passing the small check against the CPU
- * reference (NaN-poisoned output, non-tile sizes, GELU and no-bias cases); throws with the reason when it does
- * not build or gives a wrong output. `bench --all-candidates` runs the same check before timing one.
- */
+/** As checkedDenseKernel, for a CSR candidate (a subgroup one only where the device has subgroups). */
 export async function checkedCsrKernel(
   ctx: GpuContext,
   choice: CsrChoice,
   shape: CsrOperands['shape'],
   rng: Rng,
 ): Promise<CsrSpmm> {
-  const { device } = ctx;
-  return scoped(device, async () => {
-    const create = (activation: ActivationName, bias: boolean) =>
-      CsrSpmm.create(ctx, {
-        tuning: choice.tuning,
-        variants: [choice.variant],
-        activation,
-        biasModes: [bias ? 'bias' : 'noBias'],
-      });
-    const k = await create('none', true);
-    let gelu: CsrSpmm | null = null;
-    try {
-      if (!k.variants.includes(choice.variant)) throw new Error(`${choice.variant} is not available here`);
-      gelu = await create('gelu', false);
-      for (const c of checkCases(shape.batch)) {
-        const small = checkShape(c.batch, shape.k);
-        const perRow = Math.max(1, (shape.nnzPerRow * small.k) / shape.k);
-        const csr = spreadCsr(rng, small.n, small.k, perRow);
-        const x = rng.uniformArray(small.batch * small.k);
-        const bias = c.bias ? rng.uniformArray(small.n) : null;
-        const expected = spmmRef(x, csr, bias, small.batch, c.activation);
-        const checked = c.activation === 'gelu' ? gelu : k;
-        const csrBuffers = checked.upload(device, csr, 'Autotune.check.csr');
-        const xBuffer = uploadStorage(device, 'Autotune.check.x', x);
-        const biasBuffer = bias ? uploadStorage(device, 'Autotune.check.bias', bias) : undefined;
-        try {
-          await checkDispatch(
-            ctx,
-            (y) => checked.bind({ x: xBuffer, csr: csrBuffers, bias: biasBuffer, y }, small, choice.variant),
-            small.batch * small.n,
-            expected,
-          );
-        } finally {
-          csrBuffers.dispose();
-          xBuffer.destroy();
-          biasBuffer?.destroy();
-        }
+  const create = (activation: ActivationName, bias: boolean) =>
+    CsrSpmm.create(ctx, {
+      tuning: choice.tuning,
+      variants: [choice.variant],
+      activation,
+      biasModes: [bias ? 'bias' : 'noBias'],
+    });
+  const usable = (kernel: CsrSpmm) => {
+    if (!kernel.variants.includes(choice.variant)) throw new Error(`${choice.variant} is not available here`);
+  };
+  return checkedKernel(
+    ctx.device,
+    shape.batch,
+    create,
+    async (kernel, c) => {
+      const { device } = ctx;
+      const small = checkShape(c.batch, shape.k);
+      const perRow = Math.max(1, (shape.nnzPerRow * small.k) / shape.k);
+      const csr = spreadCsr(rng, small.n, small.k, perRow);
+      const x = rng.uniformArray(small.batch * small.k);
+      const bias = c.bias ? rng.uniformArray(small.n) : null;
+      const expected = spmmRef(x, csr, bias, small.batch, c.activation);
+      const csrBuffers = kernel.upload(device, csr, 'Autotune.check.csr');
+      const xBuffer = uploadStorage(device, 'Autotune.check.x', x);
+      const biasBuffer = bias ? uploadStorage(device, 'Autotune.check.bias', bias) : undefined;
+      try {
+        await checkDispatch(
+          ctx,
+          (y) => kernel.bind({ x: xBuffer, csr: csrBuffers, bias: biasBuffer, y }, small, choice.variant),
+          small.batch * small.n,
+          expected,
+        );
+      } finally {
+        csrBuffers.dispose();
+        xBuffer.destroy();
+        biasBuffer?.destroy();
       }
-      return k;
-    } catch (err) {
-      k.dispose();
-      throw err;
-    } finally {
-      gelu?.dispose();
-    }
-  });
+    },
+    usable,
+  );
 }
 
 export async function openCsrTrial(
