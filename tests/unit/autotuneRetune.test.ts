@@ -3,9 +3,15 @@
 // adapter reach new shapes; only the shapes asked for; an old entry without a reason counts as compared;
 // merging a run back keeps the cache's other shapes.
 import { describe, expect, it } from 'vitest';
-import { defaultDenseChoice } from '../../src/gpu/autotune/candidates';
+import {
+  type AdapterCaps,
+  defaultDenseChoice,
+  denseCandidates,
+  describeChoice,
+} from '../../src/gpu/autotune/candidates';
 import { mergeTuned, retuneRequest } from '../../src/gpu/autotune/retunePlan';
 import { csrKey, denseKey, type TunedChoice, type TuningTable } from '../../src/gpu/autotune/table';
+import { entryOf } from '../../src/gpu/autotune/tuner';
 
 const d1 = { batch: 1, n: 64, k: 32 };
 const d8 = { batch: 8, n: 64, k: 32 };
@@ -74,5 +80,32 @@ describe('merging a run into the cache', () => {
     expect(table[denseKey(d1)]).toEqual(fresh[denseKey(d1)]);
     expect(table[csrKey(c1)]).toEqual(fresh[csrKey(c1)]);
     expect([...decided].sort()).toEqual([denseKey(d1), csrKey(c1)].sort());
+  });
+});
+
+describe('a shape whose share of the budget ended before a comparison', () => {
+  it('is recorded as not reached, so a retune tunes it first and it never replaces a compared entry', () => {
+    const CAPS: AdapterCaps = {
+      fallbackAdapter: true,
+      subgroups: false,
+      maxInvocations: 256,
+      maxWorkgroupStorage: 16384,
+    };
+    const shape = { batch: 64, n: 96, k: 64 };
+    const [first, second] = denseCandidates(shape, CAPS);
+    const result = (id: string, ms: number) => ({ id, valid: true, ms, samples: 1 });
+    const cut = entryOf({ choice: first, how: 'default', results: [result(describeChoice(first), 2)] }, 64);
+    expect(cut).toMatchObject({ how: 'default', reason: 'budget' });
+    const compared = entryOf(
+      {
+        choice: second,
+        how: 'tuned',
+        results: [result(describeChoice(first), 2), result(describeChoice(second), 1)],
+      },
+      64,
+    );
+    expect(compared.reason).toBeUndefined();
+    const key = denseKey(shape);
+    expect(mergeTuned({ [key]: compared }, { [key]: cut }).table[key]).toBe(compared);
   });
 });

@@ -82,9 +82,19 @@ export function adapterCaps(ctx: GpuContext): AdapterCaps {
   };
 }
 
-function entryOf(outcome: TuneOutcome<KernelChoice>, batch: number): TunedChoice {
+/** The cache entry for one shape's outcome. */
+export function entryOf(outcome: TuneOutcome<KernelChoice>, batch: number): TunedChoice {
   const best = outcome.results.find((r) => r.id === describeChoice(outcome.choice));
-  return { choice: outcome.choice, batch, how: outcome.how, ms: best?.ms, defaultMs: outcome.results[0]?.ms };
+  const entry = {
+    choice: outcome.choice,
+    batch,
+    how: outcome.how,
+    ms: best?.ms,
+    defaultMs: outcome.results[0]?.ms,
+  };
+  // 'default' from the loop means its share of the budget ended before two candidates were compared: as
+  // unreached as a shape never started (a retune tunes it first, and it never overwrites a compared entry).
+  return outcome.how === 'default' ? { ...entry, reason: 'budget' } : entry;
 }
 
 export async function autotune(
